@@ -1,0 +1,78 @@
+/** Types at the boundary of the model client. Everything the rest of Barnabee knows about models. */
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  content: string;
+  name?: string;
+  tool_call_id?: string;
+}
+
+export interface ChatRequest {
+  messages: ChatMessage[];
+  /** Defaults to the configured model. */
+  model?: string;
+  /** Models to try, in order, after `model` fails before its first token. */
+  fallbacks?: string[];
+  temperature?: number;
+  max_tokens?: number;
+  tools?: unknown[];
+  response_format?: { type: 'json_object' } | { type: 'text' };
+}
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  reasoning_tokens: number;
+  cached_tokens: number;
+  total_tokens: number;
+  /** From OpenRouter's `usage.cost` (USD); null when the provider does not report it. */
+  cost_usd: number | null;
+}
+
+export interface StreamTiming {
+  /** Upstream request sent → first content token (text or reasoning). */
+  ttft_ms: number | null;
+  total_ms: number;
+  /** Completion tokens per second after the first token. */
+  tokens_per_s: number | null;
+}
+
+/** Typed stream parts, a discriminated union (modelled on the AI SDK's stream parts). */
+export type StreamPart =
+  | { type: 'text-delta'; text: string }
+  /** Kept apart from text: never spoken, never shown as the answer. */
+  | { type: 'reasoning-delta'; text: string }
+  | { type: 'tool-call-delta'; index: number; id?: string; name?: string; arguments: string }
+  | { type: 'usage'; usage: Usage }
+  | {
+      type: 'finish';
+      reason: string;
+      model: string;
+      generation_id: string | null;
+      timing: StreamTiming;
+    };
+
+export interface Completion {
+  text: string;
+  reasoning: string;
+  finish_reason: string;
+  model: string;
+  generation_id: string | null;
+  usage: Usage | null;
+  timing: StreamTiming;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export type Provider = 'openrouter' | 'openai-compatible' | 'demo';
+
+export interface LlmClient {
+  readonly provider: Provider;
+  readonly baseUrl: string;
+  readonly defaultModel: string;
+  stream(request: ChatRequest, options?: CallOptions): AsyncIterable<StreamPart>;
+  complete(request: ChatRequest, options?: CallOptions): Promise<Completion>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,66 @@
+/**
+ * The contract between the turn runner and whoever answers. Agents live in `src/agents/` and
+ * import these types; the runner knows agents only through them (turn/ imports no other part).
+ */
+import type { ActionPart, AgentKind, ChunkPart, ErrorPart, TurnPart, TurnRequest, UsagePart } from './events.js';
+
+export interface RouteDecision {
+  agent: AgentKind;
+  /** e.g. `time.now`, `math.evaluate`, `light.turn_on`, `chat`. */
+  intent: string;
+  /** 0..1 */
+  confidence: number;
+}
+
+export interface Router {
+  /** Rule-based, synchronous, microseconds: no model on the hot path. */
+  classify(text: string): RouteDecision;
+}
+
+export interface HistoryMessage {
+  role: 'user' | 'assistant' | 'system';
+  content: string;
+}
+
+export interface AgentContext {
+  request: TurnRequest;
+  conversationId: string;
+  route: RouteDecision;
+  /** Earlier turns of this conversation, oldest first (from the store, or the client's context). */
+  history: HistoryMessage[];
+  signal: AbortSignal;
+  now: Date;
+}
+
+/**
+ * A model-timing frame: an agent that called a model reports its timing so the runner can put
+ * `ttft_ms` and `tokens_per_s` in `turn.end` metrics. Internal only: never sent to clients.
+ */
+export interface ModelTimingPart {
+  type: 'model.timing';
+  model: string;
+  ttft_ms: number | null;
+  tokens_per_s: number | null;
+}
+
+/** What an agent may produce. The runner adds everything else (start, route, speech, end). */
+export type AgentPart = ChunkPart | ActionPart | UsagePart | ErrorPart | ModelTimingPart;
+
+export interface Agent {
+  readonly kind: AgentKind;
+  /**
+   * Answer one turn. Instant and action agents yield one `chunk` with `done: true`; the
+   * interaction agent streams chunks and ends with a `done: true` chunk. Errors should be yielded
+   * as `error` parts with a spoken apology as text; a throw is also caught by the runner.
+   */
+  run(ctx: AgentContext): AsyncIterable<AgentPart>;
+}
+
+/**
+ * A stage that turns text chunks into speech: passes every part through at once and interleaves
+ * `speech.start` / `audio` / `speech.end` parts, strictly in segment order.
+ */
+export type SpeechStage = (
+  parts: AsyncIterable<AgentPart>,
+  options: { signal: AbortSignal; voice?: string },
+) => AsyncIterable<AgentPart | TurnPart>;

@@ -15,6 +15,11 @@ export interface RouteDecision {
 export interface Router {
   /** Rule-based, synchronous, microseconds: no model on the hot path. */
   classify(text: string): RouteDecision;
+  /**
+   * Optional second opinion (a non-streaming model call), off by default. The runner calls it with
+   * the rule decision; the router itself decides whether the confidence is low enough to ask.
+   */
+  refine?(text: string, decision: RouteDecision, signal: AbortSignal): Promise<RouteDecision>;
 }
 
 export interface HistoryMessage {
@@ -54,6 +59,11 @@ export interface Agent {
    * as `error` parts with a spoken apology as text; a throw is also caught by the runner.
    */
   run(ctx: AgentContext): AsyncIterable<AgentPart>;
+  /**
+   * An agent waiting for this conversation's answer (e.g. "yes" to "unlock the front door?")
+   * claims the next turn before the router sees it. Return null to let the router decide.
+   */
+  intercept?(text: string, conversationId: string): RouteDecision | null;
 }
 
 /**

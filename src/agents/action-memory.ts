@@ -1,0 +1,80 @@
+/**
+ * What the action agent remembers per conversation between turns: a command waiting for a yes
+ * (unlocking), and the devices last talked about (so "turn it off" works). Both expire.
+ */
+import type { ServiceCall } from './action-plan.js';
+import { normalize } from './action-text.js';
+
+export interface Pending {
+  calls: ServiceCall[];
+  /** What was asked, e.g. "unlock the front door". */
+  what: string;
+  expiresAt: number;
+}
+
+const MAX_CONVERSATIONS = 1000;
+
+export class ConversationMemory {
+  private readonly pending = new Map<string, Pending>();
+  private readonly recent = new Map<string, { ids: string[]; expiresAt: number }>();
+
+  constructor(
+    private readonly confirmTtlMs: number,
+    private readonly now: () => number,
+    private readonly recentTtlMs = 10 * 60_000,
+  ) {}
+
+  ask(conversationId: string, calls: ServiceCall[], what: string): void {
+    remember(this.pending, conversationId, { calls, what, expiresAt: this.now() + this.confirmTtlMs });
+  }
+
+  /** The live question for this conversation, if any; an expired one is forgotten. */
+  peek(conversationId: string): Pending | undefined {
+    const p = this.pending.get(conversationId);
+    if (p && p.expiresAt <= this.now()) this.pending.delete(conversationId);
+    return p && p.expiresAt > this.now() ? p : undefined;
+  }
+
+  take(conversationId: string): Pending | undefined {
+    const p = this.peek(conversationId);
+    this.pending.delete(conversationId);
+    return p;
+  }
+
+  drop(conversationId: string): void {
+    this.pending.delete(conversationId);
+  }
+
+  setRecent(conversationId: string, ids: string[]): void {
+    if (ids.length) remember(this.recent, conversationId, { ids, expiresAt: this.now() + this.recentTtlMs });
+  }
+
+  getRecent(conversationId: string): string[] {
+    const r = this.recent.get(conversationId);
+    return r && r.expiresAt > this.now() ? r.ids : [];
+  }
+}
+
+/** Insert, keeping the map bounded: the oldest conversation is forgotten first. */
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MAX_CONVERSATIONS) map.delete(map.keys().next().value as string);
+}
+
+const YES = new Set(['yes', 'yeah', 'yep', 'yup', 'yea', 'sure', 'ok', 'okay', 'confirm', 'confirmed', 'correct', 'affirmative', 'absolutely', 'certainly', 'definitely', 'please do', 'do it', 'go ahead', 'of course', 'i am sure', 'that is right']);
+const NO = new Set(['no', 'nope', 'nah', 'cancel', 'do not', 'dont', 'stop', 'never mind', 'nevermind', 'negative', 'abort', 'forget it', 'not now', 'leave it', 'no way']);
+// Words that may follow the answer without making it a new request ("yes please, do it").
+const FILLER = new Set(['please', 'do', 'it', 'go', 'ahead', 'unlock', 'them', 'thanks', 'thank', 'you', 'i', 'am', 'sure', 'yes', 'no', 'confirm', 'that', 'is', 'right', 'barnabee', 'absolutely', 'of', 'course', 'locked', 'leave', 'keep', 'not', 'thats', 'fine', 'cancel', 'go', 'for']);
+
+/** A yes or no answer, or null when the text is something else (a new request). */
+export function yesNo(text: string): 'yes' | 'no' | null {
+  const words = normalize(text).split(' ').filter(Boolean);
+  if (!words.length || words.length > 8) return null;
+  for (const n of [3, 2, 1]) {
+    const head = words.slice(0, n).join(' ');
+    const answer = YES.has(head) ? 'yes' : NO.has(head) ? 'no' : null;
+    if (answer && words.slice(n).every((w) => FILLER.has(w))) return answer;
+  }
+  return null;
+}

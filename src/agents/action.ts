@@ -1,0 +1,262 @@
+/**
+ * The action agent: device commands and state questions answered from rules, in one piece. One
+ * `action` part per service call carried out, then one spoken `chunk`. A model is asked (once,
+ * non-streaming, JSON) only when the rules cannot parse the request.
+ */
+import type { Agent, AgentContext, AgentPart, RouteDecision } from '../turn/agent.js';
+import type { LlmClient } from '../llm/index.js';
+import { HomeError, domainOf, type HomeBackend, type HomeEntity } from './home/index.js';
+import { KEYWORDS, parseCommands, type Command } from './action-parse.js';
+import { indexHome, resolveTarget, type HomeIndex } from './action-resolve.js';
+import { domainsFor, donePhrase, emptyMeansAll, planCommand, type ServiceCall, type Step } from './action-plan.js';
+import { ConversationMemory, yesNo } from './action-memory.js';
+import { parsePlan, planPrompt } from './action-llm.js';
+import { describe, joinWords, stateWords } from './action-speech.js';
+
+export interface ActionAgentOptions {
+  home: HomeBackend;
+  /** Asked only when the rules cannot parse a command. */
+  llm?: LlmClient;
+  /** Model for that call; the client's default when unset. */
+  model?: string;
+  /** How long an "are you sure?" stays open. Default 60 s. */
+  confirmTimeoutMs?: number;
+  /** Clock for expiry (tests). */
+  now?: () => number;
+}
+
+export const CONFIRM_INTENT = 'home.confirm';
+const KEYWORD_SET = new Set(KEYWORDS);
+
+export function createActionAgent(options: ActionAgentOptions): Agent {
+  const { home, llm, model } = options;
+  const memory = new ConversationMemory(options.confirmTimeoutMs ?? 60_000, options.now ?? Date.now);
+
+  return {
+    kind: 'action',
+
+    intercept(text: string, conversationId: string): RouteDecision | null {
+      if (!memory.peek(conversationId)) return null;
+      if (yesNo(text)) return { agent: 'action', intent: CONFIRM_INTENT, confidence: 1 };
+      // Anything else abandons the question, so a later stray "yes" cannot unlock a door.
+      memory.drop(conversationId);
+      return null;
+    },
+
+    async *run(ctx: AgentContext): AsyncIterable<AgentPart> {
+      const { conversationId, signal } = ctx;
+      const text = ctx.request.text;
+      const answer = yesNo(text);
+      const pending = answer ? memory.take(conversationId) : undefined;
+      if (pending) {
+        if (answer === 'no') return yield say(`Okay, I'll leave ${pending.what.replace(/^unlock /, '')} locked.`);
+        const outcome = yield* carryOut([{ step: confirmedStep(pending.calls), calls: pending.calls }], home, signal);
+        if (outcome.aborted) return;
+        return yield say(outcome.sentences.join(' '));
+      }
+      if (ctx.route.intent === CONFIRM_INTENT)
+        return yield say(answer ? "There's nothing waiting for a yes or no. That question may have expired, so please ask again." : "Sorry, I didn't catch that.");
+
+      let entities: HomeEntity[];
+      try {
+        entities = await home.listEntities(signal);
+      } catch (err) {
+        if (signal.aborted) return;
+        yield errorPart(err);
+        return yield say(`Sorry, I can't reach ${home.name === 'home-assistant' ? 'Home Assistant' : 'the home'} right now.`);
+      }
+      const index = indexHome(entities);
+      const vocabulary = new Set([...KEYWORD_SET, ...index.vocabulary]);
+      const parsed = parseCommands(text, vocabulary);
+
+      const planned = parsed.ok ? plan(parsed.commands, index, ctx) : undefined;
+      if (!planned || planned.unresolved.length) {
+        if (llm) return yield* fallback(llm, model, home, index, entities, ctx, memory);
+        // Without a verb there is nothing to report as "not found": the words were not a command.
+        if (!planned || planned.unparsed) return yield say("Sorry, I couldn't work out what to do with that.");
+      }
+      const { steps, unresolved } = planned;
+
+      const outcome = yield* carryOut(steps.map((step) => ({ step, calls: step.calls })), home, signal);
+      if (outcome.aborted) return;
+      const sentences = [...outcome.sentences];
+      for (const phrase of unresolved) sentences.push(phrase ? `I couldn't find anything called ${phrase}.` : "I'm not sure which device you mean.");
+      for (const s of steps) if (s.say) sentences.push(s.say);
+
+      const confirm = steps.flatMap((s) => s.confirm);
+      if (confirm.length) {
+        const what = `unlock ${describe(confirm.map((c) => c.entity))}`;
+        memory.ask(conversationId, confirm, what);
+        sentences.push(`Are you sure you want me to ${what}?`);
+      }
+      memory.setRecent(conversationId, [...steps.flatMap((s) => s.calls), ...confirm].map((c) => c.entity.entity_id));
+      yield say(sentences.join(' ') || 'Done.');
+    },
+  };
+
+  function plan(commands: Command[], index: HomeIndex, ctx: AgentContext): { steps: Step[]; unresolved: string[]; unparsed: boolean } {
+    const steps: Step[] = [];
+    const unresolved: string[] = [];
+    let unparsed = false;
+    const queried: string[] = [];
+    for (const c of commands) {
+      const r = resolveTarget(index, c.target, {
+        domains: domainsFor(c),
+        room: ctx.request.room,
+        previous: memory.getRecent(ctx.conversationId),
+        emptyMeansAll: emptyMeansAll(c),
+      });
+      if (!r.ok) {
+        if (c.kind === 'power' && c.implicit) unparsed = true;
+        // An unknown pronoun ("turn it off" with nothing said before) has no name to repeat back.
+        unresolved.push(/^(?:it|them|that|those|these|this|they)?$/.test(r.phrase) ? '' : r.phrase.replace(/^(?:the|a|an|my) /, ''));
+        continue;
+      }
+      if (c.kind === 'query') queried.push(...r.entities.map((e) => e.entity_id));
+      steps.push(planCommand(c, r));
+    }
+    // Remember what a question was about, so "turn it off" can follow "is the porch light on?".
+    if (queried.length) memory.setRecent(ctx.conversationId, queried);
+    return { steps, unresolved, unparsed };
+  }
+}
+
+/** The spoken answer: always exactly one done chunk. */
+const say = (text: string): AgentPart => ({ type: 'chunk', text, done: true });
+
+function errorPart(err: unknown): AgentPart {
+  if (err instanceof HomeError) return { type: 'error', code: `home_${err.code}`, message: err.message, retryable: err.retryable };
+  return { type: 'error', code: 'home_failed', message: 'The home backend failed unexpectedly.', retryable: false };
+}
+
+/** Why a call failed, in words fit to speak (no URLs, no status codes). */
+function spokenReason(err: unknown): string {
+  if (!(err instanceof HomeError)) return 'something went wrong';
+  switch (err.code) {
+    case 'timeout':
+    case 'unreachable':
+      return "the home system isn't answering";
+    case 'unauthorized':
+      return 'the home system refused my access';
+    case 'invalid_value':
+      return err.message.replace(/\.$/, '').replace(/^./, (c) => c.toLowerCase());
+    default:
+      return 'the home system reported an error';
+  }
+}
+
+function confirmedStep(calls: ServiceCall[]): Step {
+  return { calls, confirm: [], done: 'unlocked', todo: 'unlock', suffix: '', everything: false };
+}
+
+interface Outcome {
+  sentences: string[];
+  aborted: boolean;
+}
+
+/**
+ * Carry out steps in order (a scene before the light changed after it); calls within a step run
+ * together. One `action` part per call, ok or not; one `error` part if the home failed.
+ */
+async function* carryOut(work: { step: Step; calls: ServiceCall[] }[], home: HomeBackend, signal: AbortSignal): AsyncGenerator<AgentPart, Outcome> {
+  const done: string[] = [];
+  const failed: string[] = [];
+  let firstError: unknown;
+  for (const { step, calls } of work) {
+    if (!calls.length) continue;
+    const results = await Promise.allSettled(
+      calls.map((c) => {
+        const [domain, service] = c.service.split('.');
+        return home.callService(domain, service, { entity_id: c.entity.entity_id, ...c.data }, signal);
+      }),
+    );
+    if (signal.aborted) return { sentences: [], aborted: true };
+    const ok: HomeEntity[] = [];
+    const bad: { entity: HomeEntity; err: unknown }[] = [];
+    for (const [i, r] of results.entries()) {
+      const c = calls[i];
+      if (r.status === 'fulfilled') {
+        const after = r.value.find((e) => e.entity_id === c.entity.entity_id);
+        ok.push(c.entity);
+        yield { type: 'action', service: c.service, target: c.entity.entity_id, ok: true, detail: domainOf(c.entity.entity_id) === 'scene' ? 'activated' : after ? stateWords(after) : 'unchanged' };
+      } else {
+        firstError ??= r.reason;
+        bad.push({ entity: c.entity, err: r.reason });
+        const message = r.reason instanceof HomeError ? r.reason.message : 'The home backend failed unexpectedly.';
+        yield { type: 'action', service: c.service, target: c.entity.entity_id, ok: false, detail: message };
+      }
+    }
+    if (ok.length) done.push(donePhrase(step, ok, !bad.length));
+    if (bad.length) failed.push(`I couldn't ${step.todo} ${describe(bad.map((b) => b.entity))}${step.suffix}: ${spokenReason(bad[0].err)}.`);
+  }
+  if (firstError !== undefined) yield errorPart(firstError);
+  const sentences = done.length ? [`${failed.length ? '' : 'Okay, '}I ${joinWords(done)}.`] : [];
+  return { sentences: [...sentences, ...failed], aborted: false };
+}
+
+async function* fallback(
+  llm: LlmClient,
+  model: string | undefined,
+  home: HomeBackend,
+  index: HomeIndex,
+  entities: HomeEntity[],
+  ctx: AgentContext,
+  memory: ConversationMemory,
+): AsyncGenerator<AgentPart> {
+  const { signal, conversationId } = ctx;
+  let reply;
+  try {
+    reply = await llm.complete(
+      { messages: planPrompt(entities, ctx.request.text), model, temperature: 0, max_tokens: 400, response_format: { type: 'json_object' } },
+      { signal },
+    );
+  } catch (err) {
+    if (signal.aborted) return;
+    const e = err as { code?: unknown; message?: unknown; retryable?: unknown };
+    yield {
+      type: 'error',
+      code: typeof e.code === 'string' ? `llm_${e.code}` : 'llm_failed',
+      message: typeof e.message === 'string' ? e.message : 'The model call failed.',
+      retryable: e.retryable === true,
+    };
+    return yield say("Sorry, I couldn't work that out right now.");
+  }
+  if (reply.usage)
+    yield { type: 'usage', model: reply.model, prompt_tokens: reply.usage.prompt_tokens, completion_tokens: reply.usage.completion_tokens, cost_usd: reply.usage.cost_usd };
+  yield { type: 'model.timing', model: reply.model, ttft_ms: reply.timing.ttft_ms, tokens_per_s: reply.timing.tokens_per_s };
+
+  const result = parsePlan(reply.text, index.byId);
+  if (!result.ok) return yield say("Sorry, I couldn't work out what you'd like me to do.");
+
+  const now = result.calls.filter((c) => c.service !== 'lock.unlock');
+  const later = result.calls.filter((c) => c.service === 'lock.unlock');
+  const groups = new Map<string, ServiceCall[]>();
+  for (const c of now) {
+    const key = c.service + JSON.stringify(c.data);
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  const work = [...groups.values()].map((calls) => ({ step: stepFor(calls), calls }));
+  const outcome = yield* carryOut(work, home, signal);
+  if (outcome.aborted) return;
+  const sentences = [...outcome.sentences];
+  if (later.length) {
+    const what = `unlock ${describe(later.map((c) => c.entity))}`;
+    memory.ask(conversationId, later, what);
+    sentences.push(`Are you sure you want me to ${what}?`);
+  }
+  memory.setRecent(conversationId, result.calls.map((c) => c.entity.entity_id));
+  yield say(sentences.join(' ') || 'Done.');
+}
+
+/** Words for calls the model planned: the same phrasing the rules use. */
+function stepFor(calls: ServiceCall[]): Step {
+  const { service, data } = calls[0];
+  const base = { calls, confirm: [], suffix: '', everything: false };
+  const verb = service.split('.')[1];
+  if (service === 'climate.set_temperature') return { ...base, done: 'set', todo: 'set', suffix: ` to ${data.temperature} degrees` };
+  if (service === 'light.turn_on' && data.brightness_pct !== undefined) return { ...base, done: 'set', todo: 'set', suffix: ` to ${data.brightness_pct} percent` };
+  if (service === 'scene.turn_on') return { ...base, done: 'started', todo: 'start' };
+  if (verb === 'lock') return { ...base, done: 'locked', todo: 'lock' };
+  if (verb === 'toggle') return { ...base, done: 'toggled', todo: 'toggle' };
+  return { ...base, done: verb === 'turn_on' ? 'turned on' : 'turned off', todo: verb === 'turn_on' ? 'turn on' : 'turn off' };
+}

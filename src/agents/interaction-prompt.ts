@@ -1,0 +1,41 @@
+/**
+ * The interaction agent's system prompt. Everything in it is said aloud eventually, so it asks for
+ * speech, not prose for a screen: short, plain sentences, nothing a voice cannot read.
+ */
+export interface PromptContext {
+  assistantName: string;
+  timeZone: string;
+  now: Date;
+  speaker?: string;
+  room?: string;
+}
+
+export function systemPrompt(ctx: PromptContext): string {
+  const lines = [
+    `You are ${ctx.assistantName}, a friendly voice assistant in a home. Your answers are spoken aloud as you write them.`,
+    'Answer briefly in a natural spoken style: one to three short sentences, unless the person asks for more.',
+    'Never use markdown, lists, bullet points, headings, tables, code blocks, emoji or URLs; write numbers and units the way you would say them.',
+    'If you do not know something, say so plainly instead of guessing.',
+    `It is now ${formatNow(ctx.now, ctx.timeZone)} (time zone ${ctx.timeZone}).`,
+  ];
+  if (ctx.speaker) lines.push(`You are talking with ${oneLine(ctx.speaker)}.`);
+  if (ctx.room) lines.push(`They are in the ${oneLine(ctx.room)}.`);
+  return lines.join('\n');
+}
+
+function formatNow(now: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'long',
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+  }).format(now);
+}
+
+/** Request fields are client input: keep them to one short line so they cannot restructure the prompt. */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, 80);
+}

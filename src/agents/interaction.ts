@@ -1,0 +1,135 @@
+/**
+ * The interaction agent: everything the router does not answer by rule goes to the language
+ * model, streamed. Text deltas become `chunk` parts as they arrive (reasoning never does); a model
+ * failure becomes a short spoken apology plus an `error` part, so the turn still ends cleanly.
+ */
+import type { ChatMessage, LlmClient, StreamTiming, Usage } from '../llm/types.js';
+import { redact, type Agent, type AgentContext, type AgentPart } from '../turn/index.js';
+import { systemPrompt } from './interaction-prompt.js';
+
+export interface InteractionAgentOptions {
+  llm: LlmClient;
+  /** Defaults to the client's configured model. */
+  model?: string;
+  fallbacks?: string[];
+  temperature?: number;
+  maxTokens?: number;
+  timeZone: string;
+  assistantName?: string;
+}
+
+export function createInteractionAgent(options: InteractionAgentOptions): Agent {
+  const { llm } = options;
+  const assistantName = options.assistantName ?? 'Barnabee';
+
+  return {
+    kind: 'interaction',
+    async *run(ctx: AgentContext): AsyncGenerator<AgentPart, void, undefined> {
+      const messages: ChatMessage[] = [
+        {
+          role: 'system',
+          content: systemPrompt({
+            assistantName,
+            timeZone: options.timeZone,
+            now: ctx.now,
+            speaker: ctx.request.speaker,
+            room: ctx.request.room,
+          }),
+        },
+        // Client-supplied system messages would override the persona: they travel as context only.
+        ...ctx.history.filter((m) => m.role !== 'system').map((m) => ({ role: m.role, content: m.content })),
+        { role: 'user', content: ctx.request.text },
+      ];
+
+      let sentText = false;
+      let usage: Usage | null = null;
+      let model = options.model ?? llm.defaultModel;
+      let timing: StreamTiming | null = null;
+      try {
+        const stream = llm.stream(
+          {
+            messages,
+            model: options.model,
+            fallbacks: options.fallbacks,
+            temperature: options.temperature,
+            max_tokens: options.maxTokens,
+          },
+          { signal: ctx.signal },
+        );
+        for await (const part of stream) {
+          switch (part.type) {
+            case 'text-delta':
+              if (part.text) {
+                sentText = true;
+                yield { type: 'chunk', text: part.text, done: false };
+              }
+              break;
+            case 'usage':
+              usage = part.usage;
+              break;
+            case 'finish':
+              model = part.model || model;
+              timing = part.timing;
+              break;
+            // Reasoning and tool-call deltas are never part of the spoken answer.
+          }
+        }
+      } catch (err) {
+        // Aborted: the runner has already ended the turn; nobody is listening.
+        if (ctx.signal.aborted) return;
+        const failure = describeFailure(err);
+        yield { type: 'chunk', text: sentText ? '' : apology(failure.code), done: true };
+        yield { type: 'error', ...failure };
+        return;
+      }
+
+      yield { type: 'chunk', text: '', done: true };
+      if (usage) {
+        yield {
+          type: 'usage',
+          model,
+          prompt_tokens: usage.prompt_tokens,
+          completion_tokens: usage.completion_tokens,
+          cost_usd: usage.cost_usd,
+        };
+      }
+      yield { type: 'model.timing', model, ttft_ms: timing?.ttft_ms ?? null, tokens_per_s: timing?.tokens_per_s ?? null };
+    },
+  };
+}
+
+interface Failure {
+  code: string;
+  message: string;
+  retryable: boolean;
+}
+
+function describeFailure(err: unknown): Failure {
+  const e = err as { name?: unknown; code?: unknown; message?: unknown; retryable?: unknown } | null;
+  if (e && e.name === 'LlmError' && typeof e.code === 'string') {
+    return {
+      code: `llm_${e.code}`,
+      message: redact(typeof e.message === 'string' ? e.message : 'The language model failed.'),
+      retryable: e.retryable === true,
+    };
+  }
+  return { code: 'llm_failed', message: redact(err instanceof Error ? err.message : String(err)), retryable: false };
+}
+
+function apology(code: string): string {
+  switch (code) {
+    case 'llm_rate_limited':
+      return "Sorry, I'm getting too many requests right now. Please try again in a moment.";
+    case 'llm_timeout':
+    case 'llm_first_token_timeout':
+    case 'llm_idle_timeout':
+    case 'llm_total_timeout':
+      return 'Sorry, that took too long to answer. Please try again.';
+    case 'llm_unauthorized':
+    case 'llm_payment_required':
+    case 'llm_forbidden':
+      return "Sorry, I can't use my language model right now. Its settings need a look.";
+    default:
+      return "Sorry, I couldn't get an answer just now. Please try again.";
+  }
+}

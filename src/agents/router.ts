@@ -1,0 +1,117 @@
+/**
+ * The router (meta agent): which agent answers, with an intent name and a confidence, by rules in
+ * microseconds. An optional model second opinion for low-confidence decisions, off unless an
+ * `llm` is given.
+ */
+import type { LlmClient } from '../llm/types.js';
+import type { RouteDecision, Router } from '../turn/agent.js';
+import { classifyClause, stripPolite, GUARD_START } from './router-rules.js';
+import { refineWithModel } from './router-refine.js';
+import { normalize } from './router-text.js';
+
+export type { Router, RouteDecision };
+
+export interface RouterOptions {
+  /** Enables `refine`: asks this model when the rules are unsure. */
+  llm?: LlmClient;
+  /** Model for the second opinion; the client's default when omitted. */
+  model?: string;
+  /** Ask the model only below this confidence. Default 0.6. */
+  refineBelow?: number;
+  /** Give up on the model after this long and keep the rule decision. Default 2500 ms. */
+  refineTimeoutMs?: number;
+  /** More names the assistant answers to (one word each, e.g. the configured ASSISTANT_NAME), dropped like "hey Barnabee". Barnabee and its mishearings always are. */
+  names?: string[];
+}
+
+const SEPARATORS = new Set(['and', 'then', ',', 'also', 'but', 'afterwards']);
+const LEAD_GREETING = /^(?:hey|hi|hello|yo|ok|good (?:morning|afternoon|evening)) (?:there )?(?=\S)/;
+
+/** Enough for any request said in one breath; the rest of a longer text does not change the route. */
+const MAX_CLAUSES = 12;
+
+type Clause = RouteDecision & { fragment?: boolean };
+
+export function createRouter(options: RouterOptions = {}): Router {
+  const { llm, model, refineBelow = 0.6, refineTimeoutMs = 2500 } = options;
+  const names = new Set(['barnabee', 'barnaby', 'barney', 'barnabe', ...(options.names ?? []).map((n) => n.toLowerCase())]);
+
+  const clause = (s: string): Clause => {
+    s = stripPolite(s);
+    const d = classifyClause(s);
+    if (d.intent !== 'chat' || !LEAD_GREETING.test(s)) return d;
+    // "hey, turn on the lights" without the comma.
+    return classifyClause(stripPolite(s.replace(LEAD_GREETING, '')));
+  };
+
+  function classify(text: string): RouteDecision {
+    const normalized = normalize(text);
+    const tokens = normalized.tokens.filter((t) => !names.has(t));
+    const { corrections } = normalized;
+    const whole = tokens.join(' ');
+    let d = route(tokens, whole);
+    if (corrections > 0) d = { ...d, confidence: round(d.confidence * (corrections > 1 ? 0.85 : 0.92)) };
+    return { agent: d.agent, intent: d.intent, confidence: d.confidence };
+  }
+
+  function route(tokens: string[], whole: string): Clause {
+    const first = clause(whole);
+    if (first.intent !== 'chat' && first.agent === 'instant') return first; // "add 5 and 7", "heads or tails"
+    if (!tokens.some((t) => SEPARATORS.has(t))) return first;
+    if (GUARD_START.test(stripPolite(whole))) return first;
+
+    const parts: Clause[] = [];
+    let start = 0;
+    for (let i = 0; i <= tokens.length && parts.length < MAX_CLAUSES; i++) {
+      if (i < tokens.length && !SEPARATORS.has(tokens[i])) continue;
+      if (i > start) parts.push(clause(tokens.slice(start, i).join(' ')));
+      start = i + 1;
+    }
+    return combine(parts, first);
+  }
+
+  return {
+    classify,
+    refine: llm
+      ? (text, decision, signal) =>
+          decision.confidence < refineBelow
+            ? refineWithModel(text, decision, signal, { llm, model, timeoutMs: refineTimeoutMs })
+            : Promise.resolve(decision)
+      : undefined,
+  };
+}
+
+const SOCIAL = new Set(['greeting', 'thanks']);
+
+/** One decision for a compound request; `whole` is how the unsplit utterance routed. */
+function combine(parts: Clause[], whole: Clause): Clause {
+  const real: Clause[] = [];
+  for (const p of parts) {
+    if (p.fragment) {
+      // "…the kitchen and living room lights": a fragment belongs to the clause before it.
+      const prev = real[real.length - 1];
+      if (prev && prev.agent === 'action' && p.agent === 'action') continue;
+      if (prev && p.agent === 'interaction') continue;
+      if (!prev && p.agent === 'interaction') continue;
+    }
+    real.push(p);
+  }
+  const meaningful = real.filter((p) => !SOCIAL.has(p.intent));
+  const picked = meaningful.length ? meaningful : real;
+  if (picked.length === 0) return whole;
+  if (picked.length === 1) return picked[0];
+  const conf = Math.min(...picked.map((p) => p.confidence));
+  if (picked.every((p) => p.agent === 'action')) {
+    const intent = picked.every((p) => p.intent === 'home.query') ? 'home.query' : 'home.command';
+    return { agent: 'action', intent, confidence: round(Math.min(conf, 0.95)) };
+  }
+  if (picked.some((p) => p.agent === 'action' && !p.fragment)) {
+    // A command plus something else: doing the command matters more than the small talk, but the
+    // other half is lost, so this is a guess worth a second opinion.
+    if (picked.every((p) => p.agent !== 'interaction' || p.confidence < 0.7)) return { agent: 'action', intent: 'home.command', confidence: 0.55 };
+  }
+  // Two instant answers, or anything with conversation in it: only the model can do all of it.
+  return { agent: 'interaction', intent: 'chat', confidence: round(Math.max(0.6, Math.min(conf, 0.85))) };
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;

@@ -1,0 +1,416 @@
+/**
+ * The streaming client: one keep-alive undici pool per upstream, bytes → SSE data (`sse.ts`) →
+ * typed parts (`chunks.ts`), and the timers and the retry/fallback policy around them.
+ *
+ * Policy, in one place:
+ * - Timers: first token (request sent → first text/reasoning/tool token; SSE comments never reset
+ *   it), idle (gap between data events once tokens flow; comments are liveness, not progress),
+ *   total (the whole call, retries and fallbacks included). undici's own header/body timeouts are
+ *   off so no library default cuts a long stream.
+ * - Retries happen only before the first content token, for retryable errors, with exponential
+ *   backoff and jitter, never shorter than `Retry-After`. A first-token timeout is not retried on
+ *   the same model (it already cost a full timeout); it moves on to the next model.
+ * - Fallbacks: OpenRouter gets the whole list as `models` and falls back server-side; other servers
+ *   get one model per request and the client walks the list. Auth/billing errors, aborts and the
+ *   total timeout end the call at once.
+ * - Once a token has been delivered nothing is retried: the error is thrown to the consumer.
+ * - Aborting the caller's signal, or leaving the loop early, aborts the request: undici destroys
+ *   the socket, so the upstream sees the close at once (and stops generating and billing).
+ */
+import { performance } from 'node:perf_hooks';
+import { Pool, errors as undiciErrors } from 'undici';
+import { ChunkReader } from './chunks.js';
+import { LlmError, codeForStatus, parseRetryAfter, redact, upstreamMessage } from './errors.js';
+import { backoffMs, type LlmClientOptions } from './options.js';
+import { createSseDecoder } from './sse.js';
+import type { CallOptions, ChatRequest, Completion, LlmClient, StreamPart, StreamTiming, Usage } from './types.js';
+
+/** A single event larger than this is not a chat chunk: fail instead of buffering without end. */
+const MAX_EVENT_CHARS = 16 * 1024 * 1024;
+const MAX_ERROR_BODY_CHARS = 64 * 1024;
+/** How long to wait for the body to end after `[DONE]` before dropping the socket. */
+const DONE_GRACE_MS = 1000;
+/** Codes after which no other model or attempt is tried. */
+const FINAL: ReadonlySet<string> = new Set(['unauthorized', 'payment_required', 'aborted', 'total_timeout']);
+
+interface CallState {
+  signal: AbortSignal | undefined;
+  deadline: number;
+  startedAt: number;
+  /** When the first upstream request of this call was sent: ttft is measured from here. */
+  sentAt: number | null;
+  firstTokenAt: number | null;
+  lastTokenAt: number | null;
+  delivered: boolean;
+}
+
+export function createLlmClient(options: LlmClientOptions): LlmClient {
+  const opts = validateOptions(options);
+  const endpoint = new URL(`${opts.baseUrl.replace(/\/+$/, '')}/chat/completions`);
+  const pool = new Pool(endpoint.origin, {
+    connections: opts.connections ?? null,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    keepAliveTimeout: 30_000,
+  });
+  const log = opts.logger;
+  const serverSideFallback = opts.provider === 'openrouter';
+
+  const baseHeaders: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'text/event-stream',
+  };
+  if (opts.apiKey) baseHeaders.authorization = `Bearer ${opts.apiKey}`;
+  if (opts.referer) baseHeaders['http-referer'] = opts.referer;
+  if (opts.title) baseHeaders['x-title'] = opts.title;
+
+  const clean = (text: string) => redact(text, opts.apiKey);
+
+  function requestBody(request: ChatRequest, model: string, models: string[] | null): string {
+    const body: Record<string, unknown> = {
+      model,
+      messages: request.messages,
+      stream: true,
+      stream_options: { include_usage: true },
+      temperature: request.temperature ?? opts.temperature,
+      max_tokens: request.max_tokens ?? opts.maxTokens,
+    };
+    if (models) body.models = models;
+    if (request.tools) body.tools = request.tools;
+    if (request.response_format) body.response_format = request.response_format;
+    return JSON.stringify(body);
+  }
+
+  async function* attempt(request: ChatRequest, model: string, models: string[] | null, call: CallState): AsyncGenerator<StreamPart> {
+    const ac = new AbortController();
+    let failure: LlmError | null = null;
+    const fail = (err: LlmError) => {
+      if (failure) return;
+      failure = err;
+      ac.abort(err);
+    };
+    const onAbort = () => fail(new LlmError('aborted', 'the request was aborted', { model }));
+    call.signal?.addEventListener('abort', onAbort, { once: true });
+    const totalTimer = setTimeout(
+      () => fail(new LlmError('total_timeout', `no complete answer within ${opts.totalTimeoutMs} ms`, { model })),
+      Math.max(0, call.deadline - performance.now()),
+    );
+    const firstTimer = setTimeout(
+      () => fail(new LlmError('first_token_timeout', `no token within ${opts.firstTokenTimeoutMs} ms`, { model })),
+      opts.firstTokenTimeoutMs,
+    );
+    let idleTimer: NodeJS.Timeout | null = null;
+    let consumerHolds = false;
+    let finished = false;
+    try {
+      call.sentAt ??= performance.now();
+      const res = await pool.request({
+        path: endpoint.pathname + endpoint.search,
+        method: 'POST',
+        headers: baseHeaders,
+        body: requestBody(request, model, models),
+        signal: ac.signal,
+      });
+      if (res.statusCode !== 200) {
+        const text = await readText(res.body, MAX_ERROR_BODY_CHARS);
+        const status = res.statusCode;
+        throw new LlmError(codeForStatus(status), clean(`HTTP ${status} from ${endpoint.host}: ${upstreamMessage(text)}`), {
+          status,
+          model,
+          retryAfterMs: parseRetryAfter(res.headers['retry-after']),
+        });
+      }
+      const headerId = res.headers['x-generation-id'];
+      const reader = new ChunkReader(model, {
+        onMalformed: (data, count) =>
+          log?.warn({ model, count, preview: clean(data.slice(0, 80)) }, 'llm: skipped a malformed stream event'),
+      });
+      const out: StreamPart[] = [];
+      if (String(res.headers['content-type'] ?? '').includes('application/json')) {
+        // Not a stream: the server ignored `stream: true` (or reports an error with status 200).
+        reader.push(await readText(res.body, MAX_EVENT_CHARS), out);
+        if (out.some((p) => p.type !== 'usage')) {
+          call.firstTokenAt = call.lastTokenAt = performance.now();
+          call.delivered = true;
+        }
+        reader.end(out);
+        yield* out;
+        finished = true;
+        yield finishPart(reader, typeof headerId === 'string' ? headerId : null, model, call);
+        return;
+      }
+      let sawContent = false;
+      // An error event ends the stream, but tokens that came before it in the same read are
+      // delivered first: the error is held until they have been yielded.
+      let streamError: unknown = null;
+      const sse = createSseDecoder(
+        (data) => {
+          if (streamError) return;
+          idleTimer?.refresh();
+          try {
+            if (reader.push(data, out)) sawContent = true;
+          } catch (err) {
+            streamError = err;
+          }
+        },
+        {
+          maxEventChars: MAX_EVENT_CHARS,
+          onTooLarge: () => fail(new LlmError('malformed_event', `a stream event exceeded ${MAX_EVENT_CHARS} characters`, { model })),
+        },
+      );
+
+      const drain = function* (): Generator<StreamPart> {
+        if (sawContent) {
+          sawContent = false;
+          const now = performance.now();
+          if (call.firstTokenAt === null) {
+            call.firstTokenAt = now;
+            clearTimeout(firstTimer);
+            idleTimer = setTimeout(() => {
+              // A slow consumer is not a silent server: while it holds a part, nothing is read.
+              if (consumerHolds) idleTimer?.refresh();
+              else fail(new LlmError('idle_timeout', `no data for ${opts.idleTimeoutMs} ms mid-stream`, { model }));
+            }, opts.idleTimeoutMs);
+          }
+          call.lastTokenAt = now;
+          call.delivered = true;
+        }
+        if (out.length === 0) return;
+        consumerHolds = true;
+        for (let i = 0; i < out.length; i++) yield out[i]!;
+        out.length = 0;
+        consumerHolds = false;
+        idleTimer?.refresh();
+      };
+
+      const body = res.body[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await body.next();
+        if (next.done) {
+          sse.end();
+          yield* drain();
+          if (streamError) throw streamError;
+          break;
+        }
+        sse.feed(next.value as Buffer);
+        if (failure) throw failure;
+        yield* drain();
+        if (streamError) throw streamError;
+        if (reader.done) {
+          // The answer is complete: finish now, and read the rest of the body in the background
+          // so the socket can go back to the pool — unless the server holds it open after [DONE].
+          finished = true;
+          const grace = setTimeout(() => ac.abort(), DONE_GRACE_MS);
+          void drainRest(body).finally(() => clearTimeout(grace));
+          break;
+        }
+      }
+      reader.end(out);
+      yield* drain();
+      finished = true;
+      yield finishPart(reader, typeof headerId === 'string' ? headerId : null, model, call);
+    } catch (err) {
+      if (failure) throw failure;
+      throw toLlmError(err, model, clean);
+    } finally {
+      clearTimeout(totalTimer);
+      clearTimeout(firstTimer);
+      if (idleTimer) clearTimeout(idleTimer);
+      call.signal?.removeEventListener('abort', onAbort);
+      // Early exit (consumer stopped, error): abort so undici destroys the socket now.
+      if (!finished) ac.abort(failure ?? new LlmError('aborted', 'stream closed by the consumer', { model }));
+    }
+  }
+
+  async function* stream(request: ChatRequest, callOptions: CallOptions = {}): AsyncGenerator<StreamPart> {
+    validateRequest(request);
+    const { signal } = callOptions;
+    const primary = request.model ?? opts.model;
+    if (signal?.aborted) throw new LlmError('aborted', 'the request was aborted before it started', { model: primary });
+    const fallbacks = request.fallbacks ?? opts.fallbacks;
+    const chain = serverSideFallback ? [primary] : [primary, ...fallbacks];
+    const models = serverSideFallback && fallbacks.length ? [primary, ...fallbacks] : null;
+    const now = performance.now();
+    const call: CallState = {
+      signal,
+      deadline: now + opts.totalTimeoutMs,
+      startedAt: now,
+      sentAt: null,
+      firstTokenAt: null,
+      lastTokenAt: null,
+      delivered: false,
+    };
+    let last: LlmError | null = null;
+    for (const model of chain) {
+      for (let n = 0; ; n++) {
+        try {
+          log?.debug({ model, attempt: n }, 'llm: request');
+          yield* attempt(request, model, models, call);
+          return;
+        } catch (err) {
+          const e = err instanceof LlmError ? err : toLlmError(err, model, clean);
+          if (call.delivered || FINAL.has(e.code)) throw e;
+          last = e;
+          if (!e.retryable || e.code === 'first_token_timeout' || n >= opts.maxRetries) break;
+          const wait = backoffMs(n, opts.retryBaseMs, e.retryAfterMs);
+          if (performance.now() + wait >= call.deadline) break;
+          log?.warn({ model, code: e.code, status: e.status, attempt: n, waitMs: wait }, 'llm: retrying');
+          await sleep(wait, signal, model);
+        }
+      }
+      if (model !== chain[chain.length - 1]) log?.warn({ model, code: last?.code, status: last?.status }, 'llm: falling back to the next model');
+    }
+    throw last ?? new LlmError('upstream_error', 'no model to try', { model: primary });
+  }
+
+  async function complete(request: ChatRequest, callOptions: CallOptions = {}): Promise<Completion> {
+    let text = '';
+    let reasoning = '';
+    let usage: Usage | null = null;
+    for await (const part of stream(request, callOptions)) {
+      switch (part.type) {
+        case 'text-delta':
+          text += part.text;
+          break;
+        case 'reasoning-delta':
+          reasoning += part.text;
+          break;
+        case 'usage':
+          usage = part.usage;
+          break;
+        case 'finish':
+          return {
+            text,
+            reasoning,
+            finish_reason: part.reason,
+            model: part.model,
+            generation_id: part.generation_id,
+            usage,
+            timing: part.timing,
+          };
+        default:
+          break;
+      }
+    }
+    throw new LlmError('stream_truncated', 'the stream ended without a finish part', { model: request.model ?? opts.model });
+  }
+
+  return {
+    provider: opts.provider,
+    baseUrl: opts.baseUrl,
+    defaultModel: opts.model,
+    stream,
+    complete,
+    async close() {
+      await pool.close();
+    },
+  };
+}
+
+function finishPart(reader: ChunkReader, headerId: string | null, model: string, call: CallState): StreamPart {
+  return {
+    type: 'finish',
+    reason: reader.finishReason ?? 'stop',
+    model: reader.model ?? model,
+    generation_id: headerId ?? reader.generationId,
+    timing: timing(call, reader.usage, reader.contentEvents),
+  };
+}
+
+function timing(call: CallState, usage: Usage | null, contentEvents: number): StreamTiming {
+  const end = performance.now();
+  const ttft = call.firstTokenAt !== null && call.sentAt !== null ? call.firstTokenAt - call.sentAt : null;
+  const tokens = usage?.completion_tokens || contentEvents;
+  const span = call.firstTokenAt !== null && call.lastTokenAt !== null ? (call.lastTokenAt - call.firstTokenAt) / 1000 : 0;
+  return {
+    ttft_ms: ttft === null ? null : round(ttft),
+    total_ms: round(end - call.startedAt),
+    tokens_per_s: tokens > 1 && span > 0 ? round((tokens - 1) / span) : null,
+  };
+}
+
+const round = (v: number) => Math.round(v * 10) / 10;
+
+function toLlmError(err: unknown, model: string, clean: (s: string) => string): LlmError {
+  if (err instanceof LlmError) {
+    // In-band errors quote upstream text, which may echo the key.
+    const message = clean(err.message);
+    return message === err.message && err.model ? err : err.with({ model: err.model ?? model, message });
+  }
+  const e = err as { code?: string; message?: string; name?: string };
+  const message = clean(e?.message ?? String(err));
+  if (err instanceof undiciErrors.SocketError || e?.code === 'ECONNRESET' || e?.code === 'EPIPE' || e?.code === 'UND_ERR_SOCKET') {
+    return new LlmError('connection_reset', `connection closed by the server: ${message}`, { model, cause: err });
+  }
+  if (e?.code === 'ECONNREFUSED' || e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN' || e?.code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return new LlmError('connection_failed', `cannot reach the model server: ${message}`, { model, cause: err });
+  }
+  return new LlmError('upstream_error', `model request failed: ${message}`, { model, cause: err });
+}
+
+/** Reads a body to its end, ignoring what it says and any error (the answer is already complete). */
+async function drainRest(body: AsyncIterator<unknown>): Promise<void> {
+  try {
+    while (!(await body.next()).done);
+  } catch {
+    // reset or aborted after [DONE]: nothing is lost
+  }
+}
+
+async function readText(body: AsyncIterable<unknown>, limit: number): Promise<string> {
+  const decoder = new TextDecoder('utf-8');
+  let text = '';
+  for await (const bytes of body) {
+    if (text.length < limit) text += decoder.decode(bytes as Buffer, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined, model: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new LlmError('aborted', 'the request was aborted', { model }));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function validateOptions(o: LlmClientOptions): LlmClientOptions {
+  const problems: string[] = [];
+  let url: URL | null = null;
+  try {
+    url = new URL(o.baseUrl);
+  } catch {
+    // reported below
+  }
+  if (!url || !/^https?:$/.test(url.protocol)) {
+    const hint = o.provider === 'demo' && !o.baseUrl ? ' (demo mode: use openLlm(), which starts the simulator first)' : '';
+    problems.push(`baseUrl: expected an http(s) URL, got ${JSON.stringify(o.baseUrl)}${hint}`);
+  }
+  if (!o.model) problems.push('model: expected a model name');
+  for (const key of ['firstTokenTimeoutMs', 'idleTimeoutMs', 'totalTimeoutMs', 'retryBaseMs'] as const) {
+    if (!(Number.isFinite(o[key]) && o[key] > 0)) problems.push(`${key}: expected a positive number of ms`);
+  }
+  if (!(Number.isInteger(o.maxRetries) && o.maxRetries >= 0)) problems.push('maxRetries: expected a whole number ≥ 0');
+  if (problems.length) throw new TypeError(`Invalid model client options: ${problems.join('; ')}`);
+  return { ...o, fallbacks: o.fallbacks ?? [] };
+}
+
+function validateRequest(request: ChatRequest): void {
+  const ok =
+    request &&
+    Array.isArray(request.messages) &&
+    request.messages.length > 0 &&
+    request.messages.every((m) => m && typeof m.role === 'string' && typeof m.content === 'string');
+  if (!ok) {
+    throw new LlmError('bad_request', 'a chat request needs a non-empty `messages` array of {role, content} strings', {
+      retryable: false,
+      model: request?.model ?? null,
+    });
+  }
+}

@@ -1,0 +1,17 @@
+/** The model client's public face: streaming chat completions, typed errors, and the simulator. */
+export * from './types.js';
+export { LlmError, type LlmErrorCode } from './errors.js';
+export { createLlmClient } from './client.js';
+export { llmOptionsFromConfig, type LlmClientOptions, type LlmLogger } from './options.js';
+export { openLlm, type OpenLlm } from './open.js';
+export {
+  startSimulator,
+  parseFault,
+  type Simulator,
+  type SimulatorOptions,
+  type SimScript,
+  type SimFault,
+  type SimRecord,
+  type SimClose,
+} from './simulator.js';
+export { DEMO_REPLIES, tokenize } from './sim-text.js';

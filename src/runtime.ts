@@ -1,0 +1,159 @@
+/**
+ * The composition root: everything the server and the CLI run on, built from the config in one
+ * place and closed in one place. Anything that can be wrong with the settings or the machine
+ * (an unusable database, a bad voice) fails here, at start, with a clear message.
+ */
+import { pino, type Logger } from 'pino';
+import type { Config } from './config.js';
+import {
+  createActionAgent,
+  createInstantAgent,
+  createInteractionAgent,
+  createRouter,
+  homeFromConfig,
+  type HomeBackend,
+} from './agents/index.js';
+import { createAssistant } from './assistant.js';
+import { openLlm, type LlmClient, type LlmClientOptions, type Simulator } from './llm/index.js';
+import { createSpeechStage, createTtsEngine, type TtsEngine } from './speech/index.js';
+import {
+  createEventBus,
+  openStore,
+  type Agent,
+  type AgentKind,
+  type Assistant,
+  type EventBus,
+  type Router,
+  type SpeechStage,
+  type Store,
+} from './turn/index.js';
+import { VERSION } from './version.js';
+
+export interface RuntimeStatus {
+  version: string;
+  provider: Config['provider'];
+  /** True when answers come from the built-in simulator: say so to the user. */
+  demo: boolean;
+  model: string;
+  tts: { engine: string; voice: string } | null;
+  /** `simulated` or `home-assistant`. */
+  home: string;
+}
+
+export interface Runtime {
+  config: Config;
+  assistant: Assistant;
+  bus: EventBus;
+  store: Store;
+  llm: LlmClient;
+  /** The in-process model simulator in demo mode, else null. */
+  simulator: Simulator | null;
+  home: HomeBackend;
+  router: Router;
+  agents: Record<AgentKind, Agent>;
+  speech: SpeechStage | null;
+  tts: TtsEngine | null;
+  logger: Logger;
+  status(): RuntimeStatus;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  logger?: Logger;
+  /** Overrides for the model client (tests, benchmarks). */
+  llm?: Partial<LlmClientOptions>;
+  /** Only errors on the log (the CLI's chat, whose stdout and stderr are for the answer). */
+  quiet?: boolean;
+}
+
+export async function startRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  // Logs go to stderr: stdout belongs to answers (`barnabee chat`).
+  const logger =
+    options.logger ?? pino({ name: 'barnabee', level: options.quiet ? 'error' : config.LOG_LEVEL }, pino.destination(2));
+  const closers: (() => Promise<void> | void)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        logger.warn({ err }, 'runtime: a part failed to close');
+      }
+    }
+    closers.length = 0;
+  };
+
+  try {
+    const store = openStore(config.BARNABEE_DB, { logger: logger.child({ part: 'store' }) });
+    closers.push(() => store.close());
+
+    const llm = await openLlm(config, { logger: logger.child({ part: 'llm' }), ...options.llm });
+    closers.push(() => llm.close());
+    const client = llm.client;
+
+    const home = homeFromConfig(config, store.kv);
+    const router = createRouter({ llm: config.ROUTER_MODEL_FALLBACK ? client : undefined, model: config.ROUTER_MODEL });
+    const agents: Record<AgentKind, Agent> = {
+      instant: createInstantAgent({ timeZone: config.TIME_ZONE, assistantName: config.ASSISTANT_NAME }),
+      // The simulator answers prose, not a JSON plan: in demo mode the rules alone drive the home.
+      action: createActionAgent({ home, llm: config.provider === 'demo' ? undefined : client, model: config.ACTION_MODEL }),
+      interaction: createInteractionAgent({
+        llm: client,
+        temperature: config.LLM_TEMPERATURE,
+        maxTokens: config.LLM_MAX_TOKENS,
+        timeZone: config.TIME_ZONE,
+        assistantName: config.ASSISTANT_NAME,
+      }),
+    };
+
+    // Speech plugs in here: one engine for the process, one stage that every speaking turn runs through.
+    const tts = createTtsEngine(config);
+    closers.push(() => tts.close?.());
+    const speech = createSpeechStage({
+      engine: tts,
+      parallelism: config.TTS_PARALLELISM,
+      chunker: { firstMinWords: config.SPEECH_FIRST_MIN_WORDS, maxChars: config.SPEECH_MAX_CHARS },
+    });
+
+    const bus = createEventBus();
+    const assistant = createAssistant({
+      router,
+      agents,
+      store,
+      bus,
+      speech,
+      historyTurns: config.HISTORY_TURNS,
+      logger: logger.child({ part: 'assistant' }),
+    });
+
+    const status = (): RuntimeStatus => ({
+      version: VERSION,
+      provider: config.provider,
+      demo: config.provider === 'demo',
+      model: client.defaultModel,
+      tts: { engine: tts.name, voice: tts.voice },
+      home: home.name,
+    });
+    logger.info({ ...status(), db: config.BARNABEE_DB }, 'runtime started');
+
+    let closing: Promise<void> | null = null;
+    return {
+      config,
+      assistant,
+      bus,
+      store,
+      llm: client,
+      simulator: llm.simulator,
+      home,
+      router,
+      agents,
+      speech,
+      tts,
+      logger,
+      status,
+      close: () => (closing ??= closeAll()),
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

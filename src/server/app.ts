@@ -1,0 +1,152 @@
+/**
+ * The Fastify app: logging with request ids, auth, CORS, rate limits, strict JSON parsing, one error
+ * shape, and every transport's routes. Built here, listened on in start.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
+import type { IncomingMessage } from 'node:http';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCors from '@fastify/cors';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { requireAuth, selectProtocol } from './auth.js';
+import type { ServerContext } from './context.js';
+import { HttpError, errorBody, toHttpError } from './errors.js';
+import { Feed } from './feed.js';
+import { ServerMetrics } from './metrics.js';
+import { chatRoutes } from './routes/chat.js';
+import { feedRoutes } from './routes/feed.js';
+import { healthRoutes } from './routes/health.js';
+import { openAiRoutes } from './routes/openai.js';
+import { wsRoutes } from './routes/ws.js';
+import { TurnHub } from './turns.js';
+import type { ServerRuntime } from './types.js';
+
+export interface ServerOptions {
+  /** A pino logger; default: JSON to stdout at LOG_LEVEL. */
+  logger?: Logger;
+  /** Metrics snapshot period on the dashboard feed (default 5 s). */
+  snapshotEveryMs?: number;
+  /** Node process metrics in /metrics (default true). */
+  defaultMetrics?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    barnabee: ServerContext;
+  }
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** The URL as logged: a WebSocket `?token=` never reaches a log line. */
+const redactUrl = (url: string | undefined) => (url ?? '').replace(/([?&]token=)[^&]*/gi, '$1[redacted]');
+
+export async function createServer(runtime: ServerRuntime, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const { config } = runtime;
+  const base = options.logger ?? pino({ level: config.LOG_LEVEL });
+  const logger = base.child(
+    {},
+    {
+      serializers: {
+        req: (req: IncomingMessage & { ip?: string }) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.socket?.remoteAddress }),
+      },
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["sec-websocket-protocol"]'], censor: '[redacted]' },
+    },
+  );
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    // Accept a caller's X-Request-ID only when it is short and plain (it ends up in logs).
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+
+  const hub = new TurnHub(runtime.assistant, {
+    maxTurnsPerClient: config.MAX_TURNS_PER_CLIENT,
+    clientBufferBytes: config.CLIENT_BUFFER_BYTES,
+  });
+  const metrics = new ServerMetrics({ defaultMetrics: options.defaultMetrics });
+  const unobserve = runtime.bus.subscribe((e) => metrics.observe(e), { maxQueue: 100_000 });
+  const feed = new Feed(runtime.bus, () => metrics.snapshot(), {
+    bufferBytes: config.CLIENT_BUFFER_BYTES,
+    snapshotEveryMs: options.snapshotEveryMs ?? 5000,
+  });
+  const ctx: ServerContext = { runtime, config, hub, metrics, feed };
+  app.decorate('barnabee', ctx);
+  app.decorate('barnabeeToken', config.BARNABEE_API_TOKEN);
+  app.addHook('onClose', async () => {
+    unobserve();
+    feed.close();
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const e = toHttpError(err);
+    if (e.statusCode >= 500) request.log.error({ err }, 'request failed');
+    if (!reply.sent && !reply.raw.headersSent) void reply.code(e.statusCode).send(errorBody(e.code, e.message));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send(errorBody('not_found', `No route for ${request.method} ${redactUrl(request.url).split('?')[0]}.`));
+  });
+
+  // JSON bodies: bytes must be UTF-8 and parse, or the client hears exactly which.
+  // Only JSON is accepted; anything else is a 415 rather than a silently parsed string.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    const bytes = body as Buffer;
+    if (!isUtf8(bytes)) return done(new HttpError(400, 'invalid_utf8', 'The body is not valid UTF-8.'), undefined);
+    if (bytes.length === 0) return done(new HttpError(400, 'invalid_json', 'The JSON body is empty.'), undefined);
+    try {
+      done(null, JSON.parse(bytes.toString('utf8')));
+    } catch {
+      done(new HttpError(400, 'invalid_json', 'The body is not valid JSON.'), undefined);
+    }
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyCors, {
+    origin: config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false,
+    exposedHeaders: ['x-request-id'],
+    allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+  });
+  // Before the auth hook: the plugin's own hooks must see every upgrade, even a refused one, to close its socket.
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: config.BODY_LIMIT_BYTES, handleProtocols: selectProtocol },
+    // Closing is ours (graceful shutdown closes sockets after their turns end).
+    preClose: () => {},
+  });
+  // Auth runs before the rate limiter so unauthenticated floods cost nothing.
+  app.addHook('onRequest', requireAuth);
+  await app.register(fastifyRateLimit, {
+    global: true,
+    max: config.RATE_LIMIT_PER_MINUTE,
+    timeWindow: 60_000,
+    keyGenerator: (request) => request.ip,
+    errorResponseBuilder: (_request, c) => ({
+      statusCode: c.statusCode,
+      ...errorBody('rate_limited', `Rate limit of ${c.max} requests per minute exceeded; retry in ${c.after}.`),
+    }),
+  });
+
+  healthRoutes(app, ctx);
+  chatRoutes(app, ctx);
+  wsRoutes(app, ctx);
+  openAiRoutes(app, ctx);
+  feedRoutes(app, ctx);
+  // DASHBOARD: when src/server/routes/dashboard.ts exports `dashboardRoutes`, register it here:
+  // await app.register(dashboardRoutes, { runtime });
+
+  return app;
+}

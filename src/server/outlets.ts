@@ -1,0 +1,102 @@
+/**
+ * Where a turn's bytes go. An HTTP stream takes over the raw response (so the reply's headers,
+ * CORS and X-Request-ID included, are copied onto it) and reports the client's departure as an
+ * abort; `buffered()` counts bytes Node holds for this response, which the hub bounds.
+ */
+import type { FastifyReply } from 'fastify';
+import type { WebSocket } from 'ws';
+import { toWire, type TurnEvent } from '../turn/events.js';
+import type { Outlet } from './turns.js';
+
+export interface HttpStream {
+  /** Aborts when the client disconnects before the response ended. */
+  readonly gone: AbortSignal;
+  /** Whether headers went out (a lazy stream opens on its first write). */
+  readonly opened: boolean;
+  write(chunk: string | Buffer): void;
+  outlet(encode: (event: TurnEvent) => string | Buffer | null | Array<string | Buffer>): Outlet;
+  end(tail?: string): void;
+}
+
+export interface HttpStreamOptions {
+  headers: Record<string, string>;
+  /** Header bytes produced by the first write instead of at once (audio: the WAV header needs the sample rate). */
+  lazy?: boolean;
+  /** Written when nothing else was for this long (SSE comment heartbeats). */
+  heartbeat?: { everyMs: number; text: string };
+}
+
+export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions): HttpStream {
+  const res = reply.raw;
+  const gone = new AbortController();
+  let opened = false;
+  let lastWrite = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  res.on('close', () => {
+    if (timer) clearInterval(timer);
+    if (!res.writableFinished) gone.abort();
+  });
+
+  const open = () => {
+    if (opened) return;
+    opened = true;
+    reply.hijack();
+    const headers: Record<string, string | number | string[]> = {};
+    for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) headers[k] = v as string | number | string[];
+    res.writeHead(200, { ...headers, ...options.headers });
+    res.flushHeaders();
+    if (options.heartbeat) {
+      const { everyMs, text } = options.heartbeat;
+      timer = setInterval(() => {
+        if (Date.now() - lastWrite >= everyMs && !res.writableEnded) write(text);
+      }, Math.max(50, Math.floor(everyMs / 2)));
+      timer.unref();
+    }
+  };
+  const write = (chunk: string | Buffer) => {
+    if (res.writableEnded || res.destroyed) return;
+    open();
+    lastWrite = Date.now();
+    res.write(chunk);
+  };
+  if (!options.lazy) open();
+
+  return {
+    gone: gone.signal,
+    get opened() {
+      return opened;
+    },
+    write,
+    outlet(encode) {
+      return {
+        send(event) {
+          const out = encode(event);
+          if (out === null) return;
+          if (Array.isArray(out)) for (const o of out) write(o);
+          else write(out);
+        },
+        buffered: () => res.writableLength,
+      };
+    },
+    end(tail) {
+      if (timer) clearInterval(timer);
+      if (res.writableEnded || res.destroyed) return;
+      if (tail) write(tail);
+      if (opened) res.end();
+    },
+  };
+}
+
+/** WebSocket: JSON text frames; an audio event's PCM follows its JSON as one binary frame. */
+export function wsOutlet(socket: WebSocket): Outlet {
+  return {
+    send(event) {
+      if (socket.readyState !== socket.OPEN) return;
+      if (event.type === 'audio') {
+        socket.send(JSON.stringify(toWire(event, { audioData: false })));
+        socket.send(event.pcm, { binary: true });
+      } else socket.send(JSON.stringify(event));
+    },
+    buffered: () => socket.bufferedAmount,
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * The native transports of one turn: SSE, chunked text, NDJSON, one-shot JSON and streaming WAV.
+ * Each differs only in how it encodes turn events.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { wavHeader } from '../../speech/index.js';
+import type { TurnRequest } from '../../turn/events.js';
+import { clientIdOf, type ServerContext } from '../context.js';
+import { SSE_HEADERS, SSE_HEARTBEAT, sseTurnEvent } from '../encoders/sse.js';
+import { NDJSON_TYPE, ndjsonLine } from '../encoders/ndjson.js';
+import { HttpError } from '../errors.js';
+import { parseOr400, queryToInput, toTurnRequest, turnInput } from '../schemas.js';
+import { streamTurn } from './stream-turn.js';
+
+export function chatRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const max = ctx.config.MAX_INPUT_CHARS;
+  const fromBody = (request: FastifyRequest): TurnRequest => toTurnRequest(parseOr400(turnInput, request.body), max);
+  const fromQuery = (request: FastifyRequest): TurnRequest => toTurnRequest(queryToInput(request.query), max);
+
+  const sse = (turn: (r: FastifyRequest) => TurnRequest) => async (request: FastifyRequest, reply: FastifyReply) => {
+    await streamTurn(ctx, request, reply, turn(request), {
+      transport: 'sse',
+      headers: SSE_HEADERS,
+      heartbeat: { everyMs: ctx.config.SSE_HEARTBEAT_MS, text: SSE_HEARTBEAT },
+      encode: (e) => sseTurnEvent(e),
+    });
+  };
+  app.post('/api/v1/chat/stream', sse(fromBody));
+  app.get('/api/v1/chat/stream', sse(fromQuery));
+
+  app.post('/api/v1/chat/text', async (request, reply) => {
+    await streamTurn(ctx, request, reply, fromBody(request), {
+      transport: 'text',
+      headers: { 'content-type': 'text/plain; charset=utf-8', 'x-accel-buffering': 'no', 'cache-control': 'no-cache' },
+      encode: (e) => (e.type === 'chunk' && e.text ? e.text : null),
+    });
+  });
+
+  app.post('/api/v1/chat/events', async (request, reply) => {
+    await streamTurn(ctx, request, reply, fromBody(request), {
+      transport: 'ndjson',
+      headers: { 'content-type': NDJSON_TYPE, 'x-accel-buffering': 'no', 'cache-control': 'no-cache' },
+      encode: (e) => ndjsonLine(e),
+    });
+  });
+
+  const oneShot = (turn: (r: FastifyRequest) => TurnRequest) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const clientId = clientIdOf(request);
+    ctx.hub.admit(clientId);
+    const gone = new AbortController();
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) gone.abort();
+    });
+    const running = ctx.hub.start(turn(request), {
+      outlet: { send() {}, buffered: () => 0 },
+      clientId,
+      transport: 'json',
+      log: request.log,
+      signal: gone.signal,
+    });
+    const { end, route, start, error } = await running.done;
+    return reply.send({
+      response: end.text,
+      intent: route?.intent ?? null,
+      agent: route?.agent ?? null,
+      conversation_id: start?.conversation_id ?? null,
+      turn_id: end.turn_id,
+      status: end.status,
+      ...(error ? { error: { code: error.code, message: error.message } } : {}),
+      metrics: end.metrics,
+    });
+  };
+  app.post('/api/v1/chat', oneShot(fromBody));
+  app.get('/api/v1/chat', oneShot(fromQuery));
+
+  // WAV of unknown length: the header goes out with the first audio (it needs the sample rate).
+  app.post('/api/v1/chat/audio', async (request, reply) => {
+    const turn = { ...fromBody(request), speak: true };
+    let rate = 0;
+    const { result, stream } = await streamTurn(ctx, request, reply, turn, {
+      transport: 'audio',
+      lazy: true,
+      headers: { 'content-type': 'audio/wav', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' },
+      encode: (e) => {
+        if (e.type !== 'audio') return null;
+        if (!rate) {
+          rate = e.sample_rate;
+          return [wavHeader({ sampleRate: rate, channels: 1, bitsPerSample: 16 }), e.pcm];
+        }
+        // One stream, one format: a segment at another rate would play as noise, so it is skipped.
+        return e.sample_rate === rate ? e.pcm : null;
+      },
+    });
+    if (stream.opened) return;
+    if (reply.raw.destroyed) return;
+    const err = result.error;
+    throw err
+      ? new HttpError(502, err.code, err.message)
+      : new HttpError(502, 'no_audio', 'The turn produced no audio.');
+  });
+}

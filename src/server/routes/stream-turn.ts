@@ -1,0 +1,35 @@
+/** The shared shape of a streaming HTTP route: admit, open the stream, run the turn, close. */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { TurnEvent, TurnRequest } from '../../turn/events.js';
+import { clientIdOf, type ServerContext } from '../context.js';
+import { openHttpStream, type HttpStream, type HttpStreamOptions } from '../outlets.js';
+import type { TurnResult } from '../turns.js';
+
+export interface StreamTurnOptions extends HttpStreamOptions {
+  transport: string;
+  encode: (event: TurnEvent, stream: HttpStream) => string | Buffer | null | Array<string | Buffer>;
+  /** Written after turn.end, before the response ends. */
+  tail?: string;
+}
+
+export async function streamTurn(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  turn: TurnRequest,
+  options: StreamTurnOptions,
+): Promise<{ result: TurnResult; stream: HttpStream }> {
+  const clientId = clientIdOf(request);
+  ctx.hub.admit(clientId); // throws a 4xx/503 before any byte is sent
+  const stream = openHttpStream(reply, options);
+  const running = ctx.hub.start(turn, {
+    outlet: stream.outlet((e) => options.encode(e, stream)),
+    clientId,
+    transport: options.transport,
+    log: request.log,
+    signal: stream.gone,
+  });
+  const result = await running.done;
+  if (stream.opened) stream.end(options.tail);
+  return { result, stream };
+}

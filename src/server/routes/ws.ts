@@ -1,0 +1,103 @@
+/**
+ * The WebSocket transport: turn.create / turn.cancel / ping in, turn events out (audio as a JSON
+ * frame plus one binary PCM frame). One turn at a time per socket; a new turn.create is a barge-in.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { RawData, WebSocket } from 'ws';
+import { clientIdOf, type ServerContext } from '../context.js';
+import { HttpError } from '../errors.js';
+import { wsOutlet } from '../outlets.js';
+import type { TurnRequest } from '../../turn/events.js';
+import { WS_MESSAGE_TYPES, toTurnRequest, wsMessage } from '../schemas.js';
+import { TurnAbort, type RunningTurn } from '../turns.js';
+
+/** A protocol error outside any turn's numbering: `turn_id` names the running turn, if any. */
+const protocolError = (code: string, message: string, turnId?: string) =>
+  JSON.stringify({ type: 'error', turn_id: turnId ?? null, code, message, retryable: false });
+
+export function wsRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const checkRate = app.createRateLimit();
+
+  app.get('/api/v1/ws', { websocket: true }, (socket: WebSocket, request: FastifyRequest) => {
+    const clientId = clientIdOf(request);
+    let current: RunningTurn | undefined;
+    let queue: Promise<void> = Promise.resolve();
+    let alive = true;
+
+    const heartbeat = setInterval(() => {
+      if (!alive) return void socket.terminate(); // no pong since the last ping: a dead peer
+      alive = false;
+      socket.ping();
+    }, ctx.config.SSE_HEARTBEAT_MS);
+    socket.on('pong', () => {
+      alive = true;
+    });
+    socket.on('close', () => {
+      clearInterval(heartbeat);
+      current?.controller.abort(new TurnAbort('client_disconnected', 'The client went away.'));
+    });
+
+    const fail = (code: string, message: string) => {
+      if (socket.readyState === socket.OPEN) socket.send(protocolError(code, message, current?.turnId));
+    };
+
+    const create = async (turn: TurnRequest) => {
+      const limit = await checkRate(request);
+      if (!limit.isAllowed && limit.isExceeded) throw new HttpError(429, 'rate_limited', 'Too many turns; slow down.');
+      if (current) {
+        current.controller.abort(new TurnAbort('barge_in', 'A new turn replaced this one.'));
+        await current.done; // its turn.end goes out before the next turn.start
+      }
+      if (socket.readyState !== socket.OPEN) return;
+      const running = ctx.hub.start(turn, { outlet: wsOutlet(socket), clientId, transport: 'ws', log: request.log });
+      current = running;
+      void running.done.then(() => {
+        if (current === running) current = undefined;
+      });
+    };
+
+    const handle = (data: RawData, isBinary: boolean): void => {
+      if (isBinary) return fail('unsupported_frame', 'Send JSON text frames; binary frames are not accepted.');
+      let raw: unknown;
+      try {
+        raw = JSON.parse(data.toString());
+      } catch {
+        return fail('invalid_json', 'The message is not valid JSON.');
+      }
+      const type = (raw as { type?: unknown } | null)?.type;
+      if (typeof type !== 'string' || !(WS_MESSAGE_TYPES as readonly string[]).includes(type)) {
+        return fail('unknown_type', `Unknown message type ${JSON.stringify(type ?? null)}; expected one of ${WS_MESSAGE_TYPES.join(', ')}.`);
+      }
+      const parsed = wsMessage.safeParse(raw);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        return fail('invalid_request', issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'Invalid message.');
+      }
+      const msg = parsed.data;
+      if (msg.type === 'ping') return void socket.send(JSON.stringify({ type: 'pong' }));
+      if (msg.type === 'turn.cancel') {
+        if (current && (!msg.turn_id || msg.turn_id === current.turnId)) {
+          current.controller.abort(new TurnAbort('barge_in', 'Cancelled by the client.'));
+        }
+        return;
+      }
+      let turn: TurnRequest;
+      try {
+        turn = toTurnRequest(msg, ctx.config.MAX_INPUT_CHARS);
+      } catch (err) {
+        if (err instanceof HttpError) return fail(err.code, err.message);
+        throw err;
+      }
+      // Creates run one after another (each waits for the barged-in turn to end); cancel and ping never wait.
+      queue = queue.then(() =>
+        create(turn).catch((err: unknown) => {
+          if (err instanceof HttpError) return fail(err.code, err.message);
+          request.log.error({ err }, 'websocket turn failed to start');
+          fail('internal', 'The turn could not be started.');
+        }),
+      );
+    };
+
+    socket.on('message', handle);
+  });
+}

@@ -1,0 +1,122 @@
+/**
+ * Every input a client can send, validated at the boundary. A failure becomes an `HttpError` with a
+ * specific code, so the same rules give a 4xx on HTTP and an `error` event on WebSocket.
+ */
+import { z } from 'zod';
+import type { TurnRequest } from '../turn/events.js';
+import { HttpError } from './errors.js';
+
+const id = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\w.:-]+$/, 'expected letters, digits, and . _ : -');
+const shortText = z.string().max(200);
+
+/** A turn as any transport's body or query states it. Unknown keys are ignored (HA integrations send extras). */
+export const turnInput = z.object({
+  text: z.string({ message: 'text: expected a string' }),
+  conversation_id: id.optional(),
+  speak: z.boolean().optional(),
+  voice: shortText.optional(),
+  speaker: shortText.optional(),
+  room: shortText.optional(),
+});
+export type TurnInput = z.infer<typeof turnInput>;
+
+/** Query strings carry only strings; `speak` is spelled out. */
+export const turnQuery = z.object({
+  text: z.string({ message: 'text: expected a query parameter' }),
+  conversation_id: id.optional(),
+  speak: z.enum(['true', 'false', '1', '0']).optional(),
+  voice: shortText.optional(),
+});
+
+export const wsMessage = z.discriminatedUnion('type', [
+  turnInput.extend({ type: z.literal('turn.create') }),
+  z.object({ type: z.literal('turn.cancel'), turn_id: z.string().max(128).optional() }),
+  z.object({ type: z.literal('ping') }),
+]);
+export type WsMessage = z.infer<typeof wsMessage>;
+export const WS_MESSAGE_TYPES = ['turn.create', 'turn.cancel', 'ping'] as const;
+
+const contentPart = z.object({ type: z.string(), text: z.string().optional() });
+const openAiMessage = z.object({
+  role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
+  content: z.union([z.string(), z.array(contentPart), z.null()]).optional(),
+});
+export const chatCompletionBody = z.object({
+  model: z.string().max(200).optional(),
+  messages: z.array(openAiMessage).min(1, 'messages: expected at least one message').max(500),
+  stream: z.boolean().optional(),
+  stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
+  user: z.string().max(200).optional(),
+});
+export type ChatCompletionBody = z.infer<typeof chatCompletionBody>;
+
+function describe(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'The request is invalid.';
+  const path = issue.path.join('.');
+  return path && !issue.message.startsWith(`${path}:`) ? `${path}: ${issue.message}` : issue.message;
+}
+
+/** Parse with a schema or throw a 400 `invalid_request` naming the first problem. */
+export function parseOr400<T>(schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new HttpError(400, 'invalid_request', describe(r.error));
+  return r.data;
+}
+
+/** The utterance rules every transport shares: not blank, at most `maxChars` characters. */
+export function checkText(text: string, maxChars: number): string {
+  const trimmed = text.trim();
+  if (!trimmed) throw new HttpError(400, 'empty_text', 'text: must not be empty.');
+  // Characters, not UTF-16 units: an emoji counts once.
+  let n = 0;
+  for (const _ of trimmed) if (++n > maxChars) break;
+  if (n > maxChars) throw new HttpError(400, 'input_too_long', `text: must be at most ${maxChars} characters.`);
+  return trimmed;
+}
+
+export function toTurnRequest(input: TurnInput, maxChars: number): TurnRequest {
+  const request: TurnRequest = { text: checkText(input.text, maxChars) };
+  if (input.conversation_id !== undefined) request.conversation_id = input.conversation_id;
+  if (input.speak !== undefined) request.speak = input.speak;
+  if (input.voice !== undefined) request.voice = input.voice;
+  if (input.speaker !== undefined) request.speaker = input.speaker;
+  if (input.room !== undefined) request.room = input.room;
+  return request;
+}
+
+export function queryToInput(query: unknown): TurnInput {
+  const q = parseOr400(turnQuery, query ?? {});
+  return {
+    text: q.text,
+    conversation_id: q.conversation_id,
+    speak: q.speak === undefined ? undefined : q.speak === 'true' || q.speak === '1',
+    voice: q.voice,
+  };
+}
+
+type OpenAiMessage = z.infer<typeof openAiMessage>;
+const contentText = (m: OpenAiMessage): string =>
+  typeof m.content === 'string'
+    ? m.content
+    : (m.content ?? [])
+        .filter((p) => p.type === 'text')
+        .map((p) => p.text ?? '')
+        .join('');
+
+/** The last user message is the utterance; everything before it is context. */
+export function fromChatCompletion(body: ChatCompletionBody, maxChars: number): TurnRequest {
+  let last = -1;
+  for (let i = body.messages.length - 1; i >= 0; i--) if (body.messages[i]!.role === 'user') { last = i; break; }
+  if (last < 0) throw new HttpError(400, 'invalid_request', 'messages: expected a message with role "user".');
+  const context = body.messages
+    .slice(0, last)
+    .filter((m) => m.role !== 'tool')
+    .map((m) => ({ role: m.role === 'developer' ? ('system' as const) : (m.role as 'user' | 'assistant' | 'system'), content: contentText(m) }))
+    .filter((m) => m.content.length > 0);
+  return { text: checkText(contentText(body.messages[last]!), maxChars), context };
+}

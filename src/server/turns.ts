@@ -1,0 +1,219 @@
+/**
+ * Runs turns for transports: one AbortController per turn, the per-client concurrency limit, the
+ * bounded per-connection buffer, and the set of live turns that graceful shutdown waits on.
+ * A transport supplies an `Outlet` (how bytes leave, how many are still queued) and gets every
+ * event of the turn delivered in order, ending with `turn.end`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Assistant, ErrorPart, EventOf, TurnEvent, TurnRequest } from '../turn/events.js';
+import { HttpError } from './errors.js';
+
+/** Why a turn was cancelled from outside the assistant; carried as the abort reason. */
+export class TurnAbort extends Error {
+  constructor(
+    readonly code: 'client_disconnected' | 'client_too_slow' | 'barge_in' | 'server_shutdown',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TurnAbort';
+  }
+}
+
+/** Cancellations the client is still there to hear about (and may not learn otherwise). */
+const TOLD: ReadonlySet<string> = new Set(['client_too_slow', 'server_shutdown']);
+
+export interface Outlet {
+  send(event: TurnEvent): void;
+  /** Bytes accepted but not yet handed to the kernel. */
+  buffered(): number;
+}
+
+export interface TurnOptions {
+  outlet: Outlet;
+  clientId: string;
+  transport: string;
+  log: FastifyBaseLogger;
+  /** Aborted when the client goes away. */
+  signal?: AbortSignal;
+}
+
+export interface TurnResult {
+  end: EventOf<'turn.end'>;
+  route?: EventOf<'route'>;
+  start?: EventOf<'turn.start'>;
+  usage?: EventOf<'usage'>;
+  error?: EventOf<'error'>;
+  /** Largest number of bytes the outlet held for this turn. */
+  bufferPeak: number;
+}
+
+export interface RunningTurn {
+  readonly controller: AbortController;
+  readonly done: Promise<TurnResult>;
+  turnId?: string;
+}
+
+export class TurnHub {
+  readonly running = new Set<RunningTurn>();
+  private readonly perClient = new Map<string, number>();
+  private draining = false;
+
+  constructor(
+    private readonly assistant: Assistant,
+    private readonly limits: { maxTurnsPerClient: number; clientBufferBytes: number },
+  ) {}
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  /** Refuse before any byte is sent: shutting down, or this client already has its maximum of turns. */
+  admit(clientId: string): void {
+    if (this.draining) throw new HttpError(503, 'shutting_down', 'The server is shutting down.');
+    if ((this.perClient.get(clientId) ?? 0) >= this.limits.maxTurnsPerClient) {
+      throw new HttpError(429, 'too_many_turns', `At most ${this.limits.maxTurnsPerClient} turns may run at once per client.`);
+    }
+  }
+
+  /** Start a turn (call `admit` first); the returned handle's `done` resolves after `turn.end` was delivered. */
+  start(request: TurnRequest, options: TurnOptions): RunningTurn {
+    this.admit(options.clientId);
+    const controller = new AbortController();
+    const onClientGone = () => controller.abort(new TurnAbort('client_disconnected', 'The client went away.'));
+    if (options.signal?.aborted) onClientGone();
+    else options.signal?.addEventListener('abort', onClientGone, { once: true });
+
+    this.perClient.set(options.clientId, (this.perClient.get(options.clientId) ?? 0) + 1);
+    const handle: { controller: AbortController; done: Promise<TurnResult>; turnId?: string } = {
+      controller,
+      done: undefined as unknown as Promise<TurnResult>,
+    };
+    handle.done = this.drive(request, options, handle).finally(() => {
+      options.signal?.removeEventListener('abort', onClientGone);
+      this.running.delete(handle);
+      const n = (this.perClient.get(options.clientId) ?? 1) - 1;
+      if (n > 0) this.perClient.set(options.clientId, n);
+      else this.perClient.delete(options.clientId);
+    });
+    this.running.add(handle);
+    return handle;
+  }
+
+  private async drive(request: TurnRequest, o: TurnOptions, handle: { controller: AbortController; turnId?: string }): Promise<TurnResult> {
+    const { controller } = handle;
+    const req: TurnRequest = { ...request, client_id: o.clientId, transport: o.transport };
+    const result: Partial<TurnResult> & { bufferPeak: number } = { bufferPeak: 0 };
+    let overflowed = false;
+    let toldCode = false;
+    let last: TurnEvent | undefined;
+    const reason = () => (controller.signal.reason instanceof TurnAbort ? controller.signal.reason : undefined);
+    const clientGone = () => reason()?.code === 'client_disconnected';
+
+    const deliver = (event: TurnEvent) => {
+      if (clientGone()) return;
+      // Past the bound only the closing events still go out: the buffer stays bounded by one event.
+      if (overflowed && event.type !== 'error' && event.type !== 'turn.end') return;
+      o.outlet.send(event);
+      const held = o.outlet.buffered();
+      if (held > result.bufferPeak) result.bufferPeak = held;
+      if (!overflowed && held > this.limits.clientBufferBytes) {
+        overflowed = true;
+        controller.abort(
+          new TurnAbort('client_too_slow', `The client read too slowly: more than ${this.limits.clientBufferBytes} bytes were waiting, so the turn was cancelled.`),
+        );
+      }
+    };
+
+    const finish = (end: EventOf<'turn.end'>) => {
+      const why = reason();
+      let seq = end.seq;
+      // The runner only sees an abort; say why to a client that is still there, keeping seq gap-free.
+      if (why && TOLD.has(why.code) && !toldCode) {
+        const err: TurnEvent<ErrorPart> = { type: 'error', code: why.code, message: why.message, retryable: why.code !== 'client_too_slow' ? true : false, turn_id: end.turn_id, seq: seq++, t_ms: end.t_ms };
+        result.error = err as EventOf<'error'>;
+        deliver(err);
+      }
+      const final = seq === end.seq ? end : { ...end, seq };
+      result.end = final;
+      deliver(final);
+    };
+
+    try {
+      for await (const event of this.assistant.run(req, controller.signal)) {
+        last = event;
+        switch (event.type) {
+          case 'turn.start':
+            handle.turnId = event.turn_id;
+            result.start = event;
+            break;
+          case 'route':
+            result.route = event;
+            break;
+          case 'usage':
+            result.usage = event;
+            break;
+          case 'error':
+            result.error ??= event;
+            if (event.code === reason()?.code) toldCode = true;
+            break;
+          case 'turn.end':
+            finish(event);
+            continue;
+        }
+        deliver(event);
+      }
+    } catch (err) {
+      o.log.error({ err }, 'assistant failed outside a turn event');
+    }
+    if (!result.end) {
+      // The runner promises turn.end; if it broke that promise the client still gets one.
+      const turn_id = last?.turn_id ?? handle.turnId ?? randomUUID();
+      let seq = last ? last.seq + 1 : 0;
+      const t_ms = last?.t_ms ?? 0;
+      const err = { type: 'error', code: 'internal', message: 'The turn ended unexpectedly.', retryable: true, turn_id, seq: seq++, t_ms } as const;
+      deliver(err);
+      result.error ??= err;
+      finish({
+        type: 'turn.end',
+        status: 'failed',
+        text: '',
+        spoken_text: '',
+        metrics: { route_ms: 0, first_chunk_ms: null, first_audio_ms: null, total_ms: t_ms },
+        turn_id,
+        seq,
+        t_ms,
+      });
+    }
+    const end = result.end!;
+    o.log.info(
+      {
+        turn_id: end.turn_id,
+        transport: o.transport,
+        agent: result.route?.agent ?? null,
+        intent: result.route?.intent ?? null,
+        status: end.status,
+        error: result.error?.code ?? null,
+        cancel_reason: reason()?.code ?? null,
+        metrics: end.metrics,
+        buffer_peak_bytes: result.bufferPeak,
+      },
+      'turn',
+    );
+    return result as TurnResult;
+  }
+
+  /** Stop admitting turns (graceful shutdown, step one). */
+  drain(): void {
+    this.draining = true;
+  }
+
+  cancelAll(abort: TurnAbort): void {
+    for (const t of this.running) t.controller.abort(abort);
+  }
+
+  /** Resolves when no turn runs (or at once). */
+  async idle(): Promise<void> {
+    while (this.running.size) await Promise.allSettled([...this.running].map((t) => t.done));
+  }
+}

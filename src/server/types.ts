@@ -1,0 +1,14 @@
+/** What the server needs from the runtime: structurally a subset of `Runtime` in src/runtime.ts. */
+import type { Config } from '../config.js';
+import type { Assistant, EventBus } from '../turn/index.js';
+
+export type { EventBus };
+
+export interface ServerRuntime {
+  config: Config;
+  assistant: Assistant;
+  /** Every turn event of every client, as published by the assistant. */
+  bus: Pick<EventBus, 'subscribe'>;
+  status?: () => unknown;
+  close?: () => Promise<void>;
+}

@@ -1,0 +1,453 @@
+/**
+ * The streaming speech chunker: text deltas in, speakable normalized segments out, as early as is safe.
+ *
+ * Where it cuts:
+ * - At a sentence end (`.`, `!`, `?`, `…`, with any closing quotes, brackets or emphasis markers),
+ *   once the next non-space character is known and starts a sentence: "Hello world. " + "T" emits
+ *   "Hello world." when the "T" arrives. A lower-case word or continuing punctuation cancels the end.
+ * - Never after titles and initials (Mr., Dr., St., Prof., vs., e.g., i.e., "J. R. R."), list numbers
+ *   at the start of a line or after a colon ("1. First"), inside decimals, money, times, URLs and
+ *   e-mail addresses (their dots are not followed by a space), or inside an open quotation,
+ *   parenthesis, link, inline code or emphasis.
+ * - Abbreviations that can end a sentence (etc., a.m./p.m., Inc., No., U.S., any dotted word) and
+ *   ellipses end one only before a capital letter, never before a digit: "at 5 p.m. Then we left" is
+ *   two sentences, "at 5 p.m. 6 people came" is one. (So "the U.S. Army" is cut too: the price of
+ *   deciding on one character of lookahead.)
+ * - At every newline: headings, list items and paragraphs are segments of their own.
+ * - The first segment only: at a clause mark (comma, colon, semicolon, dash) followed by a word, once
+ *   it holds `firstMinWords` words, so speech can start sooner.
+ * - A run longer than `firstMaxChars` (first segment) or `maxChars` (later ones) without an end is
+ *   cut before a word: outside any quotation, parenthesis or emphasis if it can, never inside a link or
+ *   code span until four times the limit; with no word boundary at all, at four times the limit
+ *   wherever it is, so memory stays bounded.
+ * - Fenced code blocks are skipped entirely.
+ *
+ * Each character is looked at once (plus a look back over the word before a sentence mark), so
+ * streaming is O(n) however the text is split, and the segments do not depend on the split.
+ */
+import type { Chunker } from './types.js';
+import { normalizeSegment } from './normalize.js';
+import {
+  type EndKind,
+  classifyEnd,
+  clauseConfirmed,
+  closesFence,
+  endConfirmed,
+  isCloser,
+  isLetterOrDigit,
+  isSpace,
+  isTerminator,
+} from './segment-rules.js';
+
+export interface ChunkerOptions {
+  /** Words the first segment needs before it may end at a clause mark. `Infinity` disables clause cuts. Default 4. */
+  firstMinWords: number;
+  /** The first segment is cut before a word once it reaches this many characters without an end. Default 120. */
+  firstMaxChars: number;
+  /** Later segments are cut before a word once they reach this many characters without an end. Default 220. */
+  maxChars: number;
+  /** A later sentence shorter than this (in characters) is joined to the next one instead of spoken alone. Default 0. */
+  minChars: number;
+}
+
+export const DEFAULT_CHUNKER_OPTIONS: Readonly<ChunkerOptions> = Object.freeze({
+  firstMinWords: 4,
+  firstMaxChars: 120,
+  maxChars: 220,
+  minChars: 0,
+});
+
+/** Creates a chunker. Throws a RangeError naming the option when one is out of range. */
+export function createChunker(options: Partial<ChunkerOptions> = {}): Chunker {
+  return new StreamChunker(resolveOptions(options));
+}
+
+/** Chunks a whole text at once: the segments a chunker would emit for it, however it was streamed. */
+export function chunkText(text: string, options: Partial<ChunkerOptions> = {}): string[] {
+  const chunker = createChunker(options);
+  return [...chunker.push(text), ...chunker.flush()];
+}
+
+function resolveOptions(options: Partial<ChunkerOptions>): ChunkerOptions {
+  const o = { ...DEFAULT_CHUNKER_OPTIONS };
+  for (const [key, value] of Object.entries(options) as [keyof ChunkerOptions, unknown][]) {
+    if (value === undefined) continue;
+    if (!(key in DEFAULT_CHUNKER_OPTIONS)) throw new RangeError(`Unknown chunker option "${key}"`);
+    const min = key === 'minChars' ? 0 : key === 'firstMinWords' ? 1 : 10;
+    const ok = typeof value === 'number' && value >= min && (Number.isInteger(value) || (key === 'firstMinWords' && value === Infinity));
+    if (!ok) throw new RangeError(`Chunker option ${key} must be an integer >= ${min}${key === 'firstMinWords' ? ' or Infinity' : ''}, got ${String(value)}`);
+    o[key] = value as number;
+  }
+  return o;
+}
+
+type Mode = 'line' | 'text' | 'fence';
+interface Pending {
+  /** Where the segment would end. */
+  cut: number;
+  kind: EndKind | 'clause';
+}
+
+class StreamChunker implements Chunker {
+  private buf = '';
+  /** Next character to look at. */
+  private i = 0;
+  /** Start of the segment being built. */
+  private segStart = 0;
+  private segAtLineStart = true;
+  private mode: Mode = 'line';
+  private pending: Pending | null = null;
+  private emitted = 0;
+  private words = 0;
+  private prevSpace = true;
+  /** Latest word starts in this segment: anywhere, outside links and code, outside any open construct. */
+  private lastAny = -1;
+  private lastOk = -1;
+  private lastSafe = -1;
+  /** Latest start of any token (a word or not) in this segment. */
+  private lastToken = -1;
+  // Open constructs; all reset at a newline.
+  private quote = false;
+  private paren = 0;
+  private bracket = 0;
+  /** Length of the backtick run that opened the current code span; 0 outside one. */
+  private code = 0;
+  private bold = false;
+  private italic = false;
+  // Fenced code block.
+  private fence = '';
+  private fenceOpening = false;
+  private fenceSeen = 0;
+  /** The current line of the fenced block was already seen to be code and dropped. */
+  private fenceLineIsCode = false;
+  private out: string[] = [];
+
+  constructor(private readonly opts: ChunkerOptions) {}
+
+  push(delta: string): string[] {
+    if (typeof delta !== 'string') throw new TypeError(`Chunker.push expects a string, got ${typeof delta}`);
+    if (delta === '') return [];
+    this.buf += delta;
+    this.scan(false);
+    this.compact();
+    return this.take();
+  }
+
+  flush(): string[] {
+    this.scan(true);
+    if (this.mode === 'text' && this.segStart < this.buf.length) this.emit(this.buf.slice(this.segStart));
+    const segments = this.take();
+    this.reset();
+    return segments;
+  }
+
+  private take(): string[] {
+    const segments = this.out;
+    this.out = [];
+    return segments;
+  }
+
+  private reset(): void {
+    this.buf = '';
+    this.i = this.segStart = this.emitted = this.fenceSeen = 0;
+    this.mode = 'line';
+    this.segAtLineStart = true;
+    this.pending = null;
+    this.fenceLineIsCode = false;
+    this.startSegment(0);
+    this.resetConstructs();
+  }
+
+  private closed(): boolean {
+    return !this.quote && this.paren === 0 && this.bracket === 0 && this.code === 0 && !this.bold && !this.italic;
+  }
+
+  private resetConstructs(): void {
+    this.quote = this.bold = this.italic = false;
+    this.paren = this.bracket = this.code = 0;
+  }
+
+  private startSegment(at: number): void {
+    this.segStart = at;
+    this.words = 0;
+    this.prevSpace = true;
+    this.lastAny = this.lastOk = this.lastSafe = this.lastToken = -1;
+  }
+
+  private emit(raw: string): void {
+    const text = normalizeSegment(raw, this.segAtLineStart);
+    if (text !== '') {
+      this.out.push(text);
+      this.emitted++;
+    }
+  }
+
+  /** Ends the segment at `end`; the next one starts at `next` on the same line. */
+  private cut(end: number, next: number): void {
+    this.emit(this.buf.slice(this.segStart, end));
+    this.segAtLineStart = false;
+    this.startSegment(next);
+  }
+
+  /** Drops what has been consumed, now and then, so the buffer holds about one segment. */
+  private compact(): void {
+    if (this.pending && this.i - this.pending.cut > 64) {
+      // Blank space after a possible end says nothing more; keep one character of it.
+      this.buf = this.buf.slice(0, this.pending.cut + 1) + this.buf.slice(this.i);
+      this.i = this.pending.cut + 1;
+    }
+    const offset = Math.min(this.segStart, this.i);
+    if (offset === 0 || (offset < 4096 && offset * 2 < this.buf.length)) return;
+    this.buf = this.buf.slice(offset);
+    this.i -= offset;
+    this.segStart -= offset;
+    this.fenceSeen = Math.max(0, this.fenceSeen - offset);
+    if (this.pending) this.pending.cut -= offset;
+    if (this.lastAny >= 0) this.lastAny -= offset;
+    if (this.lastOk >= 0) this.lastOk -= offset;
+    if (this.lastSafe >= 0) this.lastSafe -= offset;
+    if (this.lastToken >= 0) this.lastToken -= offset;
+  }
+
+  /** Looks at every character it can decide on; stops early when one needs lookahead not yet here. */
+  private scan(final: boolean): void {
+    const s = this.buf;
+    const len = s.length;
+    while (this.i < len) {
+      if (this.mode === 'line') {
+        if (!this.lineStart(final)) return;
+        continue;
+      }
+      if (this.mode === 'fence') {
+        if (!this.fenceLine(final)) return;
+        continue;
+      }
+      const i = this.i;
+      const c = s.charCodeAt(i);
+      if (this.pending) {
+        if (c !== 10 && isSpace(c)) {
+          this.i++;
+          continue;
+        }
+        const p = this.pending;
+        this.pending = null;
+        if (c !== 10) {
+          const ok = p.kind === 'clause' ? clauseConfirmed(s, i) : endConfirmed(p.kind, s, i);
+          if (ok && (p.kind === 'clause' || this.emitted === 0 || p.cut - this.segStart >= this.opts.minChars)) this.cut(p.cut, i);
+        }
+      }
+      if (c === 10) {
+        this.emit(s.slice(this.segStart, i + 1));
+        this.i = i + 1;
+        this.mode = 'line';
+        this.startSegment(this.i);
+        this.resetConstructs();
+        continue;
+      }
+      const limit = this.emitted === 0 ? this.opts.firstMaxChars : this.opts.maxChars;
+      if (i - this.segStart >= limit) {
+        // Outside everything if possible; else inside a quotation, parenthesis or emphasis (a long one has
+        // to be cut somewhere); inside a link or code span only past 4× the limit.
+        const at =
+          this.lastSafe > this.segStart ? this.lastSafe : this.lastOk > this.segStart ? this.lastOk : i - this.segStart >= 4 * limit ? this.lastAny : -1;
+        if (at > this.segStart) {
+          this.cut(at, at);
+          this.prevSpace = isSpace(s.charCodeAt(i - 1));
+        } else if (i - this.segStart >= 4 * limit) {
+          // No word start at all: before any token, else (a huge token or blank run) anywhere, so memory stays bounded.
+          const any = this.lastToken > this.segStart ? this.lastToken : c >= 0xdc00 && c <= 0xdfff ? -1 : i;
+          if (any > this.segStart) this.cut(any, any);
+        }
+      }
+      if (c === 96) {
+        if (!this.backticks(s, i, final)) return;
+        this.prevSpace = false;
+        continue;
+      }
+      if (this.code !== 0) {
+        // Inside a code span only word starts matter, for a cut when the span runs very long.
+        const space = isSpace(c);
+        if (!space && this.prevSpace && i > this.segStart) {
+          this.lastToken = i;
+          if (isLetterOrDigit(c)) this.lastAny = i;
+        }
+        this.prevSpace = space;
+        this.i++;
+        continue;
+      }
+      if (isSpace(c)) {
+        if (!this.prevSpace) this.detect(i);
+        this.prevSpace = true;
+        this.i++;
+        continue;
+      }
+      if (this.prevSpace && i > this.segStart) this.lastToken = i;
+      if (isLetterOrDigit(c)) {
+        if (this.prevSpace && i > this.segStart) {
+          this.words++;
+          this.lastAny = i;
+          if (this.bracket === 0 && this.code === 0) this.lastOk = i;
+          if (this.closed()) this.lastSafe = i;
+        } else if (this.prevSpace) this.words++;
+        this.prevSpace = false;
+        this.i++;
+        continue;
+      }
+      if ((c === 42 || c === 95) && !this.emphasis(s, i, c, final)) return;
+      else if (c !== 42 && c !== 95) this.mark(s, i, c);
+      this.prevSpace = false;
+    }
+  }
+
+  /** Quotation marks, brackets, code spans and clause dashes. Advances past the character. */
+  private mark(s: string, i: number, c: number): void {
+    const before = i > this.segStart ? s.charCodeAt(i - 1) : 32;
+    switch (c) {
+      case 34: // " — after a digit it is inches (12"), not a quotation
+        if (!(before >= 48 && before <= 57)) this.quote = !this.quote;
+        break;
+      case 0x201c:
+        this.quote = true;
+        break;
+      case 0x201d:
+        this.quote = false;
+        break;
+      case 40:
+        this.paren++;
+        break;
+      case 41:
+        if (this.paren > 0) this.paren--;
+        break;
+      case 91:
+        this.bracket++;
+        break;
+      case 93:
+        if (this.bracket > 0) this.bracket--;
+        break;
+      case 0x2014: // em dash, spaced or not
+      case 0x2013: // en dash, unless a range (1990–2000)
+        if (!(c === 0x2013 && before >= 48 && before <= 57) && this.mayClause()) this.pending = { cut: i + 1, kind: 'clause' };
+        break;
+    }
+    this.i = i + 1;
+  }
+
+  /** A run of backticks opens a code span, or closes the one a run of the same length opened. False to wait for lookahead. */
+  private backticks(s: string, i: number, final: boolean): boolean {
+    let j = i;
+    while (j < s.length && s.charCodeAt(j) === 96) j++;
+    if (j === s.length && !final) return false;
+    if (this.code === 0) this.code = j - i;
+    else if (this.code === j - i) this.code = 0;
+    this.i = j;
+    return true;
+  }
+
+  /** `*` and `_` runs: bold, italics, or neither (snake_case, a list bullet, 2 * 3). False to wait for lookahead. */
+  private emphasis(s: string, i: number, c: number, final: boolean): boolean {
+    let j = i;
+    while (j < s.length && s.charCodeAt(j) === c) j++;
+    if (j === s.length && !final) return false;
+    const before = i > this.segStart ? s.charCodeAt(i - 1) : 32;
+    const after = j < s.length ? s.charCodeAt(j) : 32;
+    this.i = j;
+    if (c === 95 && isLetterOrDigit(before) && isLetterOrDigit(after)) return true;
+    if (isSpace(before) && isSpace(after)) return true;
+    if (j - i >= 2) this.bold = !this.bold;
+    else if (this.italic && !isSpace(before)) this.italic = false;
+    else if (!this.italic && !isSpace(after) && !isLetterOrDigit(before)) this.italic = true;
+    return true;
+  }
+
+  private mayClause(): boolean {
+    return this.emitted === 0 && this.words >= this.opts.firstMinWords && this.closed();
+  }
+
+  /** At the space after a word: is that word the end of a sentence or of a first clause? */
+  private detect(space: number): void {
+    const s = this.buf;
+    const from = this.segStart;
+    let p = space - 1;
+    if (s.charCodeAt(p) === 41 /* ) */) {
+      // A link or image: the sentence mark, if any, is at the end of its text: "[It helps.](url) Then".
+      for (let k = p - 1; k > from && !isSpace(s.charCodeAt(k)); k--) {
+        if (s.charCodeAt(k) === 40 && s.charCodeAt(k - 1) === 93) {
+          p = k - 1;
+          break;
+        }
+      }
+    }
+    while (p >= from && isCloser(s.charCodeAt(p))) p--;
+    if (p < from) return;
+    const c = s.charCodeAt(p);
+    if (isTerminator(c)) {
+      if (!this.closed()) return;
+      let t = p;
+      while (t > from && isTerminator(s.charCodeAt(t - 1))) t--;
+      let w = t;
+      while (w > from && !isSpace(s.charCodeAt(w - 1))) w--;
+      let q = w - 1;
+      while (q >= from && isSpace(s.charCodeAt(q))) q--;
+      const listPosition = q < from || s.charCodeAt(q) === 58; /* : */
+      const kind = classifyEnd(s, w, t, p + 1, listPosition);
+      if (kind) this.pending = { cut: space, kind };
+      return;
+    }
+    if (!this.mayClause()) return;
+    if (c === 44 || c === 58 || c === 59 || c === 0xff0c) {
+      this.pending = { cut: space, kind: 'clause' };
+      return;
+    }
+    // A spaced hyphen used as a dash: "so - in short".
+    if (c === 45 && (p === from || isSpace(s.charCodeAt(p - 1)) || (s.charCodeAt(p - 1) === 45 && (p - 1 === from || isSpace(s.charCodeAt(p - 2)))))) {
+      this.pending = { cut: space, kind: 'clause' };
+    }
+  }
+
+  /** At the start of a line: skips blank space, then decides whether a code fence opens here. */
+  private lineStart(final: boolean): boolean {
+    const s = this.buf;
+    let i = this.i;
+    for (let c = s.charCodeAt(i); i < s.length && (c === 32 || c === 9 || c === 13 || c === 10); c = s.charCodeAt(++i));
+    this.i = this.segStart = i;
+    if (i >= s.length) return false;
+    const c = s.charCodeAt(i);
+    if (c === 96 || c === 126) {
+      let j = i;
+      while (j < s.length && s.charCodeAt(j) === c) j++;
+      if (j === s.length && !final) return false;
+      if (j - i >= 3) {
+        this.fence = s.slice(i, j);
+        this.fenceOpening = true;
+        this.mode = 'fence';
+        this.i = this.segStart = this.fenceSeen = j;
+        return true;
+      }
+    }
+    this.mode = 'text';
+    this.segAtLineStart = true;
+    this.startSegment(i);
+    this.resetConstructs();
+    return true;
+  }
+
+  /** Inside a fenced code block: consumes one whole line, closing the block when it is the fence. */
+  private fenceLine(final: boolean): boolean {
+    const s = this.buf;
+    const nl = s.indexOf('\n', Math.max(this.i, this.fenceSeen));
+    if (nl === -1) {
+      // The rest is code or the closing fence: either way nothing to say. Wait for the newline,
+      // keeping the line only while it could still be the closing fence.
+      this.fenceSeen = s.length;
+      if (final || this.fenceOpening || !/^[ \t]*[`~]*[ \t\r]*$/.test(s.slice(this.i))) {
+        this.fenceLineIsCode = !final;
+        this.i = this.segStart = this.fenceSeen = s.length;
+      }
+      return false;
+    }
+    if (!this.fenceOpening && !this.fenceLineIsCode && closesFence(s.slice(this.i, nl), this.fence)) this.mode = 'line';
+    this.fenceOpening = this.fenceLineIsCode = false;
+    this.i = this.segStart = this.fenceSeen = nl + 1;
+    return true;
+  }
+}

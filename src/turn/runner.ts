@@ -1,0 +1,236 @@
+/**
+ * The turn runner: routes one request, runs the chosen agent (through speech when asked) and turns
+ * everything into the numbered event stream of protocol v1. It is the one place that stamps
+ * `turn_id`, `seq` and `t_ms`, and the one place that guarantees `turn.end` comes last.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Agent, AgentContext, AgentPart, HistoryMessage, RouteDecision, Router, SpeechStage } from './agent.js';
+import type { AgentKind, ErrorPart, TurnEvent, TurnPart, TurnRequest, TurnStatus } from './events.js';
+import { TurnAccumulator } from './accumulator.js';
+import { redact } from './redact.js';
+
+export interface RunTurnDeps {
+  router: Router;
+  agents: Record<AgentKind, Agent>;
+  speech?: SpeechStage;
+  /** Earlier messages of a conversation, oldest first; not called when the request brings `context`. */
+  history(conversationId: string): HistoryMessage[];
+  newId?(): string;
+  /** Monotonic milliseconds; `performance.now` by default. */
+  clock?(): number;
+  /**
+   * Sees every stamped event as it is made, before it is yielded — including the `turn.end` of a
+   * turn whose consumer stopped early, which can no longer be yielded. Recorders hang here so that
+   * every turn reaches the bus and the store whole. A throw here is ignored.
+   */
+  tap?(event: TurnEvent): void;
+}
+
+const ABORTED: unique symbol = Symbol('aborted');
+
+/**
+ * Run one turn. The returned stream always ends with `turn.end` (completed, cancelled or failed).
+ * Aborting `signal` stops pulling from the agent at once — even mid network read — and ends the
+ * turn `cancelled`; a consumer that stops early (`break`) cleans the agent up the same way.
+ */
+export async function* runTurn(
+  request: TurnRequest,
+  signal: AbortSignal,
+  deps: RunTurnDeps,
+): AsyncGenerator<TurnEvent, void, undefined> {
+  const clock = deps.clock ?? (() => performance.now());
+  const t0 = clock();
+  const turnId = deps.newId?.() ?? randomUUID();
+  const conversationId = request.conversation_id || randomUUID();
+  const speak = request.speak === true;
+  const acc = new TurnAccumulator(speak && deps.speech !== undefined);
+  let seq = 0;
+  let ended = false;
+  let status: TurnStatus = 'completed';
+  let routeMs = 0;
+  let iterator: AsyncIterator<AgentPart | TurnPart> | undefined;
+
+  const stamp = (part: TurnPart): TurnEvent => {
+    const event = { ...part, turn_id: turnId, seq: seq++, t_ms: round(clock() - t0) } as TurnEvent;
+    acc.see(event);
+    if (event.type === 'turn.end') ended = true;
+    try {
+      deps.tap?.(event);
+    } catch {
+      // An observer's failure must never change the turn.
+    }
+    return event;
+  };
+  const end = (): TurnEvent =>
+    stamp({
+      type: 'turn.end',
+      status,
+      text: acc.text,
+      spoken_text: acc.spokenText,
+      metrics: acc.metrics(routeMs, round(clock() - t0)),
+    });
+
+  // The agent gets its own signal, aborted by the caller's and by us when the turn is over, so the
+  // upstream model request is closed whichever way the turn ends.
+  const inner = new AbortController();
+  const onOuterAbort = () => inner.abort(signal.reason);
+  if (signal.aborted) inner.abort(signal.reason);
+  else signal.addEventListener('abort', onOuterAbort, { once: true });
+  // Races one pending step (a refine, the agent's next part) with the abort. One listener for the
+  // whole turn, re-aimed at each step, so a long answer does not pile up reactions.
+  let wake: ((v: typeof ABORTED) => void) | null = null;
+  inner.signal.addEventListener('abort', () => wake?.(ABORTED), { once: true });
+  const untilAbort = <T>(step: Promise<T>): Promise<T | typeof ABORTED> => {
+    // When the abort wins, the step may still reject later and nobody waits for it.
+    step.catch(() => {});
+    if (inner.signal.aborted) return Promise.resolve(ABORTED);
+    return new Promise<T | typeof ABORTED>((resolve, reject) => {
+      wake = resolve;
+      step.then(resolve, reject);
+    });
+  };
+
+  async function* body(): AsyncGenerator<TurnEvent, void, undefined> {
+    const problem = checkRequest(request);
+    if (problem) {
+      status = 'failed';
+      yield stamp({ type: 'error', code: 'bad_request', message: problem, retryable: false });
+      return;
+    }
+    if (inner.signal.aborted) {
+      status = 'cancelled';
+      return;
+    }
+
+    // An agent waiting on this conversation claims the turn first, then the rules, then the
+    // router's optional second opinion.
+    const routeStart = clock();
+    let decision: RouteDecision;
+    try {
+      const claimed = intercept(deps.agents, request.text, conversationId);
+      decision = claimed ?? deps.router.classify(request.text);
+      if (!claimed && deps.router.refine) {
+        // A second opinion that fails is no opinion: the rule decision stands.
+        const rules = decision;
+        const refined = await untilAbort(deps.router.refine(request.text, rules, inner.signal).catch(() => rules));
+        if (refined === ABORTED) {
+          status = 'cancelled';
+          return;
+        }
+        decision = refined;
+      }
+    } catch (err) {
+      if (inner.signal.aborted) status = 'cancelled';
+      else {
+        status = 'failed';
+        yield stamp(errorPart('route_failed', err));
+      }
+      return;
+    }
+    routeMs = round(clock() - routeStart);
+    yield stamp({ type: 'route', agent: decision.agent, intent: decision.intent, confidence: decision.confidence, route_ms: routeMs });
+
+    const agent = deps.agents[decision.agent];
+    if (!agent) {
+      status = 'failed';
+      yield stamp({ type: 'error', code: 'no_agent', message: `No agent handles "${decision.agent}".`, retryable: false });
+      return;
+    }
+
+    try {
+      const ctx: AgentContext = {
+        request,
+        conversationId,
+        route: decision,
+        history: request.context
+          ? request.context.map(({ role, content }) => ({ role, content }))
+          : deps.history(conversationId),
+        signal: inner.signal,
+        now: new Date(),
+      };
+      let parts: AsyncIterable<AgentPart | TurnPart> = agent.run(ctx);
+      if (speak && deps.speech) parts = deps.speech(parts as AsyncIterable<AgentPart>, { signal: inner.signal, voice: request.voice });
+      iterator = parts[Symbol.asyncIterator]();
+
+      for (;;) {
+        if (inner.signal.aborted) {
+          status = 'cancelled';
+          return;
+        }
+        const step = await untilAbort(iterator.next());
+        if (step === ABORTED) {
+          status = 'cancelled';
+          return;
+        }
+        if (step.done) return;
+        const part = step.value;
+        if (part.type === 'model.timing') {
+          acc.timing(part.ttft_ms, part.tokens_per_s);
+          continue;
+        }
+        // Start, route and end belong to the runner; text after `done` is not part of the answer.
+        if (part.type === 'turn.start' || part.type === 'route' || part.type === 'turn.end') continue;
+        if (part.type === 'chunk' && acc.textDone) continue;
+        if (part.type === 'error') status = 'failed';
+        yield stamp(part);
+      }
+    } catch (err) {
+      if (inner.signal.aborted) status = 'cancelled';
+      else {
+        status = 'failed';
+        // Close the text first, as an agent reporting its own failure does.
+        if (acc.sawChunk && !acc.textDone) yield stamp({ type: 'chunk', text: '', done: true });
+        yield stamp(errorPart('agent_failed', err));
+      }
+    }
+  }
+
+  try {
+    yield stamp({ type: 'turn.start', conversation_id: conversationId, input: typeof request.text === 'string' ? request.text : '', speak });
+    yield* body();
+    // The simplest clients read only `chunk` events and wait for `done`: always close the text.
+    if (acc.sawChunk && !acc.textDone) yield stamp({ type: 'chunk', text: '', done: true });
+    yield end();
+  } finally {
+    signal.removeEventListener('abort', onOuterAbort);
+    inner.abort(new Error('turn over'));
+    // Let the agent's generator run its cleanup (closing the upstream stream). If it is blocked on
+    // a read, the abort above unblocks it first. Never waited for: the turn is over.
+    const it = iterator;
+    if (it?.return) Promise.resolve().then(() => it.return!()).catch(() => {});
+    if (!ended) {
+      // The consumer stopped early: nothing can be yielded any more, but the tap sees the turn close.
+      if (status === 'completed') status = 'cancelled';
+      if (acc.sawChunk && !acc.textDone) stamp({ type: 'chunk', text: '', done: true });
+      end();
+    }
+  }
+}
+
+function intercept(agents: Record<AgentKind, Agent>, text: string, conversationId: string): RouteDecision | null {
+  for (const agent of Object.values(agents)) {
+    const claimed = agent.intercept?.(text, conversationId);
+    if (claimed) return claimed;
+  }
+  return null;
+}
+
+function checkRequest(request: TurnRequest): string | null {
+  if (typeof request.text !== 'string') return 'The request has no text.';
+  if (request.text.trim() === '') return 'The request text is empty.';
+  return null;
+}
+
+function errorPart(code: string, err: unknown): ErrorPart {
+  const e = err as { code?: unknown; message?: unknown; retryable?: unknown } | null;
+  return {
+    type: 'error',
+    code: typeof e?.code === 'string' ? e.code : code,
+    message: typeof e?.message === 'string' && e.message ? redact(e.message) : 'Something went wrong.',
+    retryable: e?.retryable === true,
+  };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

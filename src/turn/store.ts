@@ -1,0 +1,352 @@
+/**
+ * The conversation and trace store: one SQLite file (better-sqlite3, WAL). Everything it needs to
+ * be sure of — the file opens, is a database, can be written, has the current schema — is checked
+ * in `openStore`, so a bad path fails at start with a `StoreError`; once running, a failed write
+ * is logged and the turn goes on.
+ */
+import Database from 'better-sqlite3';
+import type { HistoryMessage } from './agent.js';
+import type { TurnEvent, TurnMetrics, TurnStatus } from './events.js';
+import { MIGRATIONS } from './store-schema.js';
+import { TraceBuilder, type EventSummary, type TraceMeta, type TraceUsage, type TurnTrace } from './trace.js';
+
+export class StoreError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}
+
+/** The part of a pino logger the store uses. */
+export interface StoreLogger {
+  warn(obj: object, msg?: string): void;
+}
+
+export interface ConversationSummary {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  turn_count: number;
+  last_input: string | null;
+}
+
+export interface StoredMessage {
+  role: 'user' | 'assistant' | 'system';
+  content: string;
+  turn_id: string;
+  created_at: string;
+}
+
+export interface Conversation {
+  id: string;
+  created_at: string;
+  messages: StoredMessage[];
+}
+
+export interface KeyValue {
+  get(key: string): string | undefined;
+  set(key: string, value: string): void;
+}
+
+export interface Store {
+  readonly path: string;
+  readonly kv: KeyValue;
+  /** Newest first. `q` searches input and answer text; `before` is a turn id (or an ISO time) to page from. */
+  listTurns(options?: { q?: string; limit?: number; before?: string }): TurnTrace[];
+  getTurn(turnId: string): TurnTrace | undefined;
+  /** Most recently active first. `q` searches the conversation's inputs and answers. */
+  listConversations(options?: { q?: string; limit?: number }): ConversationSummary[];
+  getConversation(id: string): Conversation | undefined;
+  /** The messages of the last `turns` turns of a conversation, oldest first. */
+  history(conversationId: string, turns: number): HistoryMessage[];
+  /** Write a whole turn (its events in order, `turn.end` last). Returns false if it could not be written. */
+  recordTurn(events: Iterable<TurnEvent>, meta?: TraceMeta): boolean;
+  /** Incremental recorder: feed each event as it happens; the turn is written at its `turn.end`. */
+  record(event: TurnEvent, meta?: TraceMeta): void;
+  close(): void;
+}
+
+export interface OpenStoreOptions {
+  logger?: StoreLogger;
+}
+
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 500;
+
+export function openStore(path: string, options: OpenStoreOptions = {}): Store {
+  if (typeof path !== 'string' || path.trim() === '') throw new StoreError(String(path), 'The database path is empty.');
+  let db: Database.Database;
+  try {
+    db = new Database(path);
+  } catch (err) {
+    throw new StoreError(path, `Cannot open the database at ${path}: ${describe(err)}`, { cause: err });
+  }
+  try {
+    prepareDatabase(db);
+  } catch (err) {
+    db.close();
+    throw new StoreError(path, `The database at ${path} is not usable: ${describe(err)}`, { cause: err });
+  }
+  return new SqliteStore(db, path, options.logger);
+}
+
+function prepareDatabase(db: Database.Database): void {
+  // The first read of the header: a file that is not SQLite fails here.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 2000');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    throw new Error(`its schema version ${version} is newer than this Barnabee understands (${MIGRATIONS.length})`);
+  }
+  db.transaction(() => {
+    for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+    // Proves the file is writable now rather than at the first turn.
+    db.prepare('INSERT INTO kv (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at').run(
+      'store.opened_at',
+      new Date().toISOString(),
+      new Date().toISOString(),
+    );
+  })();
+}
+
+interface TurnRow {
+  turn_id: string;
+  conversation_id: string;
+  created_at: string;
+  input: string;
+  agent: string | null;
+  intent: string | null;
+  confidence: number | null;
+  model: string | null;
+  status: string;
+  text: string;
+  spoken_text: string;
+  usage: string | null;
+  metrics: string | null;
+  events: string;
+  transport: string | null;
+}
+
+class SqliteStore implements Store {
+  readonly kv: KeyValue;
+  private readonly pending = new Map<string, TraceBuilder>();
+  private readonly stmts;
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly path: string,
+    private readonly logger?: StoreLogger,
+  ) {
+    const s = {
+      kvGet: db.prepare<[string], { value: string }>('SELECT value FROM kv WHERE key = ?'),
+      kvSet: db.prepare(
+        'INSERT INTO kv (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+      ),
+      upsertConversation: db.prepare(
+        'INSERT INTO conversations (id, created_at, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at',
+      ),
+      insertMessage: db.prepare(
+        'INSERT INTO messages (conversation_id, turn_id, role, content, created_at) VALUES (?, ?, ?, ?, ?)',
+      ),
+      insertTurn: db.prepare(`
+        INSERT INTO turns (turn_id, conversation_id, created_at, input, agent, intent, confidence, model, status, text,
+                           spoken_text, usage, metrics, events, transport)
+        VALUES (@turn_id, @conversation_id, @created_at, @input, @agent, @intent, @confidence, @model, @status, @text,
+                @spoken_text, @usage, @metrics, @events, @transport)`),
+      getTurn: db.prepare<[string], TurnRow>('SELECT * FROM turns WHERE turn_id = ?'),
+      turnRowid: db.prepare<[string], { id: number }>('SELECT id FROM turns WHERE turn_id = ?'),
+      getConversation: db.prepare<[string], { id: string; created_at: string }>('SELECT id, created_at FROM conversations WHERE id = ?'),
+      messages: db.prepare<[string], StoredMessage>(
+        'SELECT role, content, turn_id, created_at FROM messages WHERE conversation_id = ? ORDER BY id',
+      ),
+      history: db.prepare<[string, string, number], HistoryMessage>(`
+        SELECT role, content FROM messages
+        WHERE conversation_id = ? AND turn_id IN (SELECT turn_id FROM turns WHERE conversation_id = ? ORDER BY id DESC LIMIT ?)
+        ORDER BY id`),
+    };
+    this.stmts = s;
+    this.kv = {
+      get: (key) => s.kvGet.get(key)?.value,
+      set: (key, value) => void s.kvSet.run(key, value, new Date().toISOString()),
+    };
+  }
+
+  record(event: TurnEvent, meta?: TraceMeta): void {
+    let builder = this.pending.get(event.turn_id);
+    if (!builder) {
+      builder = new TraceBuilder(event.turn_id, meta, Date.now() - event.t_ms);
+      this.pending.set(event.turn_id, builder);
+    }
+    builder.add(event);
+    if (builder.ended) {
+      this.pending.delete(event.turn_id);
+      this.write(builder);
+    }
+  }
+
+  recordTurn(events: Iterable<TurnEvent>, meta?: TraceMeta): boolean {
+    let builder: TraceBuilder | undefined;
+    let lastMs = 0;
+    const list = [...events];
+    for (const e of list) lastMs = Math.max(lastMs, e.t_ms);
+    for (const event of list) {
+      builder ??= new TraceBuilder(event.turn_id, meta, Date.now() - lastMs);
+      builder.add(event);
+    }
+    if (!builder?.ended) {
+      this.logger?.warn({ turn_id: builder ? list[0]!.turn_id : null }, 'store: a turn without turn.end was not recorded');
+      return false;
+    }
+    return this.write(builder);
+  }
+
+  private write(builder: TraceBuilder): boolean {
+    const trace = builder.finish();
+    try {
+      this.writeTrace(trace, new Date(builder.startedAt).toISOString());
+      return true;
+    } catch (err) {
+      // Mid-turn the store is an observer: a full disk loses a trace, never a turn.
+      this.logger?.warn({ err: describe(err), turn_id: trace.turn_id, path: this.path }, 'store: could not record a turn');
+      return false;
+    }
+  }
+
+  private writeTrace(trace: TurnTrace, startedAt: string): void {
+    const s = this.stmts;
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      s.upsertConversation.run(trace.conversation_id, startedAt, now);
+      s.insertTurn.run({
+        turn_id: trace.turn_id,
+        conversation_id: trace.conversation_id,
+        created_at: trace.created_at,
+        input: trace.input,
+        agent: trace.agent,
+        intent: trace.intent,
+        confidence: trace.confidence,
+        model: trace.model,
+        status: trace.status,
+        text: trace.text,
+        spoken_text: trace.spoken_text,
+        usage: trace.usage ? JSON.stringify(trace.usage) : null,
+        metrics: trace.metrics ? JSON.stringify(trace.metrics) : null,
+        events: JSON.stringify(trace.events),
+        transport: trace.transport,
+      });
+      // A request that never got past validation said nothing worth remembering.
+      if (trace.input.trim() === '') return;
+      s.insertMessage.run(trace.conversation_id, trace.turn_id, 'user', trace.input, startedAt);
+      // What history keeps is what the person actually heard (shorter after a barge-in).
+      if (trace.spoken_text.trim() !== '') {
+        s.insertMessage.run(trace.conversation_id, trace.turn_id, 'assistant', trace.spoken_text, now);
+      }
+    })();
+  }
+
+  listTurns(options: { q?: string; limit?: number; before?: string } = {}): TurnTrace[] {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (options.q) {
+      where.push("(input LIKE ? ESCAPE '\\' OR text LIKE ? ESCAPE '\\')");
+      const like = likePattern(options.q);
+      params.push(like, like);
+    }
+    if (options.before) {
+      const row = this.stmts.turnRowid.get(options.before);
+      if (row) {
+        where.push('id < ?');
+        params.push(row.id);
+      } else {
+        where.push('created_at < ?');
+        params.push(options.before);
+      }
+    }
+    const sql = `SELECT * FROM turns ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    params.push(clampLimit(options.limit));
+    return (this.db.prepare(sql).all(...params) as TurnRow[]).map(toTrace);
+  }
+
+  getTurn(turnId: string): TurnTrace | undefined {
+    const row = this.stmts.getTurn.get(turnId);
+    return row ? toTrace(row) : undefined;
+  }
+
+  listConversations(options: { q?: string; limit?: number } = {}): ConversationSummary[] {
+    const params: (string | number)[] = [];
+    let filter = '';
+    if (options.q) {
+      filter = `WHERE c.id IN (SELECT conversation_id FROM turns WHERE input LIKE ? ESCAPE '\\' OR text LIKE ? ESCAPE '\\')`;
+      const like = likePattern(options.q);
+      params.push(like, like);
+    }
+    params.push(clampLimit(options.limit));
+    const sql = `
+      SELECT c.id, c.created_at, c.updated_at,
+             (SELECT COUNT(*) FROM turns t WHERE t.conversation_id = c.id) AS turn_count,
+             (SELECT input FROM turns t WHERE t.conversation_id = c.id ORDER BY t.id DESC LIMIT 1) AS last_input
+      FROM conversations c ${filter}
+      ORDER BY (SELECT MAX(t.id) FROM turns t WHERE t.conversation_id = c.id) DESC, c.updated_at DESC LIMIT ?`;
+    return this.db.prepare(sql).all(...params) as ConversationSummary[];
+  }
+
+  getConversation(id: string): Conversation | undefined {
+    const row = this.stmts.getConversation.get(id);
+    if (!row) return undefined;
+    return { id: row.id, created_at: row.created_at, messages: this.stmts.messages.all(id) };
+  }
+
+  history(conversationId: string, turns: number): HistoryMessage[] {
+    if (!(turns > 0)) return [];
+    try {
+      return this.stmts.history.all(conversationId, conversationId, Math.floor(turns));
+    } catch (err) {
+      this.logger?.warn({ err: describe(err), path: this.path }, 'store: could not read history');
+      return [];
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function toTrace(row: TurnRow): TurnTrace {
+  return {
+    turn_id: row.turn_id,
+    conversation_id: row.conversation_id,
+    created_at: row.created_at,
+    input: row.input,
+    agent: row.agent as TurnTrace['agent'],
+    intent: row.intent,
+    confidence: row.confidence,
+    model: row.model,
+    status: row.status as TurnStatus,
+    text: row.text,
+    spoken_text: row.spoken_text,
+    usage: row.usage ? (JSON.parse(row.usage) as TraceUsage) : null,
+    metrics: row.metrics ? (JSON.parse(row.metrics) as TurnMetrics) : null,
+    events: JSON.parse(row.events) as EventSummary[],
+    transport: row.transport,
+  };
+}
+
+function likePattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function clampLimit(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_LIMIT;
+  return Math.min(MAX_LIMIT, Math.max(1, Math.floor(limit)));
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

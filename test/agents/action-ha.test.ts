@@ -1,0 +1,62 @@
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import { createActionAgent } from '../../src/agents/action.js';
+import { createHomeAssistantBackend } from '../../src/agents/home/index.js';
+import { startHaServer, type HaServer } from '../support/ha-server.js';
+import { runAction } from './action-run.js';
+
+describe('action agent on Home Assistant (local REST server)', () => {
+  let ha: HaServer;
+  before(async () => {
+    ha = await startHaServer();
+  });
+  after(() => ha.close());
+  const agent = (timeoutMs = 2000) => createActionAgent({ home: createHomeAssistantBackend({ url: ha.url, token: ha.token, timeoutMs }) });
+
+  it('matches names without areas, calls the services, and the server state changes', async () => {
+    const a = agent();
+    const r = await runAction(a, 'turn off the kitchen lights and lock the back door');
+    assert.deepEqual(r.calls.sort(), ['light.turn_off light.kitchen_ceiling', 'light.turn_off light.kitchen_island', 'lock.lock lock.back_door']);
+    assert.equal(ha.state('light.kitchen_ceiling')!.state, 'off');
+    assert.equal(ha.state('lock.back_door')!.state, 'locked');
+    const posts = ha.requests.filter((q) => q.method === 'POST').map((q) => q.path);
+    assert.ok(posts.includes('/api/services/lock/lock'));
+    for (const q of ha.requests) assert.equal(q.authorization, `Bearer ${ha.token}`);
+
+    const dim = await runAction(a, 'set the floor lamp to 30 percent');
+    assert.deepEqual(dim.calls, ['light.turn_on light.living_room_floor_lamp']);
+    assert.equal(ha.state('light.living_room_floor_lamp')!.attributes.brightness, 77);
+    assert.match((await runAction(a, 'what is the temperature inside')).text, /19\.5 degrees inside, and the hallway thermostat is set to 20/);
+    assert.deepEqual((await runAction(a, 'set the heating to 21')).calls, ['climate.set_temperature climate.hallway']);
+    assert.equal(ha.state('climate.hallway')!.attributes.temperature, 21);
+    assert.match((await runAction(a, 'is the front door locked')).text, /^Yes, the front door is locked/);
+    assert.deepEqual((await runAction(a, 'turn on the kettel')).calls, ['switch.turn_on switch.kettle']);
+  });
+
+  it('Home Assistant unreachable: an error part and a spoken apology, no throw, no token', async () => {
+    ha.fault({ kind: 'status', status: 503 });
+    const r = await runAction(agent(), 'turn on the porch light');
+    assert.deepEqual(r.actions, []);
+    assert.equal(r.errors[0]?.code, 'home_upstream');
+    assert.equal(r.errors[0]?.retryable, true);
+    assert.match(r.text, /can't reach Home Assistant/);
+    assert.ok(!JSON.stringify(r.parts).includes(ha.token));
+  });
+
+  it('a failed service call is an action part with ok false, an error part and a spoken reason', async () => {
+    // The first request (the states) goes through untouched; the service call fails.
+    ha.fault({ kind: 'delay', ms: 0 }, { kind: 'status', status: 500 });
+    const r = await runAction(agent(), 'turn on the porch light');
+    assert.deepEqual(r.actions.map((a) => [a.service, a.target, a.ok]), [['light.turn_on', 'light.porch', false]]);
+    assert.match(r.actions[0].detail, /HTTP 500/);
+    assert.equal(r.errors.length, 1);
+    assert.match(r.text, /^I couldn't turn on the porch light: the home system reported an error\.$/);
+  });
+
+  it('a slow Home Assistant times out into an apology', async () => {
+    ha.fault({ kind: 'delay', ms: 1500 });
+    const r = await runAction(agent(150), 'turn on the porch light');
+    assert.equal(r.errors[0]?.code, 'home_timeout');
+    assert.match(r.text, /^Sorry/);
+  });
+});

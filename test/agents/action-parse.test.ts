@@ -1,0 +1,121 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { KEYWORDS, parseCommands, splitClauses, type Command } from '../../src/agents/action-parse.js';
+import { yesNo } from '../../src/agents/action-memory.js';
+import { closest, editDistance, normalize, wordsToNumbers } from '../../src/agents/action-text.js';
+
+const vocab = new Set([...KEYWORDS, 'kitchen', 'porch', 'front', 'door', 'bedroom', 'living', 'room', 'lamp', 'desk', 'coffee', 'maker', 'movie', 'night']);
+const parse = (t: string): Command[] => {
+  const r = parseCommands(t, vocab);
+  assert.ok(r.ok, `${t}: ${JSON.stringify(r)}`);
+  return r.commands;
+};
+
+describe('text helpers', () => {
+  it('normalize: case, contractions, percent and degree signs, punctuation', () => {
+    assert.equal(normalize("What's the Kitchen at? 30%!"), 'what is the kitchen at 30 percent');
+    assert.equal(normalize('Set it to 21.5°C.'), 'set it to 21.5 degrees');
+    assert.equal(normalize('Turn on the living-room light…'), 'turn on the living room light');
+  });
+
+  it('number words become digits, pronoun "one" does not', () => {
+    assert.equal(wordsToNumbers('set it to twenty one degrees'), 'set it to 21 degrees');
+    assert.equal(wordsToNumbers('dim to one hundred percent'), 'dim to 100 percent');
+    assert.equal(wordsToNumbers('nineteen point five'), '19.5');
+    assert.equal(wordsToNumbers('turn on the other one'), 'turn on the other one');
+    assert.equal(wordsToNumbers('one percent'), '1 percent');
+  });
+
+  it('edit distance counts adjacent swaps as one edit', () => {
+    assert.equal(editDistance('lihgts', 'lights'), 1);
+    assert.equal(editDistance('kitchn', 'kitchen'), 1);
+    assert.equal(editDistance('trun', 'turn'), 1);
+    assert.equal(editDistance('abc', 'xyz'), 3);
+    assert.equal(editDistance('porch', 'kitchen', 1), 2, 'stops early past the bound');
+  });
+
+  it('closest: within the typo budget, no guess on a tie, short words never corrected', () => {
+    assert.equal(closest('kitchn', ['kitchen', 'chicken']), 'kitchen');
+    assert.equal(closest('lamb', ['lamp', 'lame']), undefined, 'a tie is no match');
+    assert.equal(closest('of', ['off']), undefined);
+    assert.equal(closest('garden', ['kitchen', 'porch']), undefined);
+  });
+
+  it('yes/no answers, and not a new request that starts with yes', () => {
+    for (const y of ['yes', 'Yes please.', 'yeah go ahead', 'sure, do it', 'OK', 'confirm', "yes I'm sure", 'of course']) assert.equal(yesNo(y), 'yes', y);
+    for (const n of ['no', 'No thanks', 'nope', 'cancel', "don't", 'never mind', 'no, leave it locked']) assert.equal(yesNo(n), 'no', n);
+    for (const other of ['yes turn on the lights', 'ok lock the back door', 'turn on the porch light', '', 'no the kitchen light']) assert.equal(yesNo(other), null, other);
+  });
+});
+
+describe('clauses', () => {
+  it('splits where a new command starts; "and" between targets stays', () => {
+    assert.deepEqual(splitClauses('turn off the kitchen lights and lock the front door'), ['turn off the kitchen lights', 'lock the front door']);
+    assert.deepEqual(splitClauses('turn off the kitchen and living room lights'), ['turn off the kitchen and living room lights']);
+    assert.deepEqual(splitClauses('set the kitchen to 30 percent and the bedroom to 50 percent'), ['set the kitchen to 30 percent', 'set the bedroom to 50 percent']);
+    assert.deepEqual(splitClauses('turn on the porch light then is the front door locked'), ['turn on the porch light', 'is the front door locked']);
+  });
+});
+
+describe('commands', () => {
+  const CASES: [string, Command][] = [
+    ['turn on the kitchen lights', { kind: 'power', action: 'on', target: 'the kitchen lights' }],
+    ['turn the kitchen lights on', { kind: 'power', action: 'on', target: 'the kitchen lights' }],
+    ['kitchen lights off', { kind: 'power', action: 'off', target: 'kitchen lights' }],
+    ['trun of the porch light', { kind: 'power', action: 'off', target: 'the porch light' }],
+    ['could you please switch off the desk lamp for me', { kind: 'power', action: 'off', target: 'the desk lamp' }],
+    ['shut down the coffee maker', { kind: 'power', action: 'off', target: 'the coffee maker' }],
+    ['toggle the porch light', { kind: 'power', action: 'toggle', target: 'the porch light' }],
+    ['activate movie night', { kind: 'power', action: 'on', target: 'movie night' }],
+    ['movie night', { kind: 'power', action: 'on', target: 'movie night', implicit: true }],
+    ['set the kitchen lights to 30%', { kind: 'brightness', percent: 30, target: 'the kitchen lights' }],
+    ['dim the lamp to twenty five percent', { kind: 'brightness', percent: 25, target: 'the lamp' }],
+    ['set the kitchen lights to 40', { kind: 'brightness', percent: 40, target: 'the kitchen lights' }],
+    ['dim the porch light by 10 percent', { kind: 'brightness', delta: -10, target: 'the porch light' }],
+    ['make the porch light brighter', { kind: 'brightness', delta: 25, target: 'porch light' }],
+    ['turn down the lights in the bedroom', { kind: 'brightness', delta: -25, target: 'lights in bedroom' }],
+    ['set the thermostat to 21', { kind: 'temperature', degrees: 21, target: 'thermostat' }],
+    ['make it 19.5 degrees', { kind: 'temperature', degrees: 19.5, target: '' }],
+    ['turn up the heat', { kind: 'temperature', delta: 1, target: '' }],
+    ['raise the temperature by 2 degrees', { kind: 'temperature', delta: 2, target: 'temperature' }],
+    ["it's freezing in here", { kind: 'temperature', delta: 1, target: '' }],
+    ['lock the front door', { kind: 'lock', action: 'lock', target: 'the front door' }],
+    ['unlcok the front door', { kind: 'lock', action: 'unlock', target: 'the front door' }],
+    ['open the garage', { kind: 'lock', action: 'unlock', target: 'the garage' }],
+    ['lock up', { kind: 'lock', action: 'lock', target: '' }],
+  ];
+  for (const [text, expected] of CASES) it(text, () => assert.deepEqual(parse(text), [expected]));
+
+  it('compound: two commands in order', () => {
+    assert.deepEqual(parse('turn off the kitchen lights and lock the front door'), [
+      { kind: 'power', action: 'off', target: 'the kitchen lights' },
+      { kind: 'lock', action: 'lock', target: 'the front door' },
+    ]);
+  });
+
+  it('vague or empty text does not parse', () => {
+    for (const t of ['', 'please', 'set the mood', 'do the thing']) assert.equal(parseCommands(t, vocab).ok, false, t);
+  });
+});
+
+describe('questions', () => {
+  const CASES: [string, Partial<Extract<Command, { kind: 'query' }>>][] = [
+    ['is the front door locked?', { ask: 'state', expect: 'locked', target: 'front door' }],
+    ['is the garage open', { ask: 'state', expect: 'unlocked', target: 'garage' }],
+    ['are any lights on?', { ask: 'state', expect: 'on', quantifier: 'any', target: 'lights' }],
+    ['are all the doors locked', { ask: 'state', expect: 'locked', quantifier: 'all', target: 'doors' }],
+    ['is anything unlocked', { ask: 'state', expect: 'unlocked', quantifier: 'any', target: 'anything' }],
+    ['which lights are on', { ask: 'which', expect: 'on', target: 'lights' }],
+    ["what's the temperature inside?", { ask: 'temperature' }],
+    ['how warm is it', { ask: 'temperature' }],
+    ['how bright is the desk lamp', { ask: 'brightness', target: 'desk lamp' }],
+    ['tell me if the back door is locked', { ask: 'state', expect: 'locked', target: 'back door' }],
+    ['what is the status of the porch light', { ask: 'state', target: 'the porch light' }],
+  ];
+  for (const [text, expected] of CASES)
+    it(text, () => {
+      const [c] = parse(text);
+      assert.equal(c.kind, 'query');
+      for (const [k, v] of Object.entries(expected)) assert.deepEqual((c as Record<string, unknown>)[k], v, `${text}: ${k}`);
+    });
+});

@@ -1,0 +1,232 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { createActionAgent } from '../../src/agents/action.js';
+import { createSimulatedHome, type HomeBackend } from '../../src/agents/home/index.js';
+import { runAction } from './action-run.js';
+
+const fresh = () => {
+  const home = createSimulatedHome();
+  return { home, agent: createActionAgent({ home }) };
+};
+const stateOf = async (home: HomeBackend, id: string) => (await home.listEntities()).find((e) => e.entity_id === id)!;
+const L = (s: string) => `light.${s}`;
+
+/** [utterance, service calls expected (any order), what the answer must say]. From the default home state. */
+const COMMANDS: [string, string[], RegExp][] = [
+  ['turn on the kitchen lights', ['light.turn_on light.kitchen_ceiling', 'light.turn_on light.kitchen_counter'], /^Okay, I turned on the kitchen lights\.$/],
+  ['Turn off the kitchn lihgts', ['light.turn_off light.kitchen_ceiling', 'light.turn_off light.kitchen_counter'], /turned off the kitchen lights/],
+  ['trun on the porch light', ['light.turn_on light.porch'], /turned on the porch light/],
+  ['could you please switch the hallway light on', ['light.turn_on light.hallway'], /hallway light/],
+  ['Hey Barnabee, turn the porch light off, thanks', ['light.turn_off light.porch'], /turned off the porch light/],
+  ['kitchen lights off', ['light.turn_off light.kitchen_ceiling', 'light.turn_off light.kitchen_counter'], /kitchen lights/],
+  ['turn on the lights in the bedroom', ['light.turn_on light.bedroom_ceiling', 'light.turn_on light.bedside_lamp'], /the bedroom lights/],
+  ['turn on all the bedrom lihgts', ['light.turn_on light.bedroom_ceiling', 'light.turn_on light.bedside_lamp'], /the bedroom lights/],
+  ['turn off everything in the office', ['light.turn_off light.office_ceiling', 'light.turn_off light.desk_lamp', 'switch.turn_off switch.office_fan'], /everything in the office/],
+  ['turn off all the lights', ['kitchen_ceiling', 'kitchen_counter', 'living_room_lamp', 'living_room_ceiling', 'bedroom_ceiling', 'bedside_lamp', 'office_ceiling', 'desk_lamp', 'hallway', 'porch'].map((l) => `light.turn_off ${L(l)}`), /10 lights/],
+  ['turn on the coffee machine', ['switch.turn_on switch.coffee_maker'], /coffee maker/],
+  ['swich on the fan', ['switch.turn_on switch.office_fan'], /office fan/],
+  ['switch on the reading light', ['light.turn_on light.bedside_lamp'], /bedside lamp/],
+  ['set the kitchen lights to 30%', ['light.turn_on light.kitchen_ceiling', 'light.turn_on light.kitchen_counter'], /set the kitchen lights to 30 percent/],
+  ['dim the living room lamp to twenty percent', ['light.turn_on light.living_room_lamp'], /living room lamp to 20 percent/],
+  ['set the desk lamp brightness to 45', ['light.turn_on light.desk_lamp'], /desk lamp to 45 percent/],
+  ['put the kitchen lights at half brightness', ['light.turn_on light.kitchen_ceiling', 'light.turn_on light.kitchen_counter'], /50 percent/],
+  ['dim the living room lamp', ['light.turn_on light.living_room_lamp'], /dimmed the living room lamp to 25 percent/],
+  ['brighten the living room lamp', ['light.turn_on light.living_room_lamp'], /brightened the living room lamp to 75 percent/],
+  ['set the living room lamp to 0%', ['light.turn_off light.living_room_lamp'], /turned off/],
+  ['toggle the desk lamp', ['light.toggle light.desk_lamp'], /toggled the desk lamp/],
+  ['set the thermostat to 22 degrees', ['climate.set_temperature climate.thermostat'], /thermostat to 22 degrees/],
+  ['set the temprature to twenty three', ['climate.set_temperature climate.thermostat'], /23 degrees/],
+  ['make it warmer', ['climate.set_temperature climate.thermostat'], /22 degrees/],
+  ["I'm cold", ['climate.set_temperature climate.thermostat'], /22 degrees/],
+  ['turn the heat down', ['climate.set_temperature climate.thermostat'], /20 degrees/],
+  ['turn off the heating', ['climate.turn_off climate.thermostat'], /turned off the thermostat/],
+  ['lock the front and back doors', ['lock.lock lock.front_door', 'lock.lock lock.back_door'], /locked the front door and the back door/],
+  ['lock up', ['lock.lock lock.front_door', 'lock.lock lock.back_door', 'lock.lock lock.garage_door'], /locked/],
+  ['activate movie night', ['scene.turn_on scene.movie_night'], /started the movie night scene/],
+  ['movie night', ['scene.turn_on scene.movie_night'], /movie night/],
+  ['start the good morning scene', ['scene.turn_on scene.good_morning'], /good morning scene/],
+  ['turn off the kitchen lights and lock the front door', ['light.turn_off light.kitchen_ceiling', 'light.turn_off light.kitchen_counter', 'lock.lock lock.front_door'], /turned off the kitchen lights and locked the front door/],
+  ['turn on the porch light, the hallway light and the desk lamp', ['light.turn_on light.porch', 'light.turn_on light.hallway', 'light.turn_on light.desk_lamp'], /porch light, the hallway light and the desk lamp/],
+  ['turn off the kitchen and living room lights', ['light.turn_off light.kitchen_ceiling', 'light.turn_off light.kitchen_counter', 'light.turn_off light.living_room_lamp', 'light.turn_off light.living_room_ceiling'], /turned off/],
+  ['set the kitchen to 30 percent and the bedroom to 50 percent', ['light.turn_on light.kitchen_ceiling', 'light.turn_on light.kitchen_counter', 'light.turn_on light.bedroom_ceiling', 'light.turn_on light.bedside_lamp'], /kitchen lights to 30 percent and set the bedroom lights to 50 percent/],
+  ['turn on the coffee maker and then start movie night', ['switch.turn_on switch.coffee_maker', 'scene.turn_on scene.movie_night'], /coffee maker and started the movie night scene/],
+  ['turn off the bathroom light', [], /couldn't find anything called bathroom light/],
+  ['set the heat to 70 degrees', ['climate.set_temperature climate.thermostat'], /thermostat to 21 degrees, which is 70 Fahrenheit/],
+  ['set the heat to 95 degrees', [], /can be set from 10 to 30 degrees, so I left it at 21 degrees/],
+  ['turn down the porch light', [], /porch light is already off/],
+];
+
+const QUESTIONS: [string, RegExp][] = [
+  ['is the front door locked?', /^Yes, the front door is locked\.$/],
+  ['is the back door unlocked', /^No, the back door is locked\.$/],
+  ['tell me if the back door is locked', /^Yes, the back door is locked/],
+  ['is the garage door open?', /^No, the garage door is locked/],
+  ['are all the doors locked?', /^Yes, all 3 doors are locked\.$/],
+  ['is everything locked', /^Yes, all 3 doors are locked/],
+  ['do I have any doors unlocked', /^No, none of the doors are unlocked/],
+  ['are any lights on?', /^Yes, the living room lamp is on\.$/],
+  ['which lights are on', /^The living room lamp is on\.$/],
+  ['are the kitchen lights on', /^No, /],
+  ['is the coffee maker on', /^No, the coffee maker is off\.$/],
+  ["what's the temperature inside?", /20\.5 degrees inside, and the thermostat is set to 21\./],
+  ['how warm is it in here', /20\.5 degrees/],
+  ['what is the thermostat set to', /set to 21/],
+  ['how bright is the living room lamp', /living room lamp is at 50 percent/],
+  ["what's the status of the garage door", /garage door is locked/],
+  ["what's on in the kitchen", /^No .* on/],
+];
+
+describe('action agent: commands', () => {
+  for (const [text, expected, says] of COMMANDS)
+    it(text, async () => {
+      const { agent } = fresh();
+      const r = await runAction(agent, text);
+      assert.deepEqual([...r.calls].sort(), [...expected].sort(), r.text);
+      assert.equal(r.actions.length, expected.length, 'one action part per service call');
+      assert.deepEqual(r.errors, []);
+      assert.match(r.text, says);
+    });
+
+  it('carries the level through to the device', async () => {
+    const { home, agent } = fresh();
+    await runAction(agent, 'set the kitchen lights to 30%');
+    assert.equal((await stateOf(home, L('kitchen_counter'))).attributes.brightness, 77);
+    const r = await runAction(agent, 'dim the kitchen counter lights');
+    assert.equal(r.actions[0].detail, 'on at 5 percent');
+    await runAction(agent, 'set the thermostat to 19.5');
+    assert.equal((await stateOf(home, 'climate.thermostat')).attributes.temperature, 19.5);
+  });
+});
+
+describe('action agent: state questions', () => {
+  for (const [text, says] of QUESTIONS)
+    it(text, async () => {
+      const { agent } = fresh();
+      const r = await runAction(agent, text);
+      assert.deepEqual(r.actions, [], 'a question changes nothing');
+      assert.match(r.text, says);
+    });
+
+  it('answers from the current state', async () => {
+    const { agent } = fresh();
+    await runAction(agent, 'turn on the porch light');
+    assert.match((await runAction(agent, 'are any lights on')).text, /^Yes, the living room lamp and the porch light are on\.$/);
+    await runAction(agent, 'turn off all the lights');
+    assert.match((await runAction(agent, 'are any lights on')).text, /^No, none of the lights are on\.$/);
+  });
+});
+
+describe('action agent: confirmation before unlocking', () => {
+  const clock = () => {
+    let t = 1_000_000;
+    return { now: () => t, advance: (ms: number) => void (t += ms) };
+  };
+
+  it('asks first, then unlocks on yes', async () => {
+    const home = createSimulatedHome();
+    const agent = createActionAgent({ home });
+    const ask = await runAction(agent, 'unlock the front door');
+    assert.deepEqual(ask.actions, []);
+    assert.match(ask.text, /^Are you sure you want me to unlock the front door\?$/);
+    assert.equal((await stateOf(home, 'lock.front_door')).state, 'locked');
+    assert.equal(agent.intercept!('yes', 'another-conversation'), null, 'only the asking conversation');
+    const yes = await runAction(agent, 'Yes please, go ahead.');
+    assert.equal(yes.intent, 'home.confirm');
+    assert.deepEqual(yes.calls, ['lock.unlock lock.front_door']);
+    assert.match(yes.text, /unlocked the front door/);
+    assert.equal((await stateOf(home, 'lock.front_door')).state, 'unlocked');
+    assert.equal(agent.intercept!('yes', 'conv-1'), null, 'answered questions are gone');
+  });
+
+  it('no leaves it locked', async () => {
+    const home = createSimulatedHome();
+    const agent = createActionAgent({ home });
+    await runAction(agent, 'open the garage');
+    const no = await runAction(agent, 'no, leave it');
+    assert.equal(no.intent, 'home.confirm');
+    assert.deepEqual(no.actions, []);
+    assert.match(no.text, /leave the garage door locked/);
+    assert.equal((await stateOf(home, 'lock.garage_door')).state, 'locked');
+  });
+
+  it('expires after the timeout', async () => {
+    const c = clock();
+    const home = createSimulatedHome();
+    const agent = createActionAgent({ home, now: c.now });
+    await runAction(agent, 'unlock the back door');
+    c.advance(59_000);
+    assert.deepEqual(agent.intercept!('yes', 'conv-1'), { agent: 'action', intent: 'home.confirm', confidence: 1 });
+    c.advance(2_000);
+    assert.equal(agent.intercept!('yes', 'conv-1'), null);
+    // If the runner still routes a late yes here, nothing is unlocked.
+    const late = await runAction(agent, 'yes');
+    assert.deepEqual(late.actions, []);
+    assert.equal((await stateOf(home, 'lock.back_door')).state, 'locked');
+  });
+
+  it('another request abandons the question, so a later yes unlocks nothing', async () => {
+    const home = createSimulatedHome();
+    const agent = createActionAgent({ home });
+    await runAction(agent, 'unlock the front door');
+    const other = await runAction(agent, 'turn on the porch light');
+    assert.equal(other.intent, 'home.command');
+    assert.equal(agent.intercept!('yes', 'conv-1'), null);
+    assert.equal(agent.intercept!('yes turn on the lights', 'conv-1'), null);
+    assert.equal((await stateOf(home, 'lock.front_door')).state, 'locked');
+  });
+
+  it('a compound carries out the rest now and asks about the unlock', async () => {
+    const home = createSimulatedHome();
+    const agent = createActionAgent({ home });
+    const r = await runAction(agent, 'turn on the porch light and unlock the back door');
+    assert.deepEqual(r.calls, ['light.turn_on light.porch']);
+    assert.match(r.text, /^Okay, I turned on the porch light\. Are you sure you want me to unlock the back door\?$/);
+    const yes = await runAction(agent, 'sure');
+    assert.deepEqual(yes.calls, ['lock.unlock lock.back_door']);
+  });
+});
+
+describe('action agent: context', () => {
+  it('"it" means the device just mentioned, in this conversation only', async () => {
+    const { home, agent } = fresh();
+    await runAction(agent, 'turn on the porch light');
+    const r = await runAction(agent, 'turn it off');
+    assert.deepEqual(r.calls, ['light.turn_off light.porch']);
+    await runAction(agent, 'is the desk lamp on?');
+    assert.deepEqual((await runAction(agent, 'turn it on')).calls, ['light.turn_on light.desk_lamp']);
+    const elsewhere = await runAction(agent, 'turn it off', { conversationId: 'other' });
+    assert.deepEqual(elsewhere.actions, []);
+    assert.equal((await stateOf(home, L('desk_lamp'))).state, 'on');
+  });
+
+  it('"the lights" means the room the request came from, unless "all" is said', async () => {
+    const { agent } = fresh();
+    const here = await runAction(agent, 'turn on the lights', { room: 'bedroom' });
+    assert.deepEqual(here.calls.sort(), ['light.turn_on light.bedroom_ceiling', 'light.turn_on light.bedside_lamp']);
+    const all = await runAction(agent, 'turn on all the lights', { room: 'bedroom' });
+    assert.equal(all.calls.length, 10);
+  });
+
+  it('without a model, text it cannot parse gets a clear answer and changes nothing', async () => {
+    const { agent } = fresh();
+    for (const text of ['make the place feel cosy', 'turn on', 'set the mood']) {
+      const r = await runAction(agent, text);
+      assert.deepEqual(r.actions, []);
+      assert.match(r.text, /couldn't|not sure/i, text);
+    }
+  });
+});
+
+describe('action agent: any input', () => {
+  it('never throws and always answers with exactly one done chunk (property)', async () => {
+    const fc = await import('fast-check');
+    const { agent } = fresh();
+    const words = ['turn', 'on', 'off', 'the', 'and', 'lights', 'kitchen', 'lock', 'unlock', 'door', 'is', 'are', 'any', 'what', 'to', '30%', 'degrees', 'it', 'yes', 'no', 'set', 'dim', 'all', 'everything', 'movie', 'night', ',', '?', 'trun', 'kitchn'];
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 60 }), fc.array(fc.constantFrom(...words), { maxLength: 12 }).map((w) => w.join(' '))), async (text) => {
+        await runAction(agent, text, { conversationId: 'fuzz' });
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

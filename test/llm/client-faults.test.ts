@@ -1,0 +1,145 @@
+/**
+ * Every fault the simulator can inject ends in complete text or a typed error within its timeout.
+ * Retries are off here (maxRetries 0) so each fault is seen as it is; retry.test.ts covers policy.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createLlmClient, startSimulator, type LlmClientOptions, type SimScript } from '../../src/llm/index.js';
+import { ask, clientOptions, collect, rig, type Rig } from '../support/llm-sim.js';
+
+const TEXT = 'One two three four five six seven eight.';
+const FIRST_TOKEN_MS = 400;
+const IDLE_MS = 400;
+const TOTAL_MS = 5000;
+/** Slack for a loaded shared machine: a timeout must fire by its bound plus this. */
+const SLACK_MS = 1000;
+
+interface Case {
+  name: string;
+  script: SimScript;
+  code: string | null;
+  status?: number | null;
+  retryable?: boolean;
+  /** Text deltas expected before the error (or the whole text on success). */
+  text?: string;
+  /** A timeout case: must not fire early. */
+  atLeastMs?: number;
+  /** When it must be over (default: the first-token timeout). */
+  boundMs?: number;
+  client?: Partial<LlmClientOptions>;
+}
+
+const statusCases: Case[] = [
+  { status: 400, code: 'bad_request', retryable: false },
+  { status: 401, code: 'unauthorized', retryable: false },
+  { status: 402, code: 'payment_required', retryable: false },
+  { status: 403, code: 'forbidden', retryable: false },
+  { status: 404, code: 'not_found', retryable: false },
+  { status: 408, code: 'timeout', retryable: true },
+  { status: 429, code: 'rate_limited', retryable: true },
+  { status: 500, code: 'upstream_error', retryable: true },
+  { status: 502, code: 'upstream_error', retryable: true },
+  { status: 503, code: 'upstream_error', retryable: true },
+].map((c) => ({ name: `HTTP ${c.status}`, script: { fault: { kind: 'status', status: c.status } }, ...c }));
+
+const streamCases: Case[] = [
+  { name: 'connection refused on arrival (no response)', script: { fault: { kind: 'refuse' } }, code: 'connection_reset', text: '' },
+  { name: 'connection reset before the first token', script: { fault: { kind: 'reset', afterTokens: 0 } }, code: 'connection_reset', text: '' },
+  { name: 'connection reset after three tokens', script: { fault: { kind: 'reset', afterTokens: 3 } }, code: 'connection_reset', text: 'One two three' },
+  { name: 'in-band error chunk as the first and only event', script: { fault: { kind: 'error-chunk', afterTokens: 0 } }, code: 'upstream_error', status: 502, text: '' },
+  { name: 'in-band error chunk mid-stream', script: { fault: { kind: 'error-chunk', afterTokens: 2, status: 429 } }, code: 'rate_limited', status: 429, text: 'One two' },
+  { name: 'one malformed event is skipped (policy: warn and go on)', script: { fault: { kind: 'malformed', afterTokens: 2 } }, code: null, text: TEXT },
+  { name: 'a run of malformed events fails', script: { fault: { kind: 'malformed', afterTokens: 2, count: 6 } }, code: 'malformed_event', text: 'One two' },
+  { name: 'end without [DONE] or finish, before any token', script: { fault: { kind: 'truncate', afterTokens: 0 } }, code: 'stream_truncated', text: '' },
+  { name: 'end without [DONE] or finish, mid-answer', script: { fault: { kind: 'truncate', afterTokens: 4 } }, code: 'stream_truncated', text: 'One two three four' },
+  { name: 'end without [DONE] or finish, after the last token', script: { fault: { kind: 'truncate', afterTokens: 9 } }, code: 'stream_truncated', text: TEXT },
+  {
+    name: 'stall with keepalives only: keepalives do not reset the first-token timer',
+    script: { keepaliveEveryMs: 50, fault: { kind: 'stall', afterTokens: 0 } },
+    code: 'first_token_timeout',
+    text: '',
+    atLeastMs: FIRST_TOKEN_MS,
+  },
+  { name: 'stall with nothing at all', script: { fault: { kind: 'stall', afterTokens: 0 } }, code: 'first_token_timeout', text: '', atLeastMs: FIRST_TOKEN_MS },
+  {
+    name: 'stall mid-answer with keepalives: keepalives are not progress',
+    script: { keepaliveEveryMs: 50, fault: { kind: 'stall', afterTokens: 3 } },
+    code: 'idle_timeout',
+    text: 'One two three',
+    atLeastMs: IDLE_MS,
+    boundMs: IDLE_MS + 200,
+  },
+  {
+    name: 'slow answer past the total timeout',
+    script: { tokensPerSecond: 4, ttftMs: 0 },
+    code: 'total_timeout',
+    atLeastMs: 1200,
+    boundMs: 1200,
+    client: { totalTimeoutMs: 1200 },
+  },
+  { name: 'a split, slow, keepalive-laden answer still completes', script: { split: 'lines', tokensPerSecond: 200, keepaliveEveryMs: 5 }, code: null, text: TEXT },
+];
+
+describe('llm client: every fault ends in text or a typed error within its timeout', () => {
+  let r: Rig;
+  before(async () => {
+    r = await rig(
+      { text: TEXT },
+      { maxRetries: 0, firstTokenTimeoutMs: FIRST_TOKEN_MS, idleTimeoutMs: IDLE_MS, totalTimeoutMs: TOTAL_MS },
+    );
+  });
+  after(() => r.close());
+
+  for (const c of [...statusCases, ...streamCases]) {
+    it(c.name, async () => {
+      r.sim.enqueue(c.script);
+      const client = c.client ? createLlmClient(clientOptions(r.sim, { maxRetries: 0, ...c.client })) : r.client;
+      const result = await collect(client.stream(ask('go')));
+      if (client !== r.client) await client.close();
+      const bound = (c.boundMs ?? FIRST_TOKEN_MS) + SLACK_MS;
+      assert.ok(result.elapsedMs < bound, `took ${result.elapsedMs.toFixed(0)} ms (bound ${bound})`);
+      if (c.atLeastMs) assert.ok(result.elapsedMs >= c.atLeastMs - 5, `fired early: ${result.elapsedMs.toFixed(0)} ms`);
+      if (c.code === null) {
+        assert.equal(result.error, null, String(result.error));
+        assert.equal(result.parts.at(-1)?.type, 'finish');
+      } else {
+        assert.ok(result.error, `expected ${c.code}, got success with ${JSON.stringify(result.text)}`);
+        assert.equal(result.error.code, c.code, result.error.message);
+        assert.equal(result.error.model, 'test-model');
+        if (c.status !== undefined) assert.equal(result.error.status, c.status);
+        if (c.retryable !== undefined) assert.equal(result.error.retryable, c.retryable);
+        assert.ok(!result.parts.some((p) => p.type === 'finish'), 'an error is never followed or preceded by a finish');
+      }
+      if (c.text !== undefined) assert.equal(result.text, c.text);
+    });
+  }
+
+  it('HTTP errors carry the upstream message', async () => {
+    r.sim.enqueue({ fault: { kind: 'status', status: 402, message: 'Insufficient credits' } });
+    const { error } = await collect(r.client.stream(ask('go')));
+    assert.match(error!.message, /HTTP 402 .*Insufficient credits/);
+  });
+
+  it('429 carries Retry-After', async () => {
+    r.sim.enqueue({ fault: { kind: 'status', status: 429, retryAfterS: 7 } });
+    const { error } = await collect(r.client.stream(ask('go')));
+    assert.equal(error!.retryAfterMs, 7000);
+  });
+
+  it('the skipped malformed event is logged as a warning', async () => {
+    r.sim.enqueue({ fault: { kind: 'malformed', afterTokens: 1 } });
+    await collect(r.client.stream(ask('go')));
+    assert.match(r.logs(), /"level":40.*skipped a malformed stream event/);
+  });
+
+  it('an unreachable server is connection_failed, promptly', async () => {
+    const closed = await startSimulator();
+    const url = closed.url;
+    await closed.close();
+    const client = createLlmClient({ ...clientOptions(r.sim, { maxRetries: 0 }), baseUrl: url });
+    const { error, elapsedMs } = await collect(client.stream(ask('go')));
+    await client.close();
+    assert.equal(error?.code, 'connection_failed');
+    assert.ok(elapsedMs < 1000);
+  });
+});

@@ -1,0 +1,11 @@
+import { startRealHarness } from '../support/server-runtime.js';
+import { readSse, WsClient, postJson } from '../support/server-clients.js';
+let t = performance.now();
+const h = await startRealHarness();
+const mode = process.argv[2];
+if (mode === 'sse') await readSse(`${h.url}/api/v1/chat/stream?text=${encodeURIComponent('tell me about cats')}`);
+if (mode === 'abort') await readSse(`${h.url}/api/v1/chat/stream?text=${encodeURIComponent('tell me about cats')}`, {}, (m) => m.event === 'chunk');
+if (mode === 'json') await (await postJson(`${h.url}/api/v1/chat`, { text: 'tell me about cats' })).text();
+console.log('start', performance.now() - t); t = performance.now();
+await h.server.close(); console.log('server.close', performance.now() - t); t = performance.now();
+await h.runtime.close(); console.log('runtime.close', performance.now() - t);

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { openPlayer } from '../../src/speech/index.js';
+
+/** A stand-in player on PATH that records its arguments and the bytes piped to it. */
+function fakePlayer(name: string, exitCode = 0): { env: NodeJS.ProcessEnv; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'barnabee-player-'));
+  const script = `#!/bin/sh\necho "$@" > "${dir}/args"\ncat > "${dir}/audio"\n${exitCode ? `echo "no soundcard" >&2\nexit ${exitCode}\n` : ''}`;
+  writeFileSync(join(dir, name), script);
+  chmodSync(join(dir, name), 0o755);
+  return { env: { PATH: `${dir}:/usr/bin:/bin` }, dir };
+}
+
+describe('openPlayer', () => {
+  it('returns null when neither aplay nor paplay is on PATH', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'barnabee-nopath-'));
+    assert.equal(openPlayer(16000, { env: { PATH: empty } }), null);
+  });
+
+  it('pipes raw s16le mono PCM into aplay with the right format and waits for it to finish', async () => {
+    const { env, dir } = fakePlayer('aplay');
+    const player = openPlayer(24000, { env });
+    assert.ok(player);
+    assert.equal(player.command, 'aplay');
+    const a = Buffer.alloc(4800, 1);
+    const b = Buffer.alloc(4800, 2);
+    player.write(a);
+    player.write(b);
+    await player.end();
+    assert.equal(readFileSync(join(dir, 'args'), 'utf8').trim(), '-q -t raw -f S16_LE -c 1 -r 24000');
+    assert.deepEqual(readFileSync(join(dir, 'audio')), Buffer.concat([a, b]));
+  });
+
+  it('falls back to paplay', async () => {
+    const { env, dir } = fakePlayer('paplay');
+    const player = openPlayer(16000, { env });
+    assert.equal(player?.command, 'paplay');
+    player!.write(Buffer.alloc(320));
+    await player!.end();
+    assert.equal(readFileSync(join(dir, 'args'), 'utf8').trim(), '--raw --format=s16le --channels=1 --rate=16000');
+  });
+
+  it("reports a player's failure with its message", async () => {
+    const { env } = fakePlayer('aplay', 1);
+    const player = openPlayer(16000, { env })!;
+    player.write(Buffer.alloc(320));
+    await assert.rejects(player.end(), /aplay exited with code 1: no soundcard/);
+  });
+
+  it('rejects a bad sample rate', () => {
+    assert.throws(() => openPlayer(0), /bad sample rate/);
+  });
+});

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createEventBus, runTurn, type TurnEvent } from '../../src/turn/index.js';
+import { agentsWith, collect, fixedRouter, scriptedAgent, sleep } from '../support/turn-fixtures.js';
+
+function event(seq: number, turn = 't1'): TurnEvent {
+  return { type: 'chunk', text: `${seq}`, done: false, turn_id: turn, seq, t_ms: seq };
+}
+
+describe('event bus', () => {
+  it('delivers every event to every subscriber in order, after publish has returned', async () => {
+    const bus = createEventBus();
+    const a: number[] = [];
+    const b: number[] = [];
+    bus.subscribe((e) => void a.push(e.seq));
+    bus.subscribe((e) => void b.push(e.seq));
+    for (let i = 0; i < 5; i++) bus.publish(event(i));
+    assert.deepEqual(a, [], 'publish never runs subscribers inside its own call');
+    await sleep(5);
+    assert.deepEqual(a, [0, 1, 2, 3, 4]);
+    assert.deepEqual(b, [0, 1, 2, 3, 4]);
+  });
+
+  it('a slow subscriber delays neither the turn nor a fast subscriber', async () => {
+    const bus = createEventBus();
+    const fast: TurnEvent[] = [];
+    let slowSeen = 0;
+    bus.subscribe(async () => {
+      slowSeen++;
+      await sleep(200);
+    });
+    bus.subscribe((e) => void fast.push(e));
+    const agent = scriptedAgent(
+      'interaction',
+      Array.from({ length: 20 }, (_, i) => ({ type: 'chunk' as const, text: `w${i} `, done: i === 19 })),
+    );
+    const started = performance.now();
+    const events = await collect(
+      runTurn({ text: 'hi' }, new AbortController().signal, {
+        router: fixedRouter({ agent: 'interaction', intent: 'chat', confidence: 1 }),
+        agents: agentsWith(agent),
+        history: () => [],
+        tap: (e) => bus.publish(e),
+      }),
+    );
+    const turnMs = performance.now() - started;
+    // Had the turn waited for the slow subscriber it would have taken 200 ms per event.
+    assert.ok(turnMs < 1000, `the turn took ${turnMs.toFixed(1)} ms next to a subscriber needing 200 ms per event`);
+    assert.ok(slowSeen <= 1, 'the turn ended while the slow subscriber was still on its first event');
+    await sleep(20);
+    assert.equal(fast.length, events.length, 'the fast subscriber already has every event');
+    assert.equal(slowSeen, 1, 'the slow one is still on its first event');
+  });
+
+  it('drops the backlog of a subscriber that falls maxQueue behind, and tells it', async () => {
+    const bus = createEventBus();
+    const got: number[] = [];
+    const overflows: number[] = [];
+    bus.subscribe(
+      async (e) => {
+        got.push(e.seq);
+        await sleep(30);
+      },
+      { maxQueue: 4, onOverflow: (n) => overflows.push(n) },
+    );
+    for (let i = 0; i < 10; i++) bus.publish(event(i));
+    await sleep(250);
+    assert.ok(overflows.length >= 1, 'told about the overflow');
+    assert.ok(got.length < 10, `received ${got.length} of 10`);
+    assert.equal(got.at(-1), 9, 'the newest event survives the drop');
+    for (let i = 1; i < got.length; i++) assert.ok(got[i]! > got[i - 1]!, 'order is kept');
+  });
+
+  it('keeps feeding others when a subscriber throws', async () => {
+    const bus = createEventBus();
+    const got: number[] = [];
+    bus.subscribe(() => {
+      throw new Error('bad subscriber');
+    });
+    bus.subscribe((e) => void got.push(e.seq));
+    bus.publish(event(0));
+    bus.publish(event(1));
+    await sleep(5);
+    assert.deepEqual(got, [0, 1]);
+  });
+
+  it('unsubscribe stops delivery, including what was queued', async () => {
+    const bus = createEventBus();
+    const got: number[] = [];
+    const off = bus.subscribe((e) => void got.push(e.seq));
+    bus.publish(event(0));
+    off();
+    bus.publish(event(1));
+    await sleep(5);
+    assert.deepEqual(got, []);
+    assert.equal(bus.subscriberCount, 0);
+  });
+
+  it('stream() is an async iterator of the feed that ends on abort', async () => {
+    const bus = createEventBus();
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const reading = (async () => {
+      for await (const e of bus.stream({ signal: controller.signal })) seen.push(e.seq);
+    })();
+    await sleep(1);
+    bus.publish(event(0));
+    bus.publish(event(1));
+    await sleep(5);
+    controller.abort();
+    await reading;
+    assert.deepEqual(seen, [0, 1]);
+    assert.equal(bus.subscriberCount, 0);
+  });
+
+  it('stream() drops its backlog when the reader falls behind', async () => {
+    const bus = createEventBus();
+    const overflows: number[] = [];
+    const it = bus.stream({ maxQueue: 3, onOverflow: (n) => overflows.push(n) });
+    for (let i = 0; i < 7; i++) bus.publish(event(i));
+    await sleep(5);
+    const first = await it.next();
+    assert.deepEqual(overflows, [3, 3]);
+    assert.equal((first.value as TurnEvent).seq, 6);
+    await it.return!();
+    assert.equal(bus.subscriberCount, 0);
+  });
+});

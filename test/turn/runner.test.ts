@@ -1,0 +1,311 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runTurn, type EventOf, type RunTurnDeps, type TurnEvent } from '../../src/turn/index.js';
+import { agentsWith, assertWellFormed, collect, fixedRouter, scriptedAgent, sleep, textSpeech } from '../support/turn-fixtures.js';
+
+const chat = { agent: 'interaction', intent: 'chat', confidence: 0.9 } as const;
+
+function deps(agent: ReturnType<typeof scriptedAgent>, extra: Partial<RunTurnDeps> = {}): RunTurnDeps {
+  return { router: fixedRouter(chat), agents: agentsWith(agent), history: () => [], ...extra };
+}
+
+const end = (events: TurnEvent[]) => events.at(-1) as EventOf<'turn.end'>;
+
+describe('runTurn: the event stream', () => {
+  it('numbers events 0,1,2… with one turn_id and ends with turn.end completed', async () => {
+    const agent = scriptedAgent('interaction', [
+      { type: 'chunk', text: 'Hello ', done: false },
+      { type: 'chunk', text: 'there.', done: false },
+      { type: 'chunk', text: '', done: true },
+      { type: 'usage', model: 'm', prompt_tokens: 10, completion_tokens: 2, cost_usd: 0.001 },
+    ]);
+    const events = await collect(runTurn({ text: 'hi', conversation_id: 'c1' }, new AbortController().signal, deps(agent)));
+    assertWellFormed(events);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['turn.start', 'route', 'chunk', 'chunk', 'chunk', 'usage', 'turn.end'],
+    );
+    const start = events[0] as EventOf<'turn.start'>;
+    assert.equal(start.conversation_id, 'c1');
+    assert.equal(start.input, 'hi');
+    assert.equal(start.speak, false);
+    const route = events[1] as EventOf<'route'>;
+    assert.deepEqual([route.agent, route.intent, route.confidence], ['interaction', 'chat', 0.9]);
+    assert.ok(route.route_ms >= 0);
+    const last = end(events);
+    assert.equal(last.status, 'completed');
+    assert.equal(last.text, 'Hello there.');
+    assert.equal(last.spoken_text, 'Hello there.', 'without speech, spoken_text is the text sent');
+    assert.equal(last.metrics.first_audio_ms, null);
+    assert.equal(last.metrics.first_chunk_ms, events[2]!.t_ms);
+    assert.ok(last.metrics.total_ms >= last.metrics.first_chunk_ms!);
+  });
+
+  it('gives the agent the route, the conversation and its history; request context wins over stored history', async () => {
+    const agent = scriptedAgent('interaction', [{ type: 'chunk', text: 'ok', done: true }]);
+    const stored = [{ role: 'user' as const, content: 'earlier' }];
+    const asked: string[] = [];
+    const d = deps(agent, { history: (id) => (asked.push(id), stored) });
+    await collect(runTurn({ text: 'a', conversation_id: 'c9' }, new AbortController().signal, d));
+    await collect(
+      runTurn({ text: 'b', conversation_id: 'c9', context: [{ role: 'assistant', content: 'from client' }] }, new AbortController().signal, d),
+    );
+    assert.deepEqual(asked, ['c9'], 'history is not read when the request brings context');
+    assert.deepEqual(agent.runs[0]!.history, stored);
+    assert.deepEqual(agent.runs[1]!.history, [{ role: 'assistant', content: 'from client' }]);
+    assert.equal(agent.runs[0]!.conversationId, 'c9');
+    assert.deepEqual(agent.runs[0]!.route, chat);
+  });
+
+  it('makes up a conversation id when the request has none', async () => {
+    const agent = scriptedAgent('interaction', [{ type: 'chunk', text: 'ok', done: true }]);
+    const events = await collect(runTurn({ text: 'a' }, new AbortController().signal, deps(agent)));
+    assert.match((events[0] as EventOf<'turn.start'>).conversation_id, /^[0-9a-f-]{36}$/);
+  });
+
+  it('turns model.timing into metrics and never emits it', async () => {
+    const agent = scriptedAgent('interaction', [
+      { type: 'chunk', text: 'x', done: true },
+      { type: 'model.timing', model: 'm', ttft_ms: 123, tokens_per_s: 45.6 },
+    ]);
+    const events = await collect(runTurn({ text: 'a' }, new AbortController().signal, deps(agent)));
+    assertWellFormed(events);
+    assert.ok(!events.some((e) => (e.type as string) === 'model.timing'));
+    assert.equal(end(events).metrics.ttft_ms, 123);
+    assert.equal(end(events).metrics.tokens_per_s, 45.6);
+  });
+
+  it('closes the text with a done chunk when an agent forgets, and drops text after done', async () => {
+    const forgets = scriptedAgent('interaction', [{ type: 'chunk', text: 'half', done: false }]);
+    const a = await collect(runTurn({ text: 'a' }, new AbortController().signal, deps(forgets)));
+    assertWellFormed(a);
+    assert.equal(end(a).text, 'half');
+
+    const chatty = scriptedAgent('interaction', [
+      { type: 'chunk', text: 'one', done: true },
+      { type: 'chunk', text: 'two', done: true },
+    ]);
+    const b = await collect(runTurn({ text: 'a' }, new AbortController().signal, deps(chatty)));
+    assertWellFormed(b);
+    assert.equal(end(b).text, 'one');
+  });
+
+  it('rejects empty text with a clear error and still ends the turn', async () => {
+    const agent = scriptedAgent('interaction', [{ type: 'chunk', text: 'never', done: true }]);
+    const events = await collect(runTurn({ text: '   ' }, new AbortController().signal, deps(agent)));
+    assertWellFormed(events);
+    const error = events.find((e) => e.type === 'error') as EventOf<'error'>;
+    assert.equal(error.code, 'bad_request');
+    assert.match(error.message, /empty/);
+    assert.equal(end(events).status, 'failed');
+    assert.equal(agent.runs.length, 0);
+  });
+});
+
+describe('runTurn: routing', () => {
+  it('lets an agent intercept the turn before the router sees it', async () => {
+    const action = scriptedAgent('action', [{ type: 'chunk', text: 'Unlocked.', done: true }]);
+    action.intercept = (text, id) => (text === 'yes' && id === 'c1' ? { agent: 'action', intent: 'lock.confirm', confidence: 1 } : null);
+    const router = fixedRouter(chat);
+    const events = await collect(
+      runTurn({ text: 'yes', conversation_id: 'c1' }, new AbortController().signal, { router, agents: agentsWith(action), history: () => [] }),
+    );
+    assertWellFormed(events);
+    assert.equal((events[1] as EventOf<'route'>).intent, 'lock.confirm');
+    assert.deepEqual(router.calls, []);
+    assert.equal(end(events).text, 'Unlocked.');
+  });
+
+  it("uses the router's refine when it has one", async () => {
+    const instant = scriptedAgent('instant', [{ type: 'chunk', text: 'Noon.', done: true }]);
+    const router = fixedRouter(chat, async (_text, decision) => {
+      await sleep(5);
+      return { ...decision, agent: 'instant', intent: 'time.now', confidence: 0.99 };
+    });
+    const events = await collect(runTurn({ text: 'time?' }, new AbortController().signal, { router, agents: agentsWith(instant), history: () => [] }));
+    const route = events[1] as EventOf<'route'>;
+    assert.equal(route.intent, 'time.now');
+    assert.ok(route.route_ms >= 4, `route_ms ${route.route_ms} includes the refine`);
+    assert.equal(end(events).text, 'Noon.');
+  });
+
+  it('keeps the rule decision when refine fails, and never refines an intercepted turn', async () => {
+    const instant = scriptedAgent('instant', [{ type: 'chunk', text: 'Noon.', done: true }]);
+    const failing = fixedRouter(chat, async () => {
+      throw new Error('model down');
+    });
+    const a = await collect(runTurn({ text: 'x' }, new AbortController().signal, { router: failing, agents: agentsWith(instant), history: () => [] }));
+    assertWellFormed(a);
+    assert.equal((a[1] as EventOf<'route'>).intent, 'chat');
+    assert.equal(end(a).status, 'completed');
+
+    let refined = 0;
+    const counting = fixedRouter(chat, async (_t, d) => (refined++, d));
+    const action = scriptedAgent('action', [{ type: 'chunk', text: 'Done.', done: true }]);
+    action.intercept = () => ({ agent: 'action', intent: 'home.confirm', confidence: 1 });
+    await collect(runTurn({ text: 'yes' }, new AbortController().signal, { router: counting, agents: agentsWith(action), history: () => [] }));
+    assert.equal(refined, 0);
+  });
+
+  it('a router that throws fails the turn with an error event', async () => {
+    const router = { classify: () => { throw new Error('rules broke'); } };
+    const events = await collect(
+      runTurn({ text: 'x' }, new AbortController().signal, { router, agents: agentsWith(scriptedAgent('instant', [])), history: () => [] }),
+    );
+    assertWellFormed(events);
+    assert.deepEqual(events.map((e) => e.type), ['turn.start', 'error', 'turn.end']);
+    assert.equal(end(events).status, 'failed');
+  });
+});
+
+describe('runTurn: failures', () => {
+  it('an agent that throws before any text: error, then turn.end failed', async () => {
+    const agent = scriptedAgent('interaction', [{ throw: new Error('boom with Bearer abc.def-123 inside') }]);
+    const events = await collect(runTurn({ text: 'a' }, new AbortController().signal, deps(agent)));
+    assertWellFormed(events);
+    assert.deepEqual(events.map((e) => e.type), ['turn.start', 'route', 'error', 'turn.end']);
+    const error = events[2] as EventOf<'error'>;
+    assert.equal(error.code, 'agent_failed');
+    assert.doesNotMatch(error.message, /abc\.def-123/, 'credentials never reach an event');
+    assert.equal(end(events).status, 'failed');
+  });
+
+  it('an agent that throws mid-answer: the text so far is closed, then error, then turn.end failed', async () => {
+    const agent = scriptedAgent('interaction', [{ type: 'chunk', text: 'Part', done: false }, { throw: new Error('stream broke') }]);
+    const events = await collect(runTurn({ text: 'a' }, new AbortController().signal, deps(agent)));
+    assertWellFormed(events);
+    assert.deepEqual(events.map((e) => e.type), ['turn.start', 'route', 'chunk', 'chunk', 'error', 'turn.end']);
+    assert.equal(end(events).status, 'failed');
+    assert.equal(end(events).text, 'Part');
+  });
+
+  it('an error part from the agent marks the turn failed but keeps its apology as the answer', async () => {
+    const agent = scriptedAgent('interaction', [
+      { type: 'chunk', text: 'Sorry, no answer.', done: true },
+      { type: 'error', code: 'llm_upstream_error', message: 'upstream 502', retryable: true },
+    ]);
+    const events = await collect(runTurn({ text: 'a' }, new AbortController().signal, deps(agent)));
+    assertWellFormed(events);
+    assert.equal(end(events).status, 'failed');
+    assert.equal(end(events).spoken_text, 'Sorry, no answer.');
+  });
+});
+
+describe('runTurn: cancellation', () => {
+  for (const ignoreAbort of [false, true]) {
+    it(`abort mid-stream ends with turn.end cancelled within 50 ms (agent ${ignoreAbort ? 'ignores' : 'honours'} the signal)`, async () => {
+      const agent = scriptedAgent('interaction', [{ type: 'chunk', text: 'Once upon', done: false }, { block: true }], { ignoreAbort });
+      const controller = new AbortController();
+      const events: TurnEvent[] = [];
+      let abortedAt = 0;
+      let endedAt = 0;
+      for await (const e of runTurn({ text: 'story' }, controller.signal, deps(agent))) {
+        events.push(e);
+        if (e.type === 'chunk') {
+          setTimeout(() => {
+            abortedAt = performance.now();
+            controller.abort();
+          }, 20);
+        }
+        if (e.type === 'turn.end') endedAt = performance.now();
+      }
+      assertWellFormed(events);
+      assert.equal(end(events).status, 'cancelled');
+      assert.equal(end(events).text, 'Once upon');
+      assert.ok(endedAt - abortedAt < 50, `turn.end ${(endedAt - abortedAt).toFixed(1)} ms after the abort`);
+      assert.ok(agent.runs[0]!.signal.aborted, "the agent's signal is aborted (closing any upstream request)");
+      if (!ignoreAbort) {
+        await sleep(10);
+        assert.equal(agent.cleanups, 1, "the agent's iterator was closed and its cleanup ran");
+      }
+    });
+  }
+
+  it('a signal aborted before the turn starts gives start, then turn.end cancelled', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const agent = scriptedAgent('interaction', [{ type: 'chunk', text: 'x', done: true }]);
+    const events = await collect(runTurn({ text: 'a' }, controller.signal, deps(agent)));
+    assertWellFormed(events);
+    assert.deepEqual(events.map((e) => e.type), ['turn.start', 'turn.end']);
+    assert.equal(end(events).status, 'cancelled');
+  });
+
+  it('an abort during a slow refine cancels at once', async () => {
+    const controller = new AbortController();
+    const router = fixedRouter(chat, () => new Promise(() => {}));
+    const agent = scriptedAgent('interaction', []);
+    setTimeout(() => controller.abort(), 10);
+    const events = await collect(runTurn({ text: 'a' }, controller.signal, { router, agents: agentsWith(agent), history: () => [] }));
+    assertWellFormed(events);
+    assert.equal(end(events).status, 'cancelled');
+  });
+
+  it('a consumer that breaks early closes the agent, and the tap still sees turn.end cancelled', async () => {
+    const agent = scriptedAgent('interaction', [
+      { type: 'chunk', text: 'a', done: false },
+      { wait: 5 },
+      { type: 'chunk', text: 'b', done: false },
+      { block: true },
+    ]);
+    const tapped: TurnEvent[] = [];
+    for await (const e of runTurn({ text: 'a' }, new AbortController().signal, deps(agent, { tap: (e) => tapped.push(e) }))) {
+      if (e.type === 'chunk') break;
+    }
+    await sleep(10);
+    assert.equal(agent.cleanups, 1);
+    assert.ok(agent.runs[0]!.signal.aborted);
+    assertWellFormed(tapped);
+    assert.equal(end(tapped).status, 'cancelled');
+    assert.equal(end(tapped).text, 'a');
+  });
+
+  it('a tap that throws changes nothing', async () => {
+    const agent = scriptedAgent('interaction', [{ type: 'chunk', text: 'ok', done: true }]);
+    const events = await collect(
+      runTurn({ text: 'a' }, new AbortController().signal, deps(agent, { tap: () => { throw new Error('observer down'); } })),
+    );
+    assertWellFormed(events);
+    assert.equal(end(events).status, 'completed');
+  });
+});
+
+describe('runTurn: speech', () => {
+  it('runs the agent through the speech stage when asked; spoken_text counts fully sent segments', async () => {
+    const agent = scriptedAgent('interaction', [
+      { type: 'chunk', text: 'First part.', done: false },
+      { type: 'chunk', text: 'Second part.', done: false },
+      { type: 'chunk', text: '', done: true },
+    ]);
+    const events = await collect(runTurn({ text: 'a', speak: true }, new AbortController().signal, deps(agent, { speech: textSpeech() })));
+    assertWellFormed(events);
+    const last = end(events);
+    assert.equal(last.spoken_text, 'First part. Second part.');
+    assert.equal(last.metrics.first_audio_ms, events.find((e) => e.type === 'audio')!.t_ms);
+  });
+
+  it('does not use the speech stage unless the request asks to speak', async () => {
+    const agent = scriptedAgent('interaction', [{ type: 'chunk', text: 'Hi.', done: true }]);
+    const events = await collect(runTurn({ text: 'a' }, new AbortController().signal, deps(agent, { speech: textSpeech() })));
+    assert.ok(!events.some((e) => e.type === 'audio'));
+    assert.equal(end(events).metrics.first_audio_ms, null);
+  });
+
+  it('after a barge-in, spoken_text holds only what was fully spoken', async () => {
+    const agent = scriptedAgent('interaction', [
+      { type: 'chunk', text: 'Spoken.', done: false },
+      { type: 'chunk', text: 'Cut off while speaking.', done: false },
+      { type: 'chunk', text: '', done: true },
+    ]);
+    const controller = new AbortController();
+    const events: TurnEvent[] = [];
+    for await (const e of runTurn({ text: 'a', speak: true }, controller.signal, deps(agent, { speech: textSpeech(5) }))) {
+      events.push(e);
+      if (e.type === 'speech.start' && e.segment === 1) controller.abort();
+    }
+    assertWellFormed(events);
+    assert.equal(end(events).status, 'cancelled');
+    assert.equal(end(events).text, 'Spoken.Cut off while speaking.');
+    assert.equal(end(events).spoken_text, 'Spoken.');
+  });
+});

@@ -1,0 +1,242 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { openStore, runTurn, StoreError, type TurnEvent, type TurnPart } from '../../src/turn/index.js';
+import { agentsWith, collect, fixedRouter, scriptedAgent, textSpeech } from '../support/turn-fixtures.js';
+import { tempDir } from '../support/turn-store.js';
+
+/** A real turn through the runner, so the store sees exactly what production produces. */
+async function turn(text: string, conversationId: string, answer: string[], extra: TurnPart[] = [], speak = false): Promise<TurnEvent[]> {
+  const parts = [...answer.map((t) => ({ type: 'chunk' as const, text: t, done: false })), { type: 'chunk' as const, text: '', done: true }];
+  const agent = scriptedAgent('interaction', [...parts, ...(extra as never[])]);
+  return collect(
+    runTurn({ text, conversation_id: conversationId, speak }, new AbortController().signal, {
+      router: fixedRouter({ agent: 'interaction', intent: 'chat', confidence: 0.8 }),
+      agents: agentsWith(agent),
+      speech: textSpeech(),
+      history: () => [],
+    }),
+  );
+}
+
+describe('store', () => {
+  it('records a turn trace: route, model, usage, metrics and a compact event summary without audio', async (t) => {
+    const store = openStore(join(tempDir(t), 'b.db'));
+    t.after(() => store.close());
+    const events = await turn('tell me a joke', 'c1', ['Why ', 'did ', 'the ', 'chicken?'], [
+      { type: 'usage', model: 'sim/m', prompt_tokens: 12, completion_tokens: 4, cost_usd: 0.0002 },
+    ], true);
+    assert.equal(store.recordTurn(events, { transport: 'sse' }), true);
+
+    const trace = store.getTurn(events[0]!.turn_id)!;
+    assert.equal(trace.conversation_id, 'c1');
+    assert.equal(trace.input, 'tell me a joke');
+    assert.deepEqual([trace.agent, trace.intent, trace.confidence], ['interaction', 'chat', 0.8]);
+    assert.equal(trace.model, 'sim/m');
+    assert.equal(trace.status, 'completed');
+    assert.equal(trace.text, 'Why did the chicken?');
+    assert.equal(trace.transport, 'sse');
+    assert.deepEqual(trace.usage, { model: 'sim/m', prompt_tokens: 12, completion_tokens: 4, cost_usd: 0.0002 });
+    assert.equal(trace.metrics!.total_ms, (events.at(-1) as { metrics: { total_ms: number } }).metrics.total_ms);
+    assert.match(trace.created_at, /^\d{4}-\d\d-\d\dT/);
+
+    // Every event is accounted for: each summary entry covers `count` events.
+    const covered = trace.events.reduce((n, e) => n + (e.count ?? 1), 0);
+    assert.equal(covered, events.length);
+    const audio = trace.events.filter((e) => e.type === 'audio');
+    assert.equal(audio.length, 4);
+    assert.ok(audio.every((e) => typeof e.bytes === 'number' && e.bytes > 0 && !('pcm' in e) && !('data' in e)));
+    const raw = JSON.stringify(trace.events);
+    assert.ok(!raw.includes('AAAA'), 'no base64 audio in the summary');
+  });
+
+  it('collapses runs of chunks into one entry holding their text', async (t) => {
+    const store = openStore(join(tempDir(t), 'b.db'));
+    t.after(() => store.close());
+    const events = await turn('q', 'c1', ['a', 'b', 'c']);
+    store.recordTurn(events);
+    const chunks = store.getTurn(events[0]!.turn_id)!.events.filter((e) => e.type === 'chunk');
+    assert.equal(chunks.length, 1);
+    assert.equal(chunks[0]!.text, 'abc');
+    assert.equal(chunks[0]!.count, 4);
+    assert.equal(chunks[0]!.done, true);
+  });
+
+  it('keeps conversations and messages: the user input and the spoken text', async (t) => {
+    const store = openStore(join(tempDir(t), 'b.db'));
+    t.after(() => store.close());
+    for (const e of await turn('first question', 'c1', ['First answer.'])) store.record(e);
+    for (const e of await turn('other', 'c2', ['Other answer.'])) store.record(e);
+    for (const e of await turn('second question', 'c1', ['Second answer.'])) store.record(e);
+
+    const c1 = store.getConversation('c1')!;
+    assert.deepEqual(
+      c1.messages.map((m) => [m.role, m.content]),
+      [
+        ['user', 'first question'],
+        ['assistant', 'First answer.'],
+        ['user', 'second question'],
+        ['assistant', 'Second answer.'],
+      ],
+    );
+    assert.equal(store.getConversation('nope'), undefined);
+
+    const list = store.listConversations();
+    assert.deepEqual(list.map((c) => c.id), ['c1', 'c2'], 'most recently active first');
+    assert.equal(list[0]!.turn_count, 2);
+    assert.equal(list[0]!.last_input, 'second question');
+    assert.deepEqual(store.listConversations({ q: 'other' }).map((c) => c.id), ['c2']);
+  });
+
+  it('keeps the spoken text, not the full text, for a turn cut short while speaking', async (t) => {
+    const store = openStore(join(tempDir(t), 'b.db'));
+    t.after(() => store.close());
+    const controller = new AbortController();
+    const agent = scriptedAgent('interaction', [
+      { type: 'chunk', text: 'Heard this.', done: false },
+      { type: 'chunk', text: 'Never heard.', done: false },
+      { type: 'chunk', text: '', done: true },
+    ]);
+    for await (const e of runTurn({ text: 'go', conversation_id: 'c1', speak: true }, controller.signal, {
+      router: fixedRouter({ agent: 'interaction', intent: 'chat', confidence: 1 }),
+      agents: agentsWith(agent),
+      speech: textSpeech(3),
+      history: () => [],
+      tap: (e) => store.record(e),
+    })) {
+      if (e.type === 'speech.start' && e.segment === 1) controller.abort();
+    }
+    assert.deepEqual(store.history('c1', 5), [
+      { role: 'user', content: 'go' },
+      { role: 'assistant', content: 'Heard this.' },
+    ]);
+    assert.equal(store.listTurns()[0]!.status, 'cancelled');
+  });
+
+  it('history returns the last N turns, oldest first', async (t) => {
+    const store = openStore(join(tempDir(t), 'b.db'));
+    t.after(() => store.close());
+    for (let i = 1; i <= 4; i++) store.recordTurn(await turn(`q${i}`, 'c1', [`a${i}`]));
+    assert.deepEqual(store.history('c1', 2).map((m) => m.content), ['q3', 'a3', 'q4', 'a4']);
+    assert.deepEqual(store.history('c1', 0), []);
+    assert.deepEqual(store.history('unknown', 3), []);
+  });
+
+  it('lists turns newest first, searches input and text, and pages with before', async (t) => {
+    const store = openStore(join(tempDir(t), 'b.db'));
+    t.after(() => store.close());
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const events = await turn(`question ${i}`, 'c1', [i === 3 ? 'a 100% banana' : `answer ${i}`]);
+      store.recordTurn(events);
+      ids.push(events[0]!.turn_id);
+    }
+    assert.deepEqual(store.listTurns().map((x) => x.turn_id), [...ids].reverse());
+    assert.deepEqual(store.listTurns({ limit: 2 }).map((x) => x.turn_id), [ids[4], ids[3]]);
+    assert.deepEqual(store.listTurns({ limit: 2, before: ids[3] }).map((x) => x.turn_id), [ids[2], ids[1]]);
+    assert.deepEqual(store.listTurns({ q: 'banana' }).map((x) => x.turn_id), [ids[3]]);
+    assert.deepEqual(store.listTurns({ q: 'question 1' }).map((x) => x.turn_id), [ids[1]]);
+    assert.deepEqual(store.listTurns({ q: '100%' }).map((x) => x.turn_id), [ids[3]], '% is matched literally');
+    assert.deepEqual(store.listTurns({ q: '_' }), [], '_ is matched literally');
+    assert.equal(store.listTurns({ limit: -3 }).length, 1, 'a limit below 1 is raised to 1');
+  });
+
+  it('survives a restart: turns, messages and key-values are there after reopening', async (t) => {
+    const path = join(tempDir(t), 'b.db');
+    const first = openStore(path);
+    const events = await turn('remember me', 'c1', ['I will.']);
+    first.recordTurn(events);
+    first.kv.set('home.state', '{"light.kitchen":"on"}');
+    first.close();
+
+    const second = openStore(path);
+    t.after(() => second.close());
+    assert.equal(second.getTurn(events[0]!.turn_id)!.text, 'I will.');
+    assert.deepEqual(second.history('c1', 8), [
+      { role: 'user', content: 'remember me' },
+      { role: 'assistant', content: 'I will.' },
+    ]);
+    assert.equal(second.kv.get('home.state'), '{"light.kitchen":"on"}');
+    assert.equal(second.kv.get('missing'), undefined);
+  });
+
+  it('uses WAL, synchronous=NORMAL and records its schema version', async (t) => {
+    const path = join(tempDir(t), 'b.db');
+    openStore(path).close();
+    const db = new Database(path, { readonly: true });
+    t.after(() => db.close());
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    assert.ok((db.pragma('user_version', { simple: true }) as number) >= 1);
+  });
+
+  it('a write failure mid-turn is logged, never thrown', async (t) => {
+    const warnings: unknown[] = [];
+    const store = openStore(join(tempDir(t), 'b.db'), { logger: { warn: (obj) => void warnings.push(obj) } });
+    const events = await turn('q', 'c1', ['a']);
+    store.close();
+    assert.doesNotThrow(() => events.forEach((e) => store.record(e)));
+    assert.equal(store.recordTurn(events), false);
+    assert.equal(warnings.length, 2);
+  });
+
+  it('a turn recorded twice is kept once', async (t) => {
+    const store = openStore(join(tempDir(t), 'b.db'), { logger: { warn: () => {} } });
+    t.after(() => store.close());
+    const events = await turn('q', 'c1', ['a']);
+    assert.equal(store.recordTurn(events), true);
+    assert.equal(store.recordTurn(events), false);
+    assert.equal(store.listTurns().length, 1);
+    assert.equal(store.getConversation('c1')!.messages.length, 2);
+  });
+});
+
+describe('store: bad paths fail at open with a clear StoreError', () => {
+  const expectStoreError = (path: string, cause: RegExp) =>
+    assert.throws(
+      () => openStore(path),
+      (err: unknown) => {
+        assert.ok(err instanceof StoreError, `got ${String(err)}`);
+        assert.equal(err.path, path);
+        assert.ok(err.message.includes(path), `"${err.message}" names the path`);
+        assert.match(err.message, cause);
+        return true;
+      },
+    );
+
+  it('a file that is not a database', (t) => {
+    const path = join(tempDir(t), 'corrupt.db');
+    writeFileSync(path, 'this is not an SQLite file, it is a shopping list: eggs, milk, bread.'.repeat(100));
+    expectStoreError(path, /not a database/);
+    assert.match(readFileSync(path, 'utf8'), /shopping list/, 'the file is left as it was');
+  });
+
+  it('a directory that does not exist', (t) => {
+    expectStoreError(join(tempDir(t), 'missing', 'dir', 'b.db'), /directory does not exist|unable to open/i);
+  });
+
+  it('a path that is a directory', (t) => {
+    const dir = join(tempDir(t), 'adir');
+    mkdirSync(dir);
+    expectStoreError(dir, /.+/);
+  });
+
+  it('a path under a regular file', (t) => {
+    const file = join(tempDir(t), 'file');
+    writeFileSync(file, 'x');
+    expectStoreError(join(file, 'b.db'), /.+/);
+  });
+
+  it('a database from a newer Barnabee', (t) => {
+    const path = join(tempDir(t), 'new.db');
+    const db = new Database(path);
+    db.pragma('user_version = 999');
+    db.close();
+    expectStoreError(path, /newer/);
+  });
+
+  it('an empty path', () => {
+    assert.throws(() => openStore(''), StoreError);
+  });
+});

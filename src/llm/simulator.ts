@@ -236,11 +236,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
 
     const lastUser = [...body.messages].reverse().find((m) => m?.role === 'user');
-    const userText = typeof lastUser?.content === 'string' ? lastUser.content : '';
+    const userText = contentText(lastUser?.content);
     const mode = script.mode ?? DEFAULTS.mode;
     let text = mode === 'echo' ? userText : mode === 'text' ? (script.text ?? '') : demoReply(userText);
     if (fault?.kind === 'huge-event') text = 'x'.repeat(fault.chars);
-    const promptText = body.messages.map((m) => (typeof m?.content === 'string' ? m.content : '')).join(' ');
+    const promptText = body.messages.map((m) => contentText(m?.content)).join(' ');
     const answer: Answer = {
       id: `gen-${run}-${record.id}`,
       model: script.reportModel ?? model,
@@ -358,7 +358,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     let sent = 0;
     let nextKeepalive = keepalive > 0 ? start + keepalive : Infinity;
     let stalled = false;
-    let malformedLeft = fault?.kind === 'malformed' ? (fault.count ?? 1) : 0;
+    // Faults with a position fire when that many tokens have gone (`all`: after the last one).
+    let faultDone = !fault || !('afterTokens' in fault) || fault.afterTokens > all;
     let timer: NodeJS.Timeout | null = null;
     let done = false;
     res.on('close', () => {
@@ -373,36 +374,40 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (done) return;
       const now = performance.now();
       let batch = '';
-      while (!stalled && sent < all && due(sent) <= now) {
-        if (sent === faultAt) {
-          if (fault!.kind === 'malformed' && malformedLeft > 0) {
-            malformedLeft--;
-            batch += `data: {"id":"${answer.id}","choices":[{"delta":{"content":"oops\n\n`;
-            if (malformedLeft > 0) continue;
-          } else if (fault!.kind === 'stall') {
-            stalled = true;
-            break;
-          } else if (fault!.kind === 'error-chunk') {
-            const status = fault!.status ?? 502;
-            batch += `data: ${JSON.stringify({
-              id: answer.id,
-              object: 'chat.completion.chunk',
-              created: Math.floor(Date.now() / 1000),
-              model: answer.model,
-              provider: 'Barnabee Simulator',
-              error: { code: status, message: fault!.message ?? 'Provider returned error', metadata: { provider_name: 'Simulated' } },
-              choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error', native_finish_reason: 'error' }],
-            })}\n\n`;
-            return finish(batch, 'fault');
-          } else if (fault!.kind === 'truncate') {
-            return finish(batch, 'fault');
-          } else if (fault!.kind === 'reset') {
-            record.closedBy = 'fault';
-            out.write(batch, () => res.socket?.resetAndDestroy());
-            done = true;
-            return;
+      while (!stalled && (sent < all || !faultDone) && due(sent) <= now) {
+        if (!faultDone && sent === faultAt) {
+          faultDone = true;
+          const f = fault!;
+          switch (f.kind) {
+            case 'malformed':
+              for (let i = 0; i < (f.count ?? 1); i++) batch += `data: {"id":"${answer.id}","choices":[{"delta":{"content":"oops\n\n`;
+              break;
+            case 'stall':
+              stalled = true;
+              continue;
+            case 'error-chunk':
+              batch += `data: ${JSON.stringify({
+                id: answer.id,
+                object: 'chat.completion.chunk',
+                created: Math.floor(Date.now() / 1000),
+                model: answer.model,
+                provider: 'Barnabee Simulator',
+                error: { code: f.status ?? 502, message: f.message ?? 'Provider returned error', metadata: { provider_name: 'Simulated' } },
+                choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error', native_finish_reason: 'error' }],
+              })}\n\n`;
+              return finish(batch, 'fault');
+            case 'truncate':
+              return finish(batch, 'fault');
+            case 'reset':
+              record.closedBy = 'fault';
+              done = true;
+              out.write(batch, () => res.socket?.resetAndDestroy());
+              return;
+            default:
+              break;
           }
         }
+        if (sent >= all) break;
         const reasoning = sent < answer.reasoning.length;
         const token = reasoning ? answer.reasoning[sent]! : answer.tokens[sent - answer.reasoning.length]!;
         batch += (reasoning ? reasoningHead : textHead) + JSON.stringify(token) + tail;
@@ -414,42 +419,26 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         batch += KEEPALIVE;
         nextKeepalive = now + keepalive;
       }
-      if (sent === all && !stalled) {
-        if (faultAt === all && fault && fault.kind !== 'malformed') {
-          // A fault placed after the last token.
-          if (fault.kind === 'truncate' || fault.kind === 'stall') {
-            if (fault.kind === 'truncate') return finish(batch, 'fault');
-            stalled = true;
-          } else if (fault.kind === 'reset') {
-            record.closedBy = 'fault';
-            out.write(batch, () => res.socket?.resetAndDestroy());
-            done = true;
-            return;
-          }
+      if (sent === all && faultDone && !stalled) {
+        batch += `${head}"content":""},"finish_reason":${JSON.stringify(answer.finishReason)},"native_finish_reason":${JSON.stringify(answer.finishReason)},"logprobs":null}]}\n\n`;
+        if (withUsage) {
+          batch += `data: ${JSON.stringify({
+            id: answer.id,
+            object: 'chat.completion.chunk',
+            created: Math.floor(Date.now() / 1000),
+            model: answer.model,
+            provider: 'Barnabee Simulator',
+            choices: [],
+            usage: usageJson(answer),
+          })}\n\n`;
         }
-        if (!stalled) {
-          batch += `${head}"content":""},"finish_reason":${JSON.stringify(answer.finishReason)},"native_finish_reason":${JSON.stringify(answer.finishReason)},"logprobs":null}]}\n\n`;
-          if (withUsage) {
-            batch += `data: ${JSON.stringify({
-              id: answer.id,
-              object: 'chat.completion.chunk',
-              created: Math.floor(Date.now() / 1000),
-              model: answer.model,
-              provider: 'Barnabee Simulator',
-              choices: [],
-              usage: usageJson(answer),
-            })}\n\n`;
-          }
-          batch += 'data: [DONE]\n\n';
-          if (fault?.kind === 'linger') {
-            out.write(batch);
-            return;
-          }
-          return finish(batch, null);
-        }
+        batch += 'data: [DONE]\n\n';
+        if (fault?.kind !== 'linger') return finish(batch, null);
+        out.write(batch);
+        return;
       }
       if (batch) out.write(batch);
-      const nextToken = stalled || sent >= all ? Infinity : due(sent);
+      const nextToken = stalled ? Infinity : due(sent);
       const next = Math.min(nextToken, nextKeepalive);
       if (next !== Infinity) timer = setTimeout(tick, Math.max(0, next - performance.now()));
     };
@@ -639,6 +628,9 @@ function readBody(req: IncomingMessage): Promise<string | null> {
     });
     req.on('end', () => resolve(size > MAX_BODY_BYTES ? null : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
+    req.on('close', () => {
+      if (!req.complete) reject(new Error('client left before sending the whole body'));
+    });
   });
 }
 
@@ -680,6 +672,15 @@ export function parseFault(spec: string): SimFault | null {
     default:
       return null;
   }
+}
+
+/** Message content as text: a string, or the text parts of an OpenAI content array. */
+function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((p: { type?: unknown; text?: unknown }) => (p && p.type === 'text' && typeof p.text === 'string' ? p.text : ''))
+    .join('');
 }
 
 function hostForUrl(address: string): string {

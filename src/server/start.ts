@@ -75,6 +75,15 @@ async function gracefulClose(app: FastifyInstance, graceMs: number): Promise<voi
   } finally {
     clearTimeout(timer);
   }
+  app.barnabee.feed.close();
   for (const socket of app.websocketServer?.clients ?? []) socket.close(1001, 'server shutting down');
-  await app.close();
+  // Keep-alive connections that went idle during the grace period would otherwise hold the close
+  // for the keep-alive timeout; whatever is still mid-request gets a moment, then is cut.
+  app.server.closeIdleConnections();
+  const cut = setTimeout(() => app.server.closeAllConnections(), 1000);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(cut);
+  }
 }

@@ -11,15 +11,16 @@
  *   parenthesis, link, inline code or emphasis.
  * - Abbreviations that can end a sentence (etc., a.m./p.m., Inc., No., U.S., any dotted word) and
  *   ellipses end one only before a capital letter, never before a digit: "at 5 p.m. Then we left" is
- *   two sentences, "at 5 p.m. 6 people came" is one. (So "the U.S. Army" is cut too: the price of
- *   deciding on one character of lookahead.)
+ *   two sentences, "at 5 p.m. 6 people came" is one, "Well... I think so." is two. (So "the U.S.
+ *   Army" is cut too: the price of deciding on one character of lookahead.)
  * - At every newline: headings, list items and paragraphs are segments of their own.
  * - The first segment only: at a clause mark (comma, colon, semicolon, dash) followed by a word, once
  *   it holds `firstMinWords` words, so speech can start sooner.
  * - A run longer than `firstMaxChars` (first segment) or `maxChars` (later ones) without an end is
- *   cut before a word: outside any quotation, parenthesis or emphasis if it can, never inside a link or
- *   code span until four times the limit; with no word boundary at all, at four times the limit
- *   wherever it is, so memory stays bounded.
+ *   cut before its latest word: one outside any quotation, parenthesis or emphasis if there is one,
+ *   else one inside them; inside a link or code span only past four times the limit. With no word
+ *   start at all, at four times the limit before any token, else anywhere, so memory stays bounded
+ *   (only such a cut can make the segments differ from normalizing the whole text).
  * - Fenced code blocks are skipped entirely.
  *
  * Each character is looked at once (plus a look back over the word before a sentence mark), so
@@ -229,6 +230,8 @@ class StreamChunker implements Chunker {
           this.i++;
           continue;
         }
+        // The next character decides; if it is half of a surrogate pair, wait for the other half.
+        if (c >= 0xd800 && c <= 0xdbff && i + 1 === len && !final) return;
         const p = this.pending;
         this.pending = null;
         if (c !== 10) {
@@ -252,12 +255,12 @@ class StreamChunker implements Chunker {
           this.lastSafe > this.segStart ? this.lastSafe : this.lastOk > this.segStart ? this.lastOk : i - this.segStart >= 4 * limit ? this.lastAny : -1;
         if (at > this.segStart) {
           this.cut(at, at);
-          this.prevSpace = isSpace(s.charCodeAt(i - 1));
         } else if (i - this.segStart >= 4 * limit) {
           // No word start at all: before any token, else (a huge token or blank run) anywhere, so memory stays bounded.
           const any = this.lastToken > this.segStart ? this.lastToken : c >= 0xdc00 && c <= 0xdfff ? -1 : i;
           if (any > this.segStart) this.cut(any, any);
         }
+        if (this.segStart < i) this.prevSpace = isSpace(s.charCodeAt(i - 1));
       }
       if (c === 96) {
         if (!this.backticks(s, i, final)) return;

@@ -45,8 +45,8 @@ export function normalizeSegment(raw: string, atLineStart: boolean): string {
 }
 
 const BLOCK_PREFIX = /^[ \t\r]*(?:>[ \t]?)*[ \t]*(?:#{1,6}(?=[ \t]|$)|[-*+•](?=[ \t])|)/;
-const THEMATIC_BREAK = /^[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t\r]*$/;
-const TABLE_RULE = /^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t\r]*$/;
+const THEMATIC_BREAK = /^[ \t\r]*([-*_])(?:[ \t]*\1){2,}[ \t\r]*$/;
+const TABLE_RULE = /^[ \t\r]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t\r]*$/;
 const LINK = /!?\[([^\]\n]*)\]\(([^)\s]*)(?:\s+"[^"]*")?\)/g;
 const AUTOLINK = /<((?:https?:\/\/|mailto:)[^>\s]+)>/g;
 const EMOJI = /[\p{Extended_Pictographic}\u{1F1E6}-\u{1F1FF}\u{1F3FB}-\u{1F3FF}\uFE0E\uFE0F\u200D\u20E3]/gu;
@@ -96,7 +96,7 @@ const RULES: Rule[] = [
   [['~'], /~(?=\d)/g, ' about '],
   [['–'], /(\d)–(?=\d)/g, '$1 to '],
   [['—', '–', '--'], /[—–]|(?<=[\p{L}\p{N}])--(?=[\p{L}\p{N}])/gu, ' , '],
-  [['://'], /\bhttps?:\/\//g, ''],
+  [['://', 'mailto:'], /\bhttps?:\/\/|\bmailto:/g, ''],
   [['[', ']'], /[[\]]/g, ''],
   [['|'], /\|/g, ' '],
 ];

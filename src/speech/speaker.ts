@@ -25,6 +25,7 @@ export interface SpeechStageOptions {
 }
 
 export function createSpeechStage(options: SpeechStageOptions): SpeechStage {
+  createChunker(options.chunker); // bad chunker options fail here, not in the middle of a turn
   const settings: Settings = {
     engine: options.engine,
     chunker: options.chunker,

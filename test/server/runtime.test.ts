@@ -17,13 +17,7 @@ describe('real runtime (demo mode)', () => {
   before(async () => {
     h = await startRealHarness();
   });
-  after(async () => {
-    const t = performance.now();
-    await h.server.close();
-    console.log('server.close', performance.now() - t);
-    await h.close();
-    console.log('all', performance.now() - t);
-  });
+  after(() => h.close());
 
   it('the same turn yields the same text on every transport', async () => {
     const texts: Record<string, string> = {};

@@ -168,13 +168,13 @@ describe('speech stage', () => {
     assert.ok(upstreamClosedAt !== null && upstreamClosedAt - abortedAt < 100, 'the agent stream was closed');
   });
 
-  it('aborts Flite mid-synthesis by ending its worker', async () => {
+  it('aborts Flite mid-synthesis by stopping its helper process', async () => {
     const engine = createFliteEngine({ workers: 1 });
     try {
       const ac = new AbortController();
-      // One very long segment keeps the worker busy long enough to be interrupted.
+      // One very long segment keeps the helper busy long enough to be interrupted.
       const long = 'This sentence goes on and on without any end in sight because it keeps adding words, '.repeat(40);
-      const stage = createSpeechStage({ engine, chunker: { firstMaxChars: 10_000, maxChars: 10_000 } });
+      const stage = createSpeechStage({ engine, chunker: { firstMinWords: Infinity, firstMaxChars: 10_000, maxChars: 10_000 } });
       const run = collect(stage(streamText(long + '.', { deltaChars: 10_000 }), { signal: ac.signal }));
       await sleep(15);
       ac.abort();
@@ -238,6 +238,10 @@ describe('speech stage', () => {
     assert.ok(engine.calls.length >= 1);
     assert.ok(engine.calls.every((c) => c.outcome === 'aborted'), JSON.stringify(engine.calls.map((c) => c.outcome)));
     assert.equal(closed, true);
+  });
+
+  it('rejects bad chunker options when the stage is made, not mid-turn', () => {
+    assert.throws(() => createSpeechStage({ engine: flite, chunker: { maxChars: 3 } }), /maxChars/);
   });
 
   it('ends at once when the signal is already aborted', async () => {

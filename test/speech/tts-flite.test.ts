@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { createFliteEngine, type PcmChunk } from '../../src/speech/index.js';
+import { findOnPath } from '../../src/speech/playback.js';
 
 const engine = createFliteEngine({ workers: 2 });
 after(() => engine.close());
@@ -23,7 +25,7 @@ function stats(pcm: Buffer, rate: number) {
   return { ms: (n / rate) * 1000, rms: Math.sqrt(sum / n), peak };
 }
 
-describe('Flite engine (WASI, in process)', () => {
+describe('Flite engine (WASI, helper processes)', () => {
   it('speaks: 16 kHz mono audio whose length follows the text and is not silence', async () => {
     const short = await synth('Hello there.');
     const long = await synth('Hello there. The quick brown fox jumps over the lazy dog, and then it runs into the dark forest.');
@@ -74,27 +76,27 @@ describe('Flite engine (WASI, in process)', () => {
     assert.ok(ticks >= Math.min(5, took / 10), `${ticks} timer ticks during ${took.toFixed(0)} ms of synthesis`);
   });
 
-  it('synthesizes in parallel on its workers and keeps results apart', async () => {
+  it('synthesizes in parallel on its helpers and keeps results apart', async () => {
     const texts = ['First of three.', 'The second one is a bit longer than the first.', 'Third.'];
     const results = await Promise.all(texts.map((t) => synth(t)));
     const ms = results.map((r) => stats(r.pcm, r.rate).ms);
     assert.ok(ms[1] > ms[0] && ms[0] > ms[2], ms.join(', '));
   });
 
-  it('abort: a queued or running call rejects at once and the running worker is stopped', async () => {
+  it('abort: a queued call rejects at once; a running one too, and its helper is stopped', async () => {
     const one = createFliteEngine({ workers: 1 });
+    const drain = async (text: string, signal: AbortSignal) => {
+      for await (const _ of one.synthesize(text, { signal })) void _;
+    };
     try {
-      const long = 'A very long text keeps the single worker busy for a good while. '.repeat(40);
+      const long = 'A very long text keeps the single helper busy for a good while. '.repeat(60);
       const ac = new AbortController();
       const queuedAc = new AbortController();
-      const queued = (async () => {
-        for await (const _ of one.synthesize('queued', { signal: queuedAc.signal })) void _;
-      })().catch((e: Error) => e);
+      const busy = drain(long, ac.signal).catch((e: Error) => e);
+      const queued = drain('Waiting in line.', queuedAc.signal).catch((e: Error) => e);
       queuedAc.abort();
       assert.equal(((await queued) as Error).name, 'AbortError');
-      const busy = (async () => {
-        for await (const _ of one.synthesize(long, { signal: ac.signal })) void _;
-      })().catch((e: Error) => e);
+      assert.equal(one.abortedRuns, 0, 'a queued job needs no kill');
       await new Promise((r) => setTimeout(r, 20));
       const t0 = performance.now();
       ac.abort();
@@ -102,10 +104,41 @@ describe('Flite engine (WASI, in process)', () => {
       assert.equal(err.name, 'AbortError');
       assert.ok(performance.now() - t0 < 50);
       assert.equal(one.abortedRuns, 1);
-      // The pool replaces the stopped worker.
+      // The pool replaces the stopped helper.
       const after = [];
       for await (const c of one.synthesize('Still working.')) after.push(c);
       assert.ok(after.length === 1 && after[0].pcm.length > 16000);
+    } finally {
+      await one.close();
+    }
+  });
+
+  it('handles long inputs repeatedly (they crashed node:wasi fast calls on Node 20)', async () => {
+    const text = 'Hello there my friend, how is the weather today in the city. '.repeat(10);
+    for (let i = 0; i < 20; i++) {
+      const { pcm, rate } = await synth(text);
+      assert.ok(stats(pcm, rate).ms > 30_000);
+    }
+  });
+
+  it('survives its helper dying mid-synthesis: that call fails clearly, the next one works', async (t) => {
+    const pgrep = findOnPath('pgrep');
+    if (!pgrep) return t.skip('pgrep not available');
+    const one = createFliteEngine({ workers: 1 });
+    try {
+      const long = 'A very long text keeps the single helper busy for a good while. '.repeat(60);
+      const call = (async () => {
+        for await (const _ of one.synthesize(long)) void _;
+      })().catch((e: Error) => e);
+      await new Promise((r) => setTimeout(r, 20));
+      // Our own helper processes: the children of this test process.
+      const pids = execFileSync(pgrep, ['-P', String(process.pid)]).toString().trim().split(/\s+/).map(Number);
+      assert.ok(pids.length >= 1);
+      for (const pid of pids) process.kill(pid, 'SIGKILL');
+      assert.match(((await call) as Error).message, /flite crashed \(SIGKILL\)/);
+      let bytes = 0;
+      for await (const c of one.synthesize('Back again.')) bytes += c.pcm.length;
+      assert.ok(bytes > 16000);
     } finally {
       await one.close();
     }

@@ -17,7 +17,7 @@ export function createTtsEngine(config: TtsConfig): TtsEngine {
       if (!FLITE_VOICES.includes(voice as FliteVoice)) {
         throw new Error(`TTS_VOICE="${voice}" is not a flite voice (available: ${FLITE_VOICES.join(', ')})`);
       }
-      return createFliteEngine({ voice: voice as FliteVoice, workers: config.TTS_PARALLELISM });
+      return createFliteEngine({ voice: voice as FliteVoice, workers: config.TTS_PARALLELISM, prewarm: true });
     }
     case 'openai':
       if (!config.TTS_BASE_URL) throw new Error('TTS_BASE_URL is required when TTS_ENGINE=openai');

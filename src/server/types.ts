@@ -1,6 +1,7 @@
 /** What the server needs from the runtime: structurally a subset of `Runtime` in src/runtime.ts. */
 import type { Config } from '../config.js';
 import type { Assistant, EventBus } from '../turn/index.js';
+import type { DashboardStatus, DashboardStore } from './routes/dashboard.js';
 
 export type { EventBus };
 
@@ -9,6 +10,8 @@ export interface ServerRuntime {
   assistant: Assistant;
   /** Every turn event of every client, as published by the assistant. */
   bus: Pick<EventBus, 'subscribe'>;
-  status?: () => unknown;
+  /** With `store` and `status`, the dashboard's page and history routes are served too. */
+  status?: () => DashboardStatus;
+  store?: DashboardStore;
   close?: () => Promise<void>;
 }

@@ -2,57 +2,31 @@
  * Turn-event protocol v1 (see shared/DESIGN.md). A turn is an ordered stream of these events;
  * producers append, everything else only consumes.
  *
- * Agents and transforms produce `TurnPart`s (the event without its envelope); the turn runner
+ * The JSON shapes live in `protocol.ts` (shared with the browser); this file adds the in-process
+ * forms. Agents and transforms produce `TurnPart`s (the event without its envelope); the turn runner
  * stamps each with `turn_id`, `seq` and `t_ms` so numbering is owned by exactly one place.
  */
 
-export type AgentKind = 'instant' | 'action' | 'interaction';
-export type TurnStatus = 'completed' | 'cancelled' | 'failed';
+import type { AudioHeader, Envelope, WireEvent } from './protocol.js';
+import type {
+  TurnStartPart,
+  RoutePart,
+  ChunkPart,
+  ActionPart,
+  SpeechStartPart,
+  SpeechEndPart,
+  UsagePart,
+  ErrorPart,
+  TurnEndPart,
+} from './protocol.js';
 
-export interface TurnMetrics {
-  route_ms: number;
-  first_chunk_ms: number | null;
-  first_audio_ms: number | null;
-  total_ms: number;
-  /** Model answers only: upstream request sent → first content token. */
-  ttft_ms?: number | null;
-  tokens_per_s?: number | null;
-  [extra: string]: number | string | null | undefined;
-}
+export type * from './protocol.js';
 
-export type TurnStartPart = { type: 'turn.start'; conversation_id: string; input: string; speak: boolean };
-export type RoutePart = { type: 'route'; agent: AgentKind; intent: string; confidence: number; route_ms: number };
-export type ChunkPart = { type: 'chunk'; text: string; done: boolean };
-export type ActionPart = { type: 'action'; service: string; target: string; ok: boolean; detail: string };
-export type SpeechStartPart = { type: 'speech.start'; segment: number; text: string };
 /**
  * In process the PCM travels as bytes (`pcm`); `toWire` turns it into base64 `data` for JSON
  * transports, and the WebSocket encoder sends it as a binary frame instead.
  */
-export type AudioPart = {
-  type: 'audio';
-  segment: number;
-  sample_rate: number;
-  encoding: 'pcm_s16le';
-  channels: 1;
-  pcm: Buffer;
-};
-export type SpeechEndPart = { type: 'speech.end'; segment: number; duration_ms: number };
-export type UsagePart = {
-  type: 'usage';
-  model: string;
-  prompt_tokens: number;
-  completion_tokens: number;
-  cost_usd: number | null;
-};
-export type ErrorPart = { type: 'error'; code: string; message: string; retryable: boolean };
-export type TurnEndPart = {
-  type: 'turn.end';
-  status: TurnStatus;
-  text: string;
-  spoken_text: string;
-  metrics: TurnMetrics;
-};
+export type AudioPart = AudioHeader & { pcm: Buffer };
 
 export type TurnPart =
   | TurnStartPart
@@ -67,13 +41,6 @@ export type TurnPart =
   | TurnEndPart;
 
 export type TurnEventType = TurnPart['type'];
-
-export interface Envelope {
-  turn_id: string;
-  seq: number;
-  /** Milliseconds since the turn started, monotonic clock. */
-  t_ms: number;
-}
 
 export type TurnEvent<P extends TurnPart = TurnPart> = P & Envelope;
 export type EventOf<T extends TurnEventType> = TurnEvent<Extract<TurnPart, { type: T }>>;
@@ -99,9 +66,6 @@ export interface TurnRequest {
 export interface Assistant {
   run(request: TurnRequest, signal: AbortSignal): AsyncIterable<TurnEvent>;
 }
-
-/** JSON form of an event as sent on the wire: audio bytes become base64 `data`. */
-export type WireEvent = Record<string, unknown> & Envelope & { type: TurnEventType };
 
 export function toWire(event: TurnEvent, opts: { audioData?: boolean } = {}): WireEvent {
   if (event.type !== 'audio') return event as unknown as WireEvent;

@@ -7,7 +7,10 @@
 import Database from 'better-sqlite3';
 import type { HistoryMessage } from './agent.js';
 import type { TurnEvent, TurnMetrics, TurnStatus } from './events.js';
+import type { Conversation, ConversationSummary, StoredMessage } from './protocol.js';
 import { MIGRATIONS } from './store-schema.js';
+
+export type { Conversation, ConversationSummary, StoredMessage };
 import { TraceBuilder, type EventSummary, type TraceMeta, type TraceUsage, type TurnTrace } from './trace.js';
 
 export class StoreError extends Error {
@@ -24,27 +27,6 @@ export class StoreError extends Error {
 /** The part of a pino logger the store uses. */
 export interface StoreLogger {
   warn(obj: object, msg?: string): void;
-}
-
-export interface ConversationSummary {
-  id: string;
-  created_at: string;
-  updated_at: string;
-  turn_count: number;
-  last_input: string | null;
-}
-
-export interface StoredMessage {
-  role: 'user' | 'assistant' | 'system';
-  content: string;
-  turn_id: string;
-  created_at: string;
-}
-
-export interface Conversation {
-  id: string;
-  created_at: string;
-  messages: StoredMessage[];
 }
 
 export interface KeyValue {

@@ -3,44 +3,10 @@
  * as they pass), small enough to keep for every turn: runs of `chunk` events collapse into one
  * entry holding their text, runs of `audio` events into one entry holding their byte count.
  */
-import type { AgentKind, TurnEvent, TurnMetrics, TurnStatus } from './events.js';
+import type { TurnEvent } from './events.js';
+import type { EventSummary, TraceUsage, TurnTrace } from './protocol.js';
 
-export interface EventSummary {
-  type: TurnEvent['type'];
-  seq: number;
-  t_ms: number;
-  /** For collapsed runs (`chunk`, `audio`): the last event of the run. */
-  last_seq?: number;
-  last_t_ms?: number;
-  count?: number;
-  [field: string]: unknown;
-}
-
-export interface TraceUsage {
-  model: string;
-  prompt_tokens: number;
-  completion_tokens: number;
-  cost_usd: number | null;
-}
-
-export interface TurnTrace {
-  turn_id: string;
-  conversation_id: string;
-  /** ISO 8601, when the turn started. */
-  created_at: string;
-  input: string;
-  agent: AgentKind | null;
-  intent: string | null;
-  confidence: number | null;
-  model: string | null;
-  status: TurnStatus;
-  text: string;
-  spoken_text: string;
-  usage: TraceUsage | null;
-  metrics: TurnMetrics | null;
-  events: EventSummary[];
-  transport: string | null;
-}
+export type { EventSummary, TraceUsage, TurnTrace };
 
 export interface TraceMeta {
   transport?: string;

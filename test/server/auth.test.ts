@@ -74,6 +74,7 @@ describe('auth', () => {
     const pre = (origin: string) =>
       fetch(`${h.url}/api/v1/chat`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
     const good = await pre('https://panel.example');
+    assert.equal(good.status, 204, 'a preflight carries no token and must still pass');
     assert.equal(good.headers.get('access-control-allow-origin'), 'https://panel.example');
     const bad = await pre('https://evil.example');
     assert.equal(bad.headers.get('access-control-allow-origin'), null);

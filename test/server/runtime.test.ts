@@ -49,6 +49,12 @@ describe('real runtime (demo mode)', () => {
     for (const [transport, text] of Object.entries(texts)) assert.equal(text.trim(), ANSWER, transport);
   });
 
+  it('the dashboard routes are registered with the real runtime', async () => {
+    const status = (await (await fetch(`${h.url}/api/v1/status`)).json()) as Record<string, unknown>;
+    assert.equal(status.provider, 'demo');
+    assert.equal(status.demo, true);
+  });
+
   it('an instant answer travels the same way (no model)', async () => {
     const before = h.simulator.records.length;
     const a = (await (await postJson(`${h.url}/api/v1/chat`, { text: 'what is 7 times 6' })).json()) as Record<string, any>;

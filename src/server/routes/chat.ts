@@ -92,7 +92,7 @@ export function chatRoutes(app: FastifyInstance, ctx: ServerContext): void {
       },
     });
     if (stream.opened) return;
-    if (reply.raw.destroyed) return;
+    if (reply.raw.destroyed) return reply.hijack(); // the client left before any audio: nothing to answer
     const err = result.error;
     throw err
       ? new HttpError(502, err.code, err.message)

@@ -1,0 +1,134 @@
+/**
+ * Turn-event protocol v1 (see shared/DESIGN.md), as JSON on the wire: the one definition shared by
+ * the server (through `events.ts`) and the browser dashboard, so it holds no Node types.
+ * Also the history records the store keeps and the dashboard reads back.
+ */
+
+export type AgentKind = 'instant' | 'action' | 'interaction';
+export type TurnStatus = 'completed' | 'cancelled' | 'failed';
+
+export interface TurnMetrics {
+  route_ms: number;
+  first_chunk_ms: number | null;
+  first_audio_ms: number | null;
+  total_ms: number;
+  /** Model answers only: upstream request sent → first content token. */
+  ttft_ms?: number | null;
+  tokens_per_s?: number | null;
+  [extra: string]: number | string | null | undefined;
+}
+
+export type TurnStartPart = { type: 'turn.start'; conversation_id: string; input: string; speak: boolean };
+export type RoutePart = { type: 'route'; agent: AgentKind; intent: string; confidence: number; route_ms: number };
+export type ChunkPart = { type: 'chunk'; text: string; done: boolean };
+export type ActionPart = { type: 'action'; service: string; target: string; ok: boolean; detail: string };
+export type SpeechStartPart = { type: 'speech.start'; segment: number; text: string };
+/** An audio event's fields besides its bytes: in process they travel as `pcm`, in JSON as base64 `data`. */
+export type AudioHeader = {
+  type: 'audio';
+  segment: number;
+  sample_rate: number;
+  encoding: 'pcm_s16le';
+  channels: 1;
+};
+export type SpeechEndPart = { type: 'speech.end'; segment: number; duration_ms: number };
+export type UsagePart = {
+  type: 'usage';
+  model: string;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_usd: number | null;
+};
+export type ErrorPart = { type: 'error'; code: string; message: string; retryable: boolean };
+export type TurnEndPart = {
+  type: 'turn.end';
+  status: TurnStatus;
+  text: string;
+  spoken_text: string;
+  metrics: TurnMetrics;
+};
+
+export interface Envelope {
+  turn_id: string;
+  seq: number;
+  /** Milliseconds since the turn started, monotonic clock. */
+  t_ms: number;
+}
+
+/**
+ * A turn event as JSON: `audio` carries base64 `data` (SSE, NDJSON), or none when its bytes follow
+ * as a WebSocket binary frame or are not sent at all (the dashboard feed).
+ */
+export type WirePart =
+  | TurnStartPart
+  | RoutePart
+  | ChunkPart
+  | ActionPart
+  | SpeechStartPart
+  | (AudioHeader & { data?: string })
+  | SpeechEndPart
+  | UsagePart
+  | ErrorPart
+  | TurnEndPart;
+
+export type WireEvent = WirePart & Envelope;
+
+// ── History records: what the store keeps of each turn and conversation ──────────────────────
+
+export interface EventSummary {
+  type: WirePart['type'];
+  seq: number;
+  t_ms: number;
+  /** For collapsed runs (`chunk`, `audio`): the last event of the run. */
+  last_seq?: number;
+  last_t_ms?: number;
+  count?: number;
+  [field: string]: unknown;
+}
+
+export interface TraceUsage {
+  model: string;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_usd: number | null;
+}
+
+export interface TurnTrace {
+  turn_id: string;
+  conversation_id: string;
+  /** ISO 8601, when the turn started. */
+  created_at: string;
+  input: string;
+  agent: AgentKind | null;
+  intent: string | null;
+  confidence: number | null;
+  model: string | null;
+  status: TurnStatus;
+  text: string;
+  spoken_text: string;
+  usage: TraceUsage | null;
+  metrics: TurnMetrics | null;
+  events: EventSummary[];
+  transport: string | null;
+}
+
+export interface ConversationSummary {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  turn_count: number;
+  last_input: string | null;
+}
+
+export interface StoredMessage {
+  role: 'user' | 'assistant' | 'system';
+  content: string;
+  turn_id: string;
+  created_at: string;
+}
+
+export interface Conversation {
+  id: string;
+  created_at: string;
+  messages: StoredMessage[];
+}

@@ -33,6 +33,14 @@ const ANSWER_WORDS = 60;
 const ANSWER = Array.from({ length: ANSWER_WORDS }, (_, i) => `word${i}`).join(' ') + '.';
 /** Latency phase: short answers, so many samples fit in a short run. */
 const LATENCY_SIM = { ttftMs: 20, tokensPerSecond: 1000 };
+/**
+ * Steady-state phase (the headline): answers streamed at a model's pace (100 tokens/s, about 1.2 s
+ * per answer), so 100 streams in flight is ~80 turns/s rather than a flood of 1,000 tiny turns/s.
+ */
+const STEADY_SIM = { ttftMs: 20, tokensPerSecond: 100 };
+const STEADY_STREAMS = 100;
+/** Per transport and round: a warm-up (not counted), then the measured window. Rounds alternate the transports. */
+const STEADY = FULL ? { rounds: 3, warmupMs: 2000, measureMs: 15_000 } : { rounds: 2, warmupMs: 1500, measureMs: 6000 };
 /** Capacity phase: ~2 s answers, so every stream is open at the same time. */
 const CAPACITY_SIM = { ttftMs: 50, tokensPerSecond: 30 };
 const QUESTION = 'tell me about the history of the bicycle';
@@ -170,10 +178,50 @@ async function serverMemory(srv: { proc: ChildProcess }, command: 'reset' | 'pea
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * `clients` virtual clients, each starting its next turn the moment its previous one ends; their
+ * first turns are spread over one turn's length so starts do not bunch. Turns that start during
+ * the warm-up are not counted; no turn starts after the window closes.
+ */
+async function steadyLoad(
+  clients: number,
+  turnMs: number,
+  turn: (client: number) => Promise<StreamResult>,
+): Promise<{ firstChunkMs: number[]; turns: number; failed: number; turnsPerS: number }> {
+  const firstChunkMs: number[] = [];
+  let failed = 0;
+  const begin = performance.now();
+  const countFrom = begin + STEADY.warmupMs;
+  const stopAt = countFrom + STEADY.measureMs;
+  await Promise.all(
+    Array.from({ length: clients }, async (_, i) => {
+      await sleep((i * turnMs) / clients);
+      while (performance.now() < stopAt) {
+        const startedAt = performance.now();
+        try {
+          const r = await turn(i);
+          if (startedAt < countFrom) continue;
+          if (r.status !== 'completed' || Number.isNaN(r.firstChunkMs)) failed++;
+          else firstChunkMs.push(r.firstChunkMs);
+        } catch {
+          if (startedAt >= countFrom) failed++;
+        }
+      }
+    }),
+  );
+  const turns = firstChunkMs.length + failed;
+  return { firstChunkMs, turns, failed, turnsPerS: r1(turns / ((performance.now() - countFrom) / 1000)) };
+}
+
 // ---------------------------------------------------------------- the run
 
 interface LatencyRow {
+  /** `steady`: that many streams in flight continuously; `burst`: that many started in the same instant. */
+  load: 'steady' | 'burst';
   concurrency: number;
+  /** Turns per second each path carried (steady rows). */
+  turns_per_s?: { direct: number; sse: number; ws: number };
+  failed?: number;
   samples: number;
   direct_p50: number;
   direct_p99: number;

@@ -23,16 +23,25 @@ export function systemPrompt(ctx: PromptContext): string {
   return lines.join('\n');
 }
 
+/** Building a formatter costs far more than using one (ICU loads the zone's data): one per zone. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 function formatNow(now: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    weekday: 'long',
-    year: 'numeric',
-    month: 'long',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: '2-digit',
-  }).format(now);
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      weekday: 'long',
+      year: 'numeric',
+      month: 'long',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: '2-digit',
+    });
+    // Only a zone that formats is kept; the configured zone is one of a handful.
+    if (formatters.size < 64) formatters.set(timeZone, format);
+  }
+  return format.format(now);
 }
 
 /** Request fields are client input: keep them to one short line so they cannot restructure the prompt. */

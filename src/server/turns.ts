@@ -6,22 +6,24 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Assistant, ErrorPart, EventOf, TurnEvent, TurnRequest } from '../turn/events.js';
+import { TurnCancel, type Assistant, type EventOf, type TurnEvent, type TurnRequest } from '../turn/events.js';
 import { HttpError } from './errors.js';
 
-/** Why a turn was cancelled from outside the assistant; carried as the abort reason. */
-export class TurnAbort extends Error {
+type AbortCode = 'client_disconnected' | 'client_too_slow' | 'barge_in' | 'server_shutdown';
+
+/**
+ * Why a turn was cancelled from outside the assistant; carried as the abort reason. The runner
+ * reports the ones a client is still there to hear about (too slow, shutdown) as an `error` event.
+ */
+export class TurnAbort extends TurnCancel {
   constructor(
-    readonly code: 'client_disconnected' | 'client_too_slow' | 'barge_in' | 'server_shutdown',
+    override readonly code: AbortCode,
     message: string,
   ) {
-    super(message);
+    super(code, message, code === 'client_too_slow' || code === 'server_shutdown', code === 'server_shutdown');
     this.name = 'TurnAbort';
   }
 }
-
-/** Cancellations the client is still there to hear about (and may not learn otherwise). */
-const TOLD: ReadonlySet<string> = new Set(['client_too_slow', 'server_shutdown']);
 
 export interface Outlet {
   send(event: TurnEvent): void;
@@ -105,7 +107,6 @@ export class TurnHub {
     const req: TurnRequest = { ...request, client_id: o.clientId, transport: o.transport };
     const result: Partial<TurnResult> & { bufferPeak: number } = { bufferPeak: 0 };
     let overflowed = false;
-    let toldCode = false;
     let last: TurnEvent | undefined;
     const reason = () => (controller.signal.reason instanceof TurnAbort ? controller.signal.reason : undefined);
     const clientGone = () => reason()?.code === 'client_disconnected';
@@ -126,17 +127,8 @@ export class TurnHub {
     };
 
     const finish = (end: EventOf<'turn.end'>) => {
-      const why = reason();
-      let seq = end.seq;
-      // The runner only sees an abort; say why to a client that is still there, keeping seq gap-free.
-      if (why && TOLD.has(why.code) && !toldCode) {
-        const err: TurnEvent<ErrorPart> = { type: 'error', code: why.code, message: why.message, retryable: why.code === 'server_shutdown', turn_id: end.turn_id, seq: seq++, t_ms: end.t_ms };
-        result.error = err as EventOf<'error'>;
-        deliver(err);
-      }
-      const final = seq === end.seq ? end : { ...end, seq };
-      result.end = final;
-      deliver(final);
+      result.end = end;
+      deliver(end);
     };
 
     try {
@@ -155,7 +147,6 @@ export class TurnHub {
             break;
           case 'error':
             result.error ??= event;
-            if (event.code === reason()?.code) toldCode = true;
             break;
           case 'turn.end':
             finish(event);

@@ -57,8 +57,41 @@ export function createEventBus(): EventBus {
   };
 }
 
+/**
+ * A FIFO read from a moving head index: taking the oldest is O(1) (`Array.shift()` copies the
+ * whole backlog each time), and the array is compacted only once the dead prefix is most of it.
+ */
+class Queue<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head]!;
+    this.items[this.head++] = undefined as T; // let it be collected
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
+}
+
 class Mailbox {
-  private queue: TurnEvent[] = [];
+  private readonly queue = new Queue<TurnEvent>();
   private draining = false;
   private closed = false;
 
@@ -72,44 +105,49 @@ class Mailbox {
     if (this.closed) return;
     if (this.queue.length >= this.maxQueue) {
       const dropped = this.queue.length;
-      this.queue = [];
+      this.queue.clear();
       safely(() => this.onOverflow?.(dropped));
     }
     this.queue.push(event);
     if (!this.draining) {
       this.draining = true;
-      // Deliver after the publisher has moved on, never inside its call.
-      setImmediate(() => void this.drain());
+      // Deliver after the publisher has moved on, never inside its call; everything published
+      // until then goes out in the same drain (one scheduled callback per batch, not per event).
+      setImmediate(this.drain);
     }
   }
 
   close(): void {
     this.closed = true;
-    this.queue = [];
+    this.queue.clear();
   }
 
-  private async drain(): Promise<void> {
-    try {
-      while (this.queue.length > 0 && !this.closed) {
-        const event = this.queue.shift()!;
-        try {
-          const result = this.fn(event);
-          if (result && typeof (result as Promise<void>).then === 'function') await result;
-        } catch {
-          // A subscriber's failure is its own; the feed goes on.
-        }
+  private readonly drain = (): void => {
+    // Synchronous subscribers are fed the whole batch in one loop; only one that returns a
+    // promise makes the drain wait, and it resumes where it stopped.
+    while (!this.closed) {
+      const event = this.queue.shift();
+      if (event === undefined) break;
+      let result: void | Promise<void>;
+      try {
+        result = this.fn(event);
+      } catch {
+        continue; // a subscriber's failure is its own; the feed goes on
       }
-    } finally {
-      this.draining = false;
+      if (result && typeof (result as Promise<void>).then === 'function') {
+        (result as Promise<void>).then(this.drain, this.drain);
+        return;
+      }
     }
-  }
+    this.draining = false;
+  };
 }
 
 function streamOf(
   subscribe: (fn: Subscriber, options: SubscribeOptions) => () => void,
   options: StreamOptions,
 ): AsyncIterableIterator<TurnEvent> {
-  const buffer: TurnEvent[] = [];
+  const buffer = new Queue<TurnEvent>();
   let wake: (() => void) | null = null;
   let done = false;
   const maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
@@ -118,7 +156,7 @@ function streamOf(
     (event) => {
       if (buffer.length >= maxQueue) {
         const dropped = buffer.length;
-        buffer.length = 0;
+        buffer.clear();
         safely(() => options.onOverflow?.(dropped));
       }
       buffer.push(event);
@@ -131,7 +169,7 @@ function streamOf(
     if (done) return;
     done = true;
     unsubscribe();
-    buffer.length = 0;
+    buffer.clear();
     wake?.();
   };
   if (options.signal?.aborted) finish();

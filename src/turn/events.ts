@@ -62,6 +62,23 @@ export interface TurnRequest {
   transport?: string;
 }
 
+/**
+ * An abort reason that explains itself. When a turn is cancelled with one whose `report` is true,
+ * the runner emits it as an `error` event before `turn.end`, so the client (if still there), the
+ * bus and the store all learn why. Plain aborts (a client gone, a barge-in) end the turn silently.
+ */
+export class TurnCancel extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly report = false,
+    readonly retryable = false,
+  ) {
+    super(message);
+    this.name = 'TurnCancel';
+  }
+}
+
 /** The assistant as every transport sees it. */
 export interface Assistant {
   run(request: TurnRequest, signal: AbortSignal): AsyncIterable<TurnEvent>;

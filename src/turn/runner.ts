@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Agent, AgentContext, AgentPart, HistoryMessage, RouteDecision, Router, SpeechStage } from './agent.js';
-import type { AgentKind, ErrorPart, TurnEvent, TurnPart, TurnRequest, TurnStatus } from './events.js';
+import { TurnCancel, type AgentKind, type ErrorPart, type TurnEvent, type TurnPart, type TurnRequest, type TurnStatus } from './events.js';
 import { TurnAccumulator } from './accumulator.js';
 import { redact } from './redact.js';
 
@@ -190,6 +190,11 @@ export async function* runTurn(
     yield* body();
     // The simplest clients read only `chunk` events and wait for `done`: always close the text.
     if (acc.sawChunk && !acc.textDone) yield stamp({ type: 'chunk', text: '', done: true });
+    const why: unknown = signal.reason;
+    // `status` is set inside body(); TypeScript cannot see that.
+    if ((status as TurnStatus) === 'cancelled' && why instanceof TurnCancel && why.report) {
+      yield stamp({ type: 'error', code: why.code, message: why.message, retryable: why.retryable });
+    }
     yield end();
   } finally {
     signal.removeEventListener('abort', onOuterAbort);

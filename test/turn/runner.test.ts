@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runTurn, type EventOf, type RunTurnDeps, type TurnEvent } from '../../src/turn/index.js';
+import { runTurn, TurnCancel, type EventOf, type RunTurnDeps, type TurnEvent } from '../../src/turn/index.js';
 import { agentsWith, assertWellFormed, collect, fixedRouter, scriptedAgent, sleep, textSpeech } from '../support/turn-fixtures.js';
 
 const chat = { agent: 'interaction', intent: 'chat', confidence: 0.9 } as const;
@@ -229,6 +229,27 @@ describe('runTurn: cancellation', () => {
     assertWellFormed(events);
     assert.deepEqual(events.map((e) => e.type), ['turn.start', 'turn.end']);
     assert.equal(end(events).status, 'cancelled');
+  });
+
+  it('a cancel that explains itself (TurnCancel with report) becomes an error event before turn.end; a plain one does not', async () => {
+    for (const [reason, reported] of [
+      [new TurnCancel('client_too_slow', 'The client read too slowly.', true), true],
+      [new TurnCancel('barge_in', 'Cancelled by the client.'), false],
+    ] as const) {
+      const agent = scriptedAgent('interaction', [{ type: 'chunk', text: 'Once', done: false }, { block: true }]);
+      const controller = new AbortController();
+      const tapped: TurnEvent[] = [];
+      const events: TurnEvent[] = [];
+      for await (const e of runTurn({ text: 'story' }, controller.signal, deps(agent, { tap: (e) => tapped.push(e) }))) {
+        events.push(e);
+        if (e.type === 'chunk' && !e.done) controller.abort(reason);
+      }
+      assertWellFormed(events);
+      assert.deepEqual(tapped, events, 'the tap (bus, store) sees exactly what the consumer sees');
+      const errors = events.filter((e) => e.type === 'error') as EventOf<'error'>[];
+      assert.deepEqual(errors.map((e) => [e.code, e.message]), reported ? [[reason.code, reason.message]] : []);
+      assert.equal(end(events).status, 'cancelled');
+    }
   });
 
   it('an abort during a slow refine cancels at once', async () => {

@@ -6,8 +6,9 @@
  * client pointed at the simulator) and this load client. Baseline: the same client reading the
  * simulator directly, in the same run. First chunk = request sent → first answer text received.
  *
- *   npx tsx bench/server.ts            # levels 1/100/1000, capacity up to 2,000 streams (~1-2 min)
+ *   npx tsx bench/server.ts            # 1 stream, 100 steady, bursts of 100/1000, capacity up to 2,000 (~2 min)
  *   npx tsx bench/server.ts --full     # more samples, capacity up to 4,000 streams
+ *   npx tsx bench/server.ts --steady-only   # the 1-stream and steady rows, printed only (~45 s)
  *
  * Writes bench/results/server.json and the server section of bench/RESULTS.md.
  */
@@ -27,6 +28,8 @@ const role = process.argv.find((a) => a.startsWith('--role='))?.slice(7);
 const FULL = process.argv.includes('--full');
 /** `--profile`: the server child writes a V8 CPU profile to bench/results/ (for finding hot spots). */
 const PROFILE = process.argv.includes('--profile');
+/** `--steady-only`: the 1-stream and steady rows only, printed, nothing written (for quick before/after checks). */
+const STEADY_ONLY = process.argv.includes('--steady-only');
 
 /** The scripted model answer: fixed text so every stream's content can be checked. */
 const ANSWER_WORDS = 60;
@@ -39,6 +42,8 @@ const LATENCY_SIM = { ttftMs: 20, tokensPerSecond: 1000 };
  */
 const STEADY_SIM = { ttftMs: 20, tokensPerSecond: 100 };
 const STEADY_STREAMS = 100;
+/** One answer's length at the steady pace, as measured at the start of that phase. */
+let steadyTurnMs = NaN;
 /** Per transport and round: a warm-up (not counted), then the measured window. Rounds alternate the transports. */
 const STEADY = FULL ? { rounds: 3, warmupMs: 2000, measureMs: 15_000 } : { rounds: 2, warmupMs: 1500, measureMs: 6000 };
 /** Capacity phase: ~2 s answers, so every stream is open at the same time. */
@@ -251,6 +256,24 @@ interface CapacityRow {
   seconds: number;
 }
 
+function latencyRow(load: LatencyRow['load'], concurrency: number, d: number[], s: number[], w: number[]): LatencyRow {
+  return {
+    load,
+    concurrency,
+    samples: Math.min(d.length, s.length, w.length),
+    direct_p50: r2(pct(d, 50)),
+    direct_p99: r2(pct(d, 99)),
+    sse_p50: r2(pct(s, 50)),
+    sse_p99: r2(pct(s, 99)),
+    ws_p50: r2(pct(w, 50)),
+    ws_p99: r2(pct(w, 99)),
+    sse_added_p50: r2(pct(s, 50) - pct(d, 50)),
+    sse_added_p99: r2(pct(s, 99) - pct(d, 99)),
+    ws_added_p50: r2(pct(w, 50) - pct(d, 50)),
+    ws_added_p99: r2(pct(w, 99) - pct(d, 99)),
+  };
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'barnabee-bench-server-'));
   const sim = await child(['--role=sim'], {});
@@ -283,40 +306,81 @@ async function main(): Promise<void> {
     warmWs.close();
 
     const latency: LatencyRow[] = [];
-    const plan: Array<[number, number]> = FULL ? [[1, 300], [100, 10], [1000, 3]] : [[1, 60], [100, 3], [1000, 1]];
-    for (const [concurrency, rounds] of plan) {
+    const addRow = (row: LatencyRow) => {
+      latency.push(row);
+      console.log(`latency (${row.load}, ${row.concurrency}): ${JSON.stringify(row)}`);
+    };
+
+    // One stream: turns back to back, each transport alone, in rotation.
+    {
+      const d: number[] = [];
+      const s: number[] = [];
+      const w: number[] = [];
+      const ws = await openWs(srv.url);
+      for (let i = 0; i < (FULL ? 300 : 60); i++) {
+        d.push((await directStream(sim.url)).firstChunkMs);
+        s.push((await sseStream(srv.url)).firstChunkMs);
+        w.push((await wsTurn(ws)).firstChunkMs);
+      }
+      ws.close();
+      addRow(latencyRow('steady', 1, d, s, w));
+    }
+
+    // The headline: 100 streams in flight continuously, at a model's streaming pace. Each path is
+    // loaded alone; the rounds alternate them so drift on a shared machine hits all three alike.
+    {
+      await simControl(sim, STEADY_SIM);
+      const probeTurn = performance.now();
+      await directStream(sim.url);
+      const turnMs = performance.now() - probeTurn;
+      steadyTurnMs = turnMs;
+      const d: number[] = [];
+      const s: number[] = [];
+      const w: number[] = [];
+      const rates = { direct: [] as number[], sse: [] as number[], ws: [] as number[] };
+      let failed = 0;
+      const sockets = await Promise.all(Array.from({ length: STEADY_STREAMS }, () => openWs(srv.url)));
+      const take = (into: number[], rate: number[], r: Awaited<ReturnType<typeof steadyLoad>>) => {
+        into.push(...r.firstChunkMs);
+        rate.push(r.turnsPerS);
+        failed += r.failed;
+      };
+      for (let round = 0; round < STEADY.rounds; round++) {
+        take(d, rates.direct, await steadyLoad(STEADY_STREAMS, turnMs, () => directStream(sim.url)));
+        take(s, rates.sse, await steadyLoad(STEADY_STREAMS, turnMs, () => sseStream(srv.url)));
+        take(w, rates.ws, await steadyLoad(STEADY_STREAMS, turnMs, (i) => wsTurn(sockets[i]!)));
+      }
+      for (const ws of sockets) ws.close();
+      const mean = (xs: number[]) => r1(xs.reduce((a, x) => a + x, 0) / xs.length);
+      addRow({
+        ...latencyRow('steady', STEADY_STREAMS, d, s, w),
+        turns_per_s: { direct: mean(rates.direct), sse: mean(rates.sse), ws: mean(rates.ws) },
+        failed,
+      });
+      await simControl(sim, LATENCY_SIM);
+      await sleep(500);
+    }
+
+    if (STEADY_ONLY) return;
+
+    // Bursts: that many turns started in the same instant (queueing at the start, by design).
+    const bursts: Array<[number, number]> = FULL ? [[100, 10], [1000, 3]] : [[100, 3], [1000, 1]];
+    for (const [concurrency, rounds] of bursts) {
       const d: number[] = [];
       const s: number[] = [];
       const w: number[] = [];
       const sockets = await Promise.all(Array.from({ length: concurrency }, () => openWs(srv.url)));
       for (let round = 0; round < rounds; round++) {
-        // Each transport measured alone at this concurrency, in rotation, so they do not load each other.
-        // Quiet gaps between bursts let the previous burst's sockets settle.
-        const gap = () => (concurrency > 1 ? sleep(200) : Promise.resolve());
+        // Each transport measured alone, in rotation; quiet gaps let the previous burst's sockets settle.
         d.push(...(await Promise.all(Array.from({ length: concurrency }, () => directStream(sim.url)))).map((r) => r.firstChunkMs));
-        await gap();
+        await sleep(200);
         s.push(...(await Promise.all(Array.from({ length: concurrency }, () => sseStream(srv.url)))).map((r) => r.firstChunkMs));
-        await gap();
+        await sleep(200);
         w.push(...(await Promise.all(sockets.map((ws) => wsTurn(ws)))).map((r) => r.firstChunkMs));
-        await gap();
+        await sleep(200);
       }
       for (const ws of sockets) ws.close();
-      const row: LatencyRow = {
-        concurrency,
-        samples: d.length,
-        direct_p50: r2(pct(d, 50)),
-        direct_p99: r2(pct(d, 99)),
-        sse_p50: r2(pct(s, 50)),
-        sse_p99: r2(pct(s, 99)),
-        ws_p50: r2(pct(w, 50)),
-        ws_p99: r2(pct(w, 99)),
-        sse_added_p50: r2(pct(s, 50) - pct(d, 50)),
-        sse_added_p99: r2(pct(s, 99) - pct(d, 99)),
-        ws_added_p50: r2(pct(w, 50) - pct(d, 50)),
-        ws_added_p99: r2(pct(w, 99) - pct(d, 99)),
-      };
-      latency.push(row);
-      console.log(`latency at ${concurrency}: ${JSON.stringify(row)}`);
+      addRow(latencyRow('burst', concurrency, d, s, w));
       await sleep(500);
     }
 
@@ -396,7 +460,8 @@ function report(r: {
   capacity: CapacityRow[];
   max_streams_held: { sse: number; ws: number };
 }): string {
-  const at100 = r.latency.find((l) => l.concurrency === 100);
+  const at100 = r.latency.find((l) => l.load === 'steady' && l.concurrency === STEADY_STREAMS);
+  const burst100 = r.latency.find((l) => l.load === 'burst' && l.concurrency === 100);
   const verdict = (l: LatencyRow | undefined) =>
     !l
       ? 'not measured'
@@ -408,11 +473,15 @@ function report(r: {
     `${r.date.slice(0, 10)}, Node ${r.node}, ${r.cpus} CPUs shared by three processes: the model simulator (${ANSWER_WORDS}-word answer; latency runs: time to first token ${LATENCY_SIM.ttftMs} ms, ${LATENCY_SIM.tokensPerSecond} tokens/s; capacity runs: ${CAPACITY_SIM.ttftMs} ms, ${CAPACITY_SIM.tokensPerSecond} tokens/s so all streams are open together), the Barnabee server (real runtime: router → interaction agent → model client → simulator) and the load client. ` +
       'First chunk = request sent (WebSocket: `turn.create` sent on an open socket) → first answer text received. Baseline: the same client streaming from the simulator directly, measured in the same run, each transport alone at each level. "Added" = Barnabee minus direct at the same percentile.',
     '',
-    '| streams | samples | direct p50 / p99 | SSE p50 / p99 | WS p50 / p99 | added SSE p50 / p99 | added WS p50 / p99 |',
-    '|---:|---:|---:|---:|---:|---:|---:|',
+    `**Headline — steady state:** ${STEADY_STREAMS} virtual clients, each starting its next turn the moment its previous one ends (first turns spread over one answer's length), so ${STEADY_STREAMS} streams are in flight the whole time; answers stream at a model's pace (time to first token ${STEADY_SIM.ttftMs} ms, ${STEADY_SIM.tokensPerSecond} tokens/s, ${Number.isNaN(steadyTurnMs) ? '' : `${r1(steadyTurnMs / 1000)} s per answer`}). ` +
+      `Direct, SSE and WebSocket are each loaded alone for ${STEADY.warmupMs / 1000} s of warm-up (not counted) plus ${STEADY.measureMs / 1000} s measured, in ${STEADY.rounds} alternating rounds; every turn of the window counts. ` +
+      `The 1-stream row runs turns back to back. **Burst** rows start that many turns in the same instant (${LATENCY_SIM.ttftMs} ms to first token, ${LATENCY_SIM.tokensPerSecond} tokens/s): they measure queueing at a thundering-herd start, not steady latency.`,
+    '',
+    '| load | streams | samples | turns/s direct / SSE / WS | direct p50 / p99 | SSE p50 / p99 | WS p50 / p99 | added SSE p50 / p99 | added WS p50 / p99 |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...r.latency.map(
       (l) =>
-        `| ${l.concurrency} | ${l.samples} | ${l.direct_p50} / ${l.direct_p99} ms | ${l.sse_p50} / ${l.sse_p99} ms | ${l.ws_p50} / ${l.ws_p99} ms | ${l.sse_added_p50} / ${l.sse_added_p99} ms | ${l.ws_added_p50} / ${l.ws_added_p99} ms |`,
+        `| ${l.load === 'steady' && l.concurrency === STEADY_STREAMS ? '**steady**' : l.load} | ${l.concurrency} | ${l.samples}${l.failed ? ` (${l.failed} failed)` : ''} | ${l.turns_per_s ? `${l.turns_per_s.direct} / ${l.turns_per_s.sse} / ${l.turns_per_s.ws}` : '–'} | ${l.direct_p50} / ${l.direct_p99} ms | ${l.sse_p50} / ${l.sse_p99} ms | ${l.ws_p50} / ${l.ws_p99} ms | ${l.sse_added_p50} / ${l.sse_added_p99} ms | ${l.ws_added_p50} / ${l.ws_added_p99} ms |`,
     ),
     '',
     'Concurrent streams, every stream checked: completed, `seq` 0,1,2… in order with no gap, text equal to the model answer. Memory, sampled every 20 ms inside the server process: JS heap in use at peak minus the heap after a full GC just before the level, per stream; RSS shown too (it is sticky: memory freed by one level stays mapped for the next).',
@@ -426,7 +495,8 @@ function report(r: {
     '',
     `Most concurrent streams held with zero lost or reordered chunks: SSE ${r.max_streams_held.sse}, WebSocket ${r.max_streams_held.ws} (levels tried: see the table; \`--full\` tries up to 4,000).`,
     '',
-    `Targets (issue 4): added first-chunk latency at 100 streams p50 ≤ 1 ms and p99 ≤ 5 ms: ${verdict(at100)}; 2,000 streams without a lost chunk: ${
+    `Targets (issue 4): added first-chunk latency at 100 streams p50 ≤ 1 ms and p99 ≤ 5 ms, steady state: ${verdict(at100)}; ` +
+      `the same 100 as a burst started in one instant: ${verdict(burst100)}; 2,000 streams without a lost chunk: ${
       r.max_streams_held.sse >= 2000 && r.max_streams_held.ws >= 2000 ? 'met' : 'not met'
     }.`,
     '',

@@ -3,7 +3,7 @@
  * `action` part per service call carried out, then one spoken `chunk`. A model is asked (once,
  * non-streaming, JSON) only when the rules cannot parse the request.
  */
-import type { Agent, AgentContext, AgentPart, RouteDecision } from '../turn/agent.js';
+import type { Agent, AgentContext, AgentPart, RouteDecision } from '../turn/index.js';
 import type { LlmClient } from '../llm/index.js';
 import { HomeError, domainOf, type HomeBackend, type HomeEntity } from './home/index.js';
 import { KEYWORDS, parseCommands, type Command } from './action-parse.js';

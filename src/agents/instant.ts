@@ -3,7 +3,7 @@
  * and weekday in the configured zone, arithmetic, unit conversions, greetings and thanks, what it
  * can do, coins and dice.
  */
-import type { Agent, AgentContext, AgentPart } from '../turn/agent.js';
+import type { Agent, AgentContext, AgentPart } from '../turn/index.js';
 import { sayCoin, parseDice, sayRoll, MAX_DICE, MAX_SIDES } from './instant-chance.js';
 import { relativeDay, sayDate, sayTime, sayWeekday } from './instant-clock.js';
 import { placeIn } from './instant-zones.js';

@@ -3,7 +3,7 @@
  * model, streamed. Text deltas become `chunk` parts as they arrive (reasoning never does); a model
  * failure becomes a short spoken apology plus an `error` part, so the turn still ends cleanly.
  */
-import type { ChatMessage, LlmClient, StreamTiming, Usage } from '../llm/types.js';
+import type { ChatMessage, LlmClient, StreamTiming, Usage } from '../llm/index.js';
 import { redact, type Agent, type AgentContext, type AgentPart } from '../turn/index.js';
 import { systemPrompt } from './interaction-prompt.js';
 

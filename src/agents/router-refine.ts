@@ -4,8 +4,8 @@
  * agent does not know) keeps the rule decision.
  */
 import { z } from 'zod';
-import type { LlmClient, ChatMessage } from '../llm/types.js';
-import type { RouteDecision } from '../turn/agent.js';
+import type { LlmClient, ChatMessage } from '../llm/index.js';
+import type { RouteDecision } from '../turn/index.js';
 
 /** The intents each agent understands; the model may only choose among these. */
 export const INTENTS = {

@@ -3,7 +3,7 @@
  * design: instant answers that are unmistakable first, then things that only look like commands
  * (questions about words, games, phones), then home questions and commands, then conversation.
  */
-import type { RouteDecision } from '../turn/agent.js';
+import type { RouteDecision } from '../turn/index.js';
 import { parseMath, hasPercent, parsePercentOf } from './words-math.js';
 import { parseConversion } from './words-units.js';
 import { placeIn } from './instant-zones.js';

@@ -3,8 +3,8 @@
  * microseconds. An optional model second opinion for low-confidence decisions, off unless an
  * `llm` is given.
  */
-import type { LlmClient } from '../llm/types.js';
-import type { RouteDecision, Router } from '../turn/agent.js';
+import type { LlmClient } from '../llm/index.js';
+import type { RouteDecision, Router } from '../turn/index.js';
 import { classifyClause, stripPolite, GUARD_START } from './router-rules.js';
 import { refineWithModel } from './router-refine.js';
 import { normalize } from './router-text.js';

@@ -2,7 +2,7 @@
  * The dashboard feed: every turn event of every client from the bus (audio without its bytes),
  * plus a metrics snapshot every few seconds. A watcher that cannot keep up is dropped, not buffered.
  */
-import type { TurnEvent } from '../turn/events.js';
+import type { TurnEvent } from '../turn/index.js';
 import type { MetricsSnapshot } from './metrics.js';
 import type { ServerRuntime } from './types.js';
 

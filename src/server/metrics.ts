@@ -3,7 +3,7 @@
  * turn counts once whichever transport carried it. One registry per server (tests run several).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { TurnEvent } from '../turn/events.js';
+import type { TurnEvent } from '../turn/index.js';
 
 const MS_BUCKETS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000];
 

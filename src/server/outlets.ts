@@ -6,7 +6,7 @@
 import type { Duplex } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { WebSocket } from 'ws';
-import { toWire, type TurnEvent } from '../turn/events.js';
+import { toWire, type TurnEvent } from '../turn/index.js';
 import type { Outlet } from './turns.js';
 
 export interface HttpStream {

@@ -3,7 +3,7 @@
  * specific code, so the same rules give a 4xx on HTTP and an `error` event on WebSocket.
  */
 import { z } from 'zod';
-import type { TurnRequest } from '../turn/events.js';
+import type { TurnRequest } from '../turn/index.js';
 import { HttpError } from './errors.js';
 
 const id = z

@@ -7,8 +7,8 @@
  * only once all of its audio has been handed on, so after a barge-in the runner's `spoken_text`
  * is exactly what was sent.
  */
-import type { AgentPart, SpeechStage } from '../turn/agent.js';
-import type { ErrorPart, TurnPart } from '../turn/events.js';
+import type { AgentPart, SpeechStage } from '../turn/index.js';
+import type { ErrorPart, TurnPart } from '../turn/index.js';
 import { createChunker, type ChunkerOptions } from './chunker.js';
 import type { PcmChunk, TtsEngine } from './types.js';
 

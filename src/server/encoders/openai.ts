@@ -2,7 +2,7 @@
  * Turn events as OpenAI Chat Completions objects (`chat.completion` and `chat.completion.chunk`),
  * so an OpenAI client library can treat Barnabee as a model.
  */
-import type { EventOf, TurnEvent } from '../../turn/events.js';
+import type { EventOf, TurnEvent } from '../../turn/index.js';
 
 export const OPENAI_MODEL_ID = 'barnabee';
 

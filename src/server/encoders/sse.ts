@@ -1,5 +1,5 @@
 /** Server-sent events framing (WHATWG HTML §9.2): one event per turn event. */
-import { toWire, type TurnEvent } from '../../turn/events.js';
+import { toWire, type TurnEvent } from '../../turn/index.js';
 
 /** `event:` = type, `id:` = `turn_id:seq`, `data:` = the JSON (single line: JSON.stringify never emits newlines). */
 export function sseTurnEvent(event: TurnEvent, options: { audioData?: boolean } = {}): string {

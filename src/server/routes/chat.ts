@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { wavHeader } from '../../speech/index.js';
-import type { TurnRequest } from '../../turn/events.js';
+import type { TurnRequest } from '../../turn/index.js';
 import { clientIdOf, type ServerContext } from '../context.js';
 import { SSE_HEADERS, SSE_HEARTBEAT, sseTurnEvent } from '../encoders/sse.js';
 import { NDJSON_TYPE, ndjsonLine } from '../encoders/ndjson.js';

@@ -1,7 +1,7 @@
 /** Dashboard feed over WebSocket and SSE: every turn event of every client, plus metrics snapshots. */
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
-import { toWire } from '../../turn/events.js';
+import { toWire } from '../../turn/index.js';
 import type { ServerContext } from '../context.js';
 import { SSE_HEADERS, SSE_HEARTBEAT, sseData, sseTurnEvent } from '../encoders/sse.js';
 import { openHttpStream } from '../outlets.js';

@@ -1,6 +1,6 @@
 /** The shared shape of a streaming HTTP route: admit, open the stream, run the turn, close. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { TurnEvent, TurnRequest } from '../../turn/events.js';
+import type { TurnEvent, TurnRequest } from '../../turn/index.js';
 import { clientIdOf, type ServerContext } from '../context.js';
 import { openHttpStream, type HttpStream, type HttpStreamOptions } from '../outlets.js';
 import type { TurnResult } from '../turns.js';

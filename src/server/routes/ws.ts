@@ -7,7 +7,7 @@ import type { RawData, WebSocket } from 'ws';
 import { clientIdOf, type ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { wsOutlet } from '../outlets.js';
-import type { TurnRequest } from '../../turn/events.js';
+import type { TurnRequest } from '../../turn/index.js';
 import { WS_MESSAGE_TYPES, toTurnRequest, wsMessage } from '../schemas.js';
 import { TurnAbort, type RunningTurn } from '../turns.js';
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createFliteEngine, createOpenAiSpeechEngine, type PcmChunk, TtsHttpError } from '../../src/speech/index.js';
 import { startOpenAiSpeechServer, type OpenAiSpeechServer } from '../support/tts-openai-server.js';
+import { drain } from '../support/tts-parts.js';
 
 const KEY = 'sk-test-0123456789abcdef';
 const flite = createFliteEngine();
@@ -18,14 +19,6 @@ after(async () => {
   await flite.close();
 });
 
-async function drain(it: AsyncIterable<PcmChunk>, onChunk?: (c: PcmChunk) => void) {
-  const chunks: PcmChunk[] = [];
-  for await (const c of it) {
-    chunks.push(c);
-    onChunk?.(c);
-  }
-  return chunks;
-}
 
 const TEXT = 'The kettle is on, and tea will be ready in five minutes.';
 

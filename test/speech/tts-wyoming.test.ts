@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { createFliteEngine, createWyomingEngine, type PcmChunk } from '../../src/speech/index.js';
 import { createEventDecoder, encodeEvent } from '../../src/speech/tts/wyoming-protocol.js';
 import { startWyomingServer, type WyomingServer } from '../support/tts-wyoming-server.js';
+import { drain } from '../support/tts-parts.js';
 
 const flite = createFliteEngine();
 let plain: WyomingServer;
@@ -20,14 +21,6 @@ after(async () => {
   await flite.close();
 });
 
-async function drain(it: AsyncIterable<PcmChunk>, onChunk?: (c: PcmChunk) => void) {
-  const chunks: PcmChunk[] = [];
-  for await (const c of it) {
-    chunks.push(c);
-    onChunk?.(c);
-  }
-  return chunks;
-}
 const bytes = (cs: PcmChunk[]) => cs.reduce((n, c) => n + c.pcm.length, 0);
 
 describe('Wyoming framing', () => {

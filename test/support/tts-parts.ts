@@ -1,6 +1,7 @@
 /** Helpers for speech-stage tests: an agent-like part stream and a timed collector. */
 import type { AgentPart } from '../../src/turn/agent.js';
 import type { TurnPart } from '../../src/turn/events.js';
+import type { PcmChunk } from '../../src/speech/types.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -55,4 +56,14 @@ export function playbackGaps(timed: Timed[]): { gaps: number[]; totalGapMs: numb
     audioMs += ms;
   }
   return { gaps, totalGapMs: gaps.reduce((a, b) => a + b, 0), audioMs };
+}
+
+/** Everything an engine yields for one text, in order; `onChunk` sees each as it arrives. */
+export async function drain(it: AsyncIterable<PcmChunk>, onChunk?: (c: PcmChunk) => void) {
+  const chunks: PcmChunk[] = [];
+  for await (const c of it) {
+    chunks.push(c);
+    onChunk?.(c);
+  }
+  return chunks;
 }

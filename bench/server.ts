@@ -183,6 +183,21 @@ async function serverMemory(srv: { proc: ChildProcess }, command: 'reset' | 'pea
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+interface ServerLoad {
+  /** Server CPU time (user + system) since the previous `load` command. */
+  cpu_ms: number;
+  /** Event-loop delay inside the server since then (how long a ready callback waited). */
+  loop_delay_p50_ms: number;
+  loop_delay_p99_ms: number;
+}
+
+/** What the server process spent since the last call: CPU and event-loop delay. */
+async function serverLoad(srv: { proc: ChildProcess }): Promise<ServerLoad> {
+  srv.proc.stdin!.write('load\n');
+  const [line] = (await once(srv.proc.stdout!, 'data')) as [string];
+  return JSON.parse(line) as ServerLoad;
+}
+
 /**
  * `clients` virtual clients, each starting its next turn the moment its previous one ends; their
  * first turns are spread over one turn's length so starts do not bunch. Turns that start during
@@ -192,9 +207,10 @@ async function steadyLoad(
   clients: number,
   turnMs: number,
   turn: (client: number) => Promise<StreamResult>,
-): Promise<{ firstChunkMs: number[]; turns: number; failed: number; turnsPerS: number }> {
+): Promise<{ firstChunkMs: number[]; turns: number; failed: number; turnsPerS: number; allTurns: number }> {
   const firstChunkMs: number[] = [];
   let failed = 0;
+  let allTurns = 0;
   const begin = performance.now();
   const countFrom = begin + STEADY.warmupMs;
   const stopAt = countFrom + STEADY.measureMs;
@@ -203,6 +219,7 @@ async function steadyLoad(
       await sleep((i * turnMs) / clients);
       while (performance.now() < stopAt) {
         const startedAt = performance.now();
+        allTurns++;
         try {
           const r = await turn(i);
           if (startedAt < countFrom) continue;
@@ -215,7 +232,7 @@ async function steadyLoad(
     }),
   );
   const turns = firstChunkMs.length + failed;
-  return { firstChunkMs, turns, failed, turnsPerS: r1(turns / ((performance.now() - countFrom) / 1000)) };
+  return { firstChunkMs, turns, failed, turnsPerS: r1(turns / ((performance.now() - countFrom) / 1000)), allTurns };
 }
 
 // ---------------------------------------------------------------- the run
@@ -227,6 +244,10 @@ interface LatencyRow {
   /** Turns per second each path carried (steady rows). */
   turns_per_s?: { direct: number; sse: number; ws: number };
   failed?: number;
+  /** Server CPU (user + system) per turn, whole turn included (steady rows). */
+  server_cpu_ms_per_turn?: { sse: number; ws: number };
+  /** Worst per-round p99 event-loop delay inside the server (steady rows). */
+  server_loop_delay_p99_ms?: { sse: number; ws: number };
   samples: number;
   direct_p50: number;
   direct_p99: number;
@@ -345,10 +366,21 @@ async function main(): Promise<void> {
         rate.push(r.turnsPerS);
         failed += r.failed;
       };
+      // The server's side of each Barnabee run: CPU per turn (whole turn, every chunk) and event-loop delay.
+      const server = { sse: { cpu: 0, turns: 0, delay: 0 }, ws: { cpu: 0, turns: 0, delay: 0 } };
+      const measured = async (path: 'sse' | 'ws', run: () => Promise<Awaited<ReturnType<typeof steadyLoad>>>) => {
+        await serverLoad(srv);
+        const r = await run();
+        const load = await serverLoad(srv);
+        server[path].cpu += load.cpu_ms;
+        server[path].turns += r.allTurns;
+        server[path].delay = Math.max(server[path].delay, load.loop_delay_p99_ms);
+        return r;
+      };
       for (let round = 0; round < STEADY.rounds; round++) {
         take(d, rates.direct, await steadyLoad(STEADY_STREAMS, turnMs, () => directStream(sim.url)));
-        take(s, rates.sse, await steadyLoad(STEADY_STREAMS, turnMs, () => sseStream(srv.url)));
-        take(w, rates.ws, await steadyLoad(STEADY_STREAMS, turnMs, (i) => wsTurn(sockets[i]!)));
+        take(s, rates.sse, await measured('sse', () => steadyLoad(STEADY_STREAMS, turnMs, () => sseStream(srv.url))));
+        take(w, rates.ws, await measured('ws', () => steadyLoad(STEADY_STREAMS, turnMs, (i) => wsTurn(sockets[i]!))));
       }
       for (const ws of sockets) ws.close();
       const mean = (xs: number[]) => r1(xs.reduce((a, x) => a + x, 0) / xs.length);
@@ -356,6 +388,8 @@ async function main(): Promise<void> {
         ...latencyRow('steady', STEADY_STREAMS, d, s, w),
         turns_per_s: { direct: mean(rates.direct), sse: mean(rates.sse), ws: mean(rates.ws) },
         failed,
+        server_cpu_ms_per_turn: { sse: r2(server.sse.cpu / server.sse.turns), ws: r2(server.ws.cpu / server.ws.turns) },
+        server_loop_delay_p99_ms: { sse: server.sse.delay, ws: server.ws.delay },
       });
       await simControl(sim, LATENCY_SIM);
       await sleep(500);
@@ -555,21 +589,43 @@ async function runRole(): Promise<void> {
     const runtime = await startRuntime(config, { logger: pino({ level: 'silent' }) });
     const server = await startServer(runtime, { logger: pino({ level: 'silent' }) });
     process.stdout.write(`${server.url}\n`);
-    // Memory watch for the parent: sampled every 20 ms in this process, read over stdin/stdout.
+    // Memory watch for the parent: sampled every 20 ms in this process from `reset` to `peak`, read
+    // over stdin/stdout. Only then: each sample reads /proc, which the latency phases should not pay for.
     let peak = { rss: 0, heap: 0 };
     const sample = () => {
       const m = process.memoryUsage();
       peak = { rss: Math.max(peak.rss, m.rss), heap: Math.max(peak.heap, m.heapUsed) };
     };
-    setInterval(sample, 20).unref();
+    let sampler: NodeJS.Timeout | undefined;
+    const { monitorEventLoopDelay } = await import('node:perf_hooks');
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    delay.enable();
+    let cpu = process.cpuUsage();
     process.stdin.setEncoding('utf8');
     process.stdin.on('data', (d: string) => {
       for (const command of d.split('\n').filter(Boolean)) {
+        if (command === 'load') {
+          const used = process.cpuUsage(cpu);
+          cpu = process.cpuUsage();
+          const load = {
+            cpu_ms: Math.round((used.user + used.system) / 1000),
+            loop_delay_p50_ms: Math.round(delay.percentile(50) / 1e4) / 100,
+            loop_delay_p99_ms: Math.round(delay.percentile(99) / 1e4) / 100,
+          };
+          delay.reset();
+          process.stdout.write(`${JSON.stringify(load)}\n`);
+          continue;
+        }
         if (command === 'reset') {
           (globalThis as { gc?: () => void }).gc?.();
           const m = process.memoryUsage();
           peak = { rss: m.rss, heap: m.heapUsed };
-        } else sample();
+          clearInterval(sampler);
+          sampler = setInterval(sample, 20).unref();
+        } else {
+          clearInterval(sampler);
+          sample();
+        }
         process.stdout.write(`${JSON.stringify(peak)}\n`);
       }
     });

@@ -84,7 +84,13 @@ function print(text: string): number {
 
 async function serve(config: Config): Promise<number> {
   const runtime = await startRuntime(config);
-  const server = await startServer(runtime);
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(runtime);
+  } catch (err) {
+    await runtime.close();
+    throw err;
+  }
   const status = runtime.status();
   process.stderr.write(
     `Barnabee ${VERSION} listening on ${server.url}  (model: ${status.demo ? 'DEMO simulator' : `${status.provider} ${status.model}`}, ` +

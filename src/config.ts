@@ -6,8 +6,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
-const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ error: 'expected a whole number' })
+    .int({ error: 'expected a whole number' })
+    .min(min, { error: `expected at least ${min}` })
+    .max(max, { error: `expected at most ${max}` });
+const num = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'expected a number' })
+    .min(min, { error: `expected at least ${min}` })
+    .max(max, { error: `expected at most ${max}` });
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'], { message: 'expected true or false' })
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
@@ -97,6 +106,11 @@ export interface Config extends Env {
   model: string;
 }
 
+/** Loopback addresses: the only ones Barnabee listens on without an API token. */
+export function isLoopbackHost(host: string): boolean {
+  return /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i.test(host.replace(/^\[|\]$/g, ''));
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -115,9 +129,11 @@ export interface LoadOptions {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
   const file = options.envFile === undefined ? '.env' : options.envFile;
   const fromFile = file && existsSync(file) ? parseDotenv(readFileSync(file)) : {};
-  // Empty strings mean "unset", as in most shells' `FOO= cmd`.
+  // Empty strings mean "unset" (as in a shell's `FOO= cmd`), so they neither win over the file nor count.
   const merged: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...fromFile, ...env })) if (v !== undefined && v !== '') merged[k] = v;
+  for (const source of [fromFile, env]) {
+    for (const [k, v] of Object.entries(source)) if (v !== undefined && v !== '') merged[k] = v;
+  }
 
   const parsed = schema.safeParse(merged);
   if (!parsed.success) {
@@ -135,6 +151,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     c.LLM_MODEL ?? (provider === 'openrouter' ? 'openai/gpt-4o-mini' : provider === 'demo' ? 'barnabee-sim' : 'default');
   const problems: string[] = [];
   if (c.HA_URL && !c.HA_TOKEN) problems.push('HA_TOKEN: required when HA_URL is set');
+  if (!c.BARNABEE_API_TOKEN && !isLoopbackHost(c.HOST)) {
+    problems.push(`HOST=${JSON.stringify(c.HOST)}: listening beyond this machine requires BARNABEE_API_TOKEN (or use HOST=127.0.0.1)`);
+  }
   if (c.TTS_ENGINE === 'openai' && !c.TTS_BASE_URL) problems.push('TTS_BASE_URL: required when TTS_ENGINE=openai');
   if (problems.length) throw new ConfigError(problems);
   return { ...c, provider, model };

@@ -3,6 +3,7 @@
  * period, cancel the rest (each still ends with turn.end), then close sockets and the app.
  */
 import type { FastifyInstance } from 'fastify';
+import { isLoopbackHost } from '../config.js';
 import { createServer, type ServerOptions } from './app.js';
 import { TurnAbort } from './turns.js';
 import type { ServerRuntime } from './types.js';
@@ -21,12 +22,10 @@ export interface RunningServer {
   closed: Promise<void>;
 }
 
-const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i;
-export const isLoopback = (host: string): boolean => LOOPBACK.test(host.replace(/^\[|\]$/g, ''));
 
 export async function startServer(runtime: ServerRuntime, options: StartOptions = {}): Promise<RunningServer> {
   const { config } = runtime;
-  if (!isLoopback(config.HOST) && !config.BARNABEE_API_TOKEN) {
+  if (!isLoopbackHost(config.HOST) && !config.BARNABEE_API_TOKEN) {
     throw new Error(`Refusing to listen on ${config.HOST} without BARNABEE_API_TOKEN: set a token or use HOST=127.0.0.1.`);
   }
   const app = await createServer(runtime, options);

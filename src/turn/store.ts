@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import type { HistoryMessage } from './agent.js';
 import type { TurnEvent, TurnMetrics, TurnStatus } from './events.js';
 import type { Conversation, ConversationSummary, StoredMessage } from './protocol.js';
+import { startCheckpointer, type Checkpointer } from './store-checkpoint.js';
 import { MIGRATIONS } from './store-schema.js';
 
 export type { Conversation, ConversationSummary, StoredMessage };
@@ -57,6 +58,8 @@ export interface OpenStoreOptions {
 }
 
 const DEFAULT_LIMIT = 50;
+/** Turns written before checkpoints move to a worker thread: a short-lived store (a test, one CLI chat) never starts one. */
+const CHECKPOINT_WORKER_AFTER = 50;
 const MAX_LIMIT = 500;
 
 export function openStore(path: string, options: OpenStoreOptions = {}): Store {
@@ -120,6 +123,8 @@ class SqliteStore implements Store {
   readonly kv: KeyValue;
   private readonly pending = new Map<string, TraceBuilder>();
   private readonly stmts;
+  private written = 0;
+  private checkpointer: Checkpointer | null = null;
 
   constructor(
     private readonly db: Database.Database,
@@ -193,6 +198,11 @@ class SqliteStore implements Store {
     const trace = builder.finish();
     try {
       this.writeTrace(trace, new Date(builder.startedAt).toISOString());
+      if (++this.written === CHECKPOINT_WORKER_AFTER && this.db.pragma('journal_mode', { simple: true }) === 'wal') {
+        this.checkpointer = startCheckpointer(this.db, this.path, (err) =>
+          this.logger?.warn({ err: describe(err), path: this.path }, 'store: checkpoints stay on the main thread'),
+        );
+      }
       return true;
     } catch (err) {
       // Mid-turn the store is an observer: a full disk loses a trace, never a turn.
@@ -296,6 +306,8 @@ class SqliteStore implements Store {
   }
 
   close(): void {
+    this.checkpointer?.close();
+    this.checkpointer = null;
     if (this.db.open) this.db.close();
   }
 }

@@ -1,6 +1,7 @@
 /** The API token on every route but /healthz, in every accepted place; CORS; secrets kept out of sight. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { loadConfig } from '../../src/config.js';
 import { sessionCookieValue, startServer, WS_SUBPROTOCOL } from '../../src/server/index.js';
 import { scriptedRuntime } from '../support/server-assistant.js';
 import { postJson, WsClient } from '../support/server-clients.js';
@@ -98,9 +99,10 @@ describe('auth', () => {
 });
 
 describe('listening', () => {
-  it('refuses a non-loopback address without a token', async () => {
-    const rt = scriptedRuntime({ HOST: '0.0.0.0' });
-    await assert.rejects(startServer(rt, { handleSignals: false }), /BARNABEE_API_TOKEN/);
+  it('refuses a non-loopback address without a token: in the config, and again when listening', async () => {
+    assert.throws(() => loadConfig({ HOST: '0.0.0.0' }, { envFile: false }), /HOST="0\.0\.0\.0".*BARNABEE_API_TOKEN/);
+    const rt = scriptedRuntime();
+    await assert.rejects(startServer({ ...rt, config: { ...rt.config, HOST: '0.0.0.0' } }, { handleSignals: false }), /BARNABEE_API_TOKEN/);
   });
 
   it('CORS is closed by default', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -169,6 +169,29 @@ describe('store', () => {
     t.after(() => db.close());
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     assert.ok((db.pragma('user_version', { simple: true }) as number) >= 1);
+  });
+
+  it('once busy, checkpoints run on a worker thread: the database file fills while commits stay short', async (t) => {
+    const path = join(tempDir(t), 'b.db');
+    const store = openStore(path);
+    t.after(() => store.close());
+    const before = statSync(path).size;
+    const answer = Array.from({ length: 40 }, (_, i) => `word${i} `);
+    const ids: string[] = [];
+    // 60 turns is a few hundred WAL pages: below SQLite's own 1,000-page checkpoint, so only the worker moves them.
+    for (let i = 0; i < 60; i++) {
+      const events = await turn(`question ${i}`, `c${i}`, answer);
+      ids.push(events[0]!.turn_id);
+      assert.equal(store.recordTurn(events), true);
+    }
+    const deadline = Date.now() + 10_000;
+    while (statSync(path).size <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(statSync(path).size > before, `the database file grew from ${before} bytes: a checkpoint ran while the store was open`);
+    assert.equal(store.listTurns({ limit: 100 }).length, 60);
+    store.close();
+    const again = openStore(path);
+    t.after(() => again.close());
+    assert.deepEqual(again.listTurns({ limit: 100 }).map((x) => x.turn_id), ids.reverse());
   });
 
   it('a write failure mid-turn is logged, never thrown', async (t) => {

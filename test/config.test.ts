@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const load = (env: Record<string, string>) => loadConfig(env, { envFile: false });
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    load(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('config', () => {
+  it('runs with nothing set: demo mode, loopback, the documented defaults', () => {
+    const c = load({});
+    assert.equal(c.provider, 'demo');
+    assert.equal(c.HOST, '127.0.0.1');
+    assert.equal(c.PORT, 8000);
+    assert.equal(c.BARNABEE_DB, './barnabee.db');
+    assert.equal(c.TTS_ENGINE, 'flite');
+    assert.equal(c.LOG_LEVEL, 'info');
+    assert.equal(c.MAX_INPUT_CHARS, 4000);
+    assert.equal(c.SSE_HEARTBEAT_MS, 15_000);
+  });
+
+  it('picks the provider from the keys present: OpenRouter first, then any OpenAI-compatible server', () => {
+    assert.equal(load({ OPENROUTER_API_KEY: 'sk-or-x', LLM_BASE_URL: 'http://127.0.0.1:11434/v1' }).provider, 'openrouter');
+    const local = load({ LLM_BASE_URL: 'http://127.0.0.1:11434/v1', LLM_MODEL: 'llama3.2' });
+    assert.equal(local.provider, 'openai-compatible');
+    assert.equal(local.model, 'llama3.2');
+  });
+
+  it('a bad value names the variable and what it expected', () => {
+    const found = problems({ PORT: 'abc', LLM_TEMPERATURE: '5', TTS_ENGINE: 'espeak', LLM_BASE_URL: 'ftp://x', TIME_ZONE: 'Mars/Olympus' });
+    const by = (key: string) => found.find((p) => p.startsWith(`${key}=`)) ?? '';
+    assert.match(by('PORT'), /whole number/);
+    assert.match(by('LLM_TEMPERATURE'), /at most 2/);
+    assert.match(by('TTS_ENGINE'), /flite/);
+    assert.match(by('LLM_BASE_URL'), /http/);
+    assert.match(by('TIME_ZONE'), /IANA/);
+  });
+
+  it('never shows a secret in its errors', () => {
+    const found = problems({ BARNABEE_API_TOKEN: 'short-secret', HA_URL: 'http://ha.local:8123' });
+    assert.ok(found.some((p) => p.startsWith('BARNABEE_API_TOKEN=(hidden)')));
+    assert.ok(!found.join('\n').includes('short-secret'));
+  });
+
+  it('settings that go together are checked together', () => {
+    assert.ok(problems({ HA_URL: 'http://ha.local:8123' }).some((p) => p.startsWith('HA_TOKEN')));
+    assert.ok(problems({ TTS_ENGINE: 'openai' }).some((p) => p.startsWith('TTS_BASE_URL')));
+    assert.ok(problems({ HOST: '0.0.0.0' }).some((p) => /BARNABEE_API_TOKEN/.test(p)));
+    assert.equal(load({ HOST: '0.0.0.0', BARNABEE_API_TOKEN: 'a-long-enough-token' }).HOST, '0.0.0.0');
+  });
+
+  it('reads a .env file; the environment wins, and an empty value means unset', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'barnabee-config-'));
+    const file = join(dir, '.env');
+    writeFileSync(file, 'PORT=9001\nLOG_LEVEL=debug\nLLM_MODEL=from-file\n');
+    const c = loadConfig({ LOG_LEVEL: 'warn', LLM_MODEL: '' }, { envFile: file });
+    assert.equal(c.PORT, 9001);
+    assert.equal(c.LOG_LEVEL, 'warn');
+    assert.equal(c.model, 'from-file');
+  });
+});

@@ -95,7 +95,9 @@ async function* speak(
       if (!/[\p{L}\p{N}]/u.test(text)) continue; // nothing to say
       segments.push({ index: segments.length, text, state: 'waiting', ready: [] });
     }
-    schedule();
+    // Starting synthesis can block for a moment (an engine may spawn or message a helper), so it
+    // waits for the next turn of the event loop: the text that completed the segment goes out first.
+    setImmediate(schedule);
   };
 
   const schedule = () => {

@@ -89,8 +89,11 @@ export async function createServer(runtime: ServerRuntime, options: ServerOption
     feed.close();
   });
 
+  // In demo mode every response says its answers are simulated, for clients that show no banner.
+  const demo = runtime.status?.().demo === true;
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (demo) reply.header('x-barnabee-demo', 'answers come from a simulated model');
   });
 
   app.setErrorHandler((err, request, reply) => {

@@ -50,7 +50,9 @@ describe('real runtime (demo mode)', () => {
   });
 
   it('the dashboard routes are registered with the real runtime', async () => {
-    const status = (await (await fetch(`${h.url}/api/v1/status`)).json()) as Record<string, unknown>;
+    const res = await fetch(`${h.url}/api/v1/status`);
+    assert.match(res.headers.get('x-barnabee-demo') ?? '', /simulated/, 'demo mode says so on every response');
+    const status = (await res.json()) as Record<string, unknown>;
     assert.equal(status.provider, 'demo');
     assert.equal(status.demo, true);
   });

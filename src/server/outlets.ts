@@ -44,6 +44,9 @@ export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions):
     reply.hijack();
     const headers: Record<string, string | number | string[]> = {};
     for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) headers[k] = v as string | number | string[];
+    // Corked first: the header bytes leave together with the events written in this tick (an SSE
+    // turn's `turn.start`), one syscall instead of two.
+    corkUntilNextTick();
     res.writeHead(200, { ...headers, ...options.headers });
     res.flushHeaders();
     if (options.heartbeat) {
@@ -60,15 +63,17 @@ export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions):
     corked = false;
     res.uncork();
   };
+  function corkUntilNextTick(): void {
+    if (corked) return;
+    corked = true;
+    res.cork();
+    process.nextTick(uncork);
+  }
   const write = (chunk: string | Buffer) => {
     if (res.writableEnded || res.destroyed) return;
     open();
     lastWrite = Date.now();
-    if (!corked) {
-      corked = true;
-      res.cork();
-      process.nextTick(uncork);
-    }
+    corkUntilNextTick();
     res.write(chunk);
   };
   if (!options.lazy) open();

@@ -77,7 +77,11 @@ class Queue<T> {
     if (this.head >= this.items.length) return undefined;
     const item = this.items[this.head]!;
     this.items[this.head++] = undefined as T; // let it be collected
-    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+    if (this.head === this.items.length) {
+      // Drained: start over rather than let the dead prefix grow.
+      this.items.length = 0;
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }

@@ -71,6 +71,27 @@ describe('event bus', () => {
     for (let i = 1; i < got.length; i++) assert.ok(got[i]! > got[i - 1]!, 'order is kept');
   });
 
+  it('keeps every event in order through a long backlog published while it drains', async () => {
+    const bus = createEventBus();
+    const got: number[] = [];
+    bus.subscribe(
+      async (e) => {
+        got.push(e.seq);
+        // Now and then the subscriber waits, so the backlog builds up behind it and is read from the middle.
+        if (e.seq % 500 === 0) await sleep(1);
+      },
+      { maxQueue: 100_000 },
+    );
+    const total = 6000;
+    for (let i = 0; i < total / 2; i++) bus.publish(event(i));
+    await sleep(2);
+    for (let i = total / 2; i < total; i++) bus.publish(event(i));
+    const deadline = Date.now() + 5000;
+    while (got.length < total && Date.now() < deadline) await sleep(5);
+    assert.equal(got.length, total);
+    assert.ok(got.every((seq, i) => seq === i), 'in publish order, none lost or repeated');
+  });
+
   it('keeps feeding others when a subscriber throws', async () => {
     const bus = createEventBus();
     const got: number[] = [];

@@ -52,8 +52,10 @@ describe('signals', () => {
     child.stdout.on('data', (d: string) => (out += d));
     while (!out.includes('\n')) await once(child.stdout, 'data');
     const url = out.split('\n')[0]!;
+    let signalled = false;
     const reading = readSse(`${url}/api/v1/chat/stream?text=${encodeURIComponent('slow 1000 20')}`, {}, (m) => {
-      if (m.event === 'chunk') child.kill('SIGTERM');
+      // Once: a second SIGTERM means "no more grace", and one after exit would kill by default.
+      if (m.event === 'chunk' && !signalled) signalled = child.kill('SIGTERM');
       return m.event === 'turn.end';
     });
     const events = turnEvents(await reading);

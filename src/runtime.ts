@@ -91,7 +91,12 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
     const client = llm.client;
 
     const home = homeFromConfig(config, store.kv);
-    const router = createRouter({ llm: config.ROUTER_MODEL_FALLBACK ? client : undefined, model: config.ROUTER_MODEL });
+    const router = createRouter({
+      llm: config.ROUTER_MODEL_FALLBACK ? client : undefined,
+      model: config.ROUTER_MODEL,
+      // "Hey Barnabee, …": the wake name is stripped before routing, whatever the assistant is called.
+      names: config.ASSISTANT_NAME.split(/\s+/).filter(Boolean),
+    });
     const agents: Record<AgentKind, Agent> = {
       instant: createInstantAgent({ timeZone: config.TIME_ZONE, assistantName: config.ASSISTANT_NAME }),
       // The simulator answers prose, not a JSON plan: in demo mode the rules alone drive the home.

@@ -36,13 +36,15 @@ export function createAssistant(deps: AssistantDeps): Assistant {
 
   return {
     run(request: TurnRequest, signal: AbortSignal): AsyncIterable<TurnEvent> {
+      const fresh = !request.conversation_id;
       const withId: TurnRequest = { ...request, conversation_id: request.conversation_id || randomUUID() };
       const meta = { transport: request.transport };
       return runTurn(withId, signal, {
         router: deps.router,
         agents: deps.agents,
         speech: deps.speech,
-        history,
+        // A conversation id minted just now has no past: skip the query (a per-turn SQLite read).
+        history: fresh ? () => [] : history,
         tap(event) {
           // The store first: by the time a client sees `turn.end`, the next turn's history has it.
           store?.record(event, meta);

@@ -100,7 +100,18 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       opts.firstTokenTimeoutMs,
     );
     let idleTimer: NodeJS.Timeout | null = null;
+    // One idle timer per stream, checked against the last activity when it fires: re-arming a
+    // timer per token costs more than reading the clock.
+    let lastActive = 0;
     let consumerHolds = false;
+    const idleCheck = () => {
+      // A slow consumer is not a silent server: while it holds a part, nothing is read.
+      const now = performance.now();
+      if (consumerHolds) lastActive = now;
+      const left = lastActive + opts.idleTimeoutMs - now;
+      if (left > 0) idleTimer = setTimeout(idleCheck, left);
+      else fail(new LlmError('idle_timeout', `no data for ${opts.idleTimeoutMs} ms mid-stream`, { model }));
+    };
     let finished = false;
     try {
       call.sentAt ??= performance.now();
@@ -146,7 +157,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       const sse = createSseDecoder(
         (data) => {
           if (streamError) return;
-          idleTimer?.refresh();
+          lastActive = performance.now();
           try {
             if (reader.push(data, out)) sawContent = true;
           } catch (err) {
@@ -166,11 +177,8 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
           if (call.firstTokenAt === null) {
             call.firstTokenAt = now;
             clearTimeout(firstTimer);
-            idleTimer = setTimeout(() => {
-              // A slow consumer is not a silent server: while it holds a part, nothing is read.
-              if (consumerHolds) idleTimer?.refresh();
-              else fail(new LlmError('idle_timeout', `no data for ${opts.idleTimeoutMs} ms mid-stream`, { model }));
-            }, opts.idleTimeoutMs);
+            lastActive = now;
+            idleTimer = setTimeout(idleCheck, opts.idleTimeoutMs);
           }
           call.lastTokenAt = now;
           call.delivered = true;
@@ -180,7 +188,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         for (let i = 0; i < out.length; i++) yield out[i]!;
         out.length = 0;
         consumerHolds = false;
-        idleTimer?.refresh();
+        lastActive = performance.now();
       };
 
       const body = res.body[Symbol.asyncIterator]();

@@ -9,7 +9,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { requireAuth, selectProtocol } from './auth.js';
 import type { ServerContext } from './context.js';
@@ -67,6 +67,8 @@ export async function createServer(runtime: ServerRuntime, options: ServerOption
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     requestIdHeader: false,
+    // One log line per turn (turns.ts) rather than two per request; failed requests are logged below.
+    logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: 'idle',
     return503OnClosing: true,
   });
@@ -94,6 +96,16 @@ export async function createServer(runtime: ServerRuntime, options: ServerOption
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     if (demo) reply.header('x-barnabee-demo', 'answers come from a simulated model');
+  });
+
+  app.addHook('onResponse', (request, reply, done) => {
+    if (reply.statusCode >= 400) {
+      request.log.info(
+        { req: request.raw, statusCode: reply.statusCode, responseTime: Math.round(reply.elapsedTime * 10) / 10 },
+        'error response',
+      );
+    }
+    done();
   });
 
   app.setErrorHandler((err, request, reply) => {

@@ -79,11 +79,23 @@ export async function* runTurn(
   // Races one pending step (a refine, the agent's next part) with the abort. One listener for the
   // whole turn, re-aimed at each step, so a long answer does not pile up reactions.
   let wake: ((v: typeof ABORTED) => void) | null = null;
-  inner.signal.addEventListener('abort', () => wake?.(ABORTED), { once: true });
+  // A plain flag, read on every streamed part, where the `aborted` getter's brand check shows in profiles.
+  let aborted = inner.signal.aborted;
+  inner.signal.addEventListener(
+    'abort',
+    () => {
+      aborted = true;
+      wake?.(ABORTED);
+    },
+    { once: true },
+  );
   const untilAbort = <T>(step: Promise<T>): Promise<T | typeof ABORTED> => {
-    // When the abort wins, the step may still reject later and nobody waits for it.
-    step.catch(() => {});
-    if (inner.signal.aborted) return Promise.resolve(ABORTED);
+    if (aborted) {
+      // The abort won: the step may still reject later and nobody waits for it.
+      step.catch(() => {});
+      return Promise.resolve(ABORTED);
+    }
+    // `then(resolve, reject)` also marks a later rejection as handled.
     return new Promise<T | typeof ABORTED>((resolve, reject) => {
       wake = resolve;
       step.then(resolve, reject);
@@ -153,7 +165,7 @@ export async function* runTurn(
       iterator = parts[Symbol.asyncIterator]();
 
       for (;;) {
-        if (inner.signal.aborted) {
+        if (aborted) {
           status = 'cancelled';
           return;
         }

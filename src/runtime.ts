@@ -24,21 +24,13 @@ import {
   type Assistant,
   type EventBus,
   type Router,
+  type RuntimeStatus,
   type SpeechStage,
   type Store,
 } from './turn/index.js';
 import { VERSION } from './version.js';
 
-export interface RuntimeStatus {
-  version: string;
-  provider: Config['provider'];
-  /** True when answers come from the built-in simulator: say so to the user. */
-  demo: boolean;
-  model: string;
-  tts: { engine: string; voice: string } | null;
-  /** `simulated` or `home-assistant`. */
-  home: string;
-}
+export type { RuntimeStatus };
 
 export interface Runtime {
   config: Config;

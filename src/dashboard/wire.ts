@@ -4,7 +4,7 @@
  * wire audio events carry no `data` here (the PCM follows as a binary frame, or not at all on the
  * dashboard feed).
  */
-import type { TurnTrace, WireEvent, WirePart } from '../turn/protocol.js';
+import type { RuntimeStatus, TurnTrace, WireEvent, WirePart } from '../turn/protocol.js';
 
 export type {
   AgentKind,
@@ -70,13 +70,5 @@ export interface TurnPage {
   next_before: string | null;
 }
 
-export interface Status {
-  version: string;
-  provider: string;
-  demo: boolean;
-  model: string;
-  tts: { engine: string; voice: string } | null;
-  home: string;
-  /** Whether the server requires a token. */
-  auth: boolean;
-}
+/** `GET /api/v1/status`: the runtime's status, and whether the server requires a token. */
+export type Status = RuntimeStatus & { auth: boolean };

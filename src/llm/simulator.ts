@@ -387,11 +387,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
               continue;
             case 'error-chunk':
               batch += `data: ${JSON.stringify({
-                id: answer.id,
-                object: 'chat.completion.chunk',
-                created: Math.floor(Date.now() / 1000),
-                model: answer.model,
-                provider: 'Barnabee Simulator',
+                ...chunkEnvelope(answer),
                 error: { code: f.status ?? 502, message: f.message ?? 'Provider returned error', metadata: { provider_name: 'Simulated' } },
                 choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error', native_finish_reason: 'error' }],
               })}\n\n`;
@@ -423,11 +419,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         batch += `${head}"content":""},"finish_reason":${JSON.stringify(answer.finishReason)},"native_finish_reason":${JSON.stringify(answer.finishReason)},"logprobs":null}]}\n\n`;
         if (withUsage) {
           batch += `data: ${JSON.stringify({
-            id: answer.id,
-            object: 'chat.completion.chunk',
-            created: Math.floor(Date.now() / 1000),
-            model: answer.model,
-            provider: 'Barnabee Simulator',
+            ...chunkEnvelope(answer),
             choices: [],
             usage: usageJson(answer),
           })}\n\n`;
@@ -578,6 +570,17 @@ export function splitMidLine(s: string): string[] {
   }
   pieces.push(s.slice(from));
   return pieces;
+}
+
+/** The fields every `chat.completion.chunk` carries, as OpenRouter sends them. */
+function chunkEnvelope(answer: { id: string; model: string }) {
+  return {
+    id: answer.id,
+    object: 'chat.completion.chunk',
+    created: Math.floor(Date.now() / 1000),
+    model: answer.model,
+    provider: 'Barnabee Simulator',
+  };
 }
 
 function sendJson(res: ServerResponse, record: SimRecord, status: number, body: unknown, headers: Record<string, string> = {}): void {

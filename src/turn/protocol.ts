@@ -1,7 +1,8 @@
 /**
  * Turn-event protocol v1 (see shared/DESIGN.md), as JSON on the wire: the one definition shared by
  * the server (through `events.ts`) and the browser dashboard, so it holds no Node types.
- * Also the history records the store keeps and the dashboard reads back.
+ * Also the history records the store keeps and the status the server reports, which the dashboard
+ * reads back.
  */
 
 export type AgentKind = 'instant' | 'action' | 'interaction';
@@ -131,4 +132,17 @@ export interface Conversation {
   id: string;
   created_at: string;
   messages: StoredMessage[];
+}
+
+// ── Status: what answers, as `GET /api/v1/status` reports it ─────────────────────────────────
+
+export interface RuntimeStatus {
+  version: string;
+  provider: 'openrouter' | 'openai-compatible' | 'demo';
+  /** True when answers come from the built-in simulator: say so to the user. */
+  demo: boolean;
+  model: string;
+  tts: { engine: string; voice: string } | null;
+  /** `simulated` or `home-assistant`. */
+  home: string;
 }

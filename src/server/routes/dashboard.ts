@@ -14,18 +14,11 @@ import fastifyCookie from '@fastify/cookie';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
-import type { Store } from '../../turn/index.js';
+import type { RuntimeStatus, Store } from '../../turn/index.js';
 import { SESSION_COOKIE, safeEqual, sessionCookieValue } from '../auth.js';
 import { errorBody } from '../errors.js';
 
-export interface DashboardStatus {
-  version: string;
-  provider: string;
-  demo: boolean;
-  model: string;
-  tts: { engine: string; voice: string } | null;
-  home: string;
-}
+export type DashboardStatus = RuntimeStatus;
 
 /** The history queries the page needs. */
 export type DashboardStore = Pick<Store, 'listTurns' | 'getTurn' | 'listConversations' | 'getConversation'>;

@@ -68,12 +68,12 @@ describe('llm client: streaming', () => {
   });
 
   it('measures time to first token and tokens per second from the stream', async () => {
-    r.sim.enqueue({ text: 'one two three four five six seven eight nine ten eleven', ttftMs: 120, tokensPerSecond: 100 });
+    r.sim.enqueue({ text: 'one two three four five six seven eight nine ten eleven', ttftMs: 120, tokensPerSecond: 20 });
     const c = await r.client.complete(ask('count'));
     assert.ok(c.timing.ttft_ms! >= 110, `ttft ${c.timing.ttft_ms}`);
-    // 11 tokens at 100/s: 100 ms between first and last. Wide bounds (a loaded machine batches
-    // ticks), but a unit or counting mistake lands far outside them.
-    assert.ok(c.timing.tokens_per_s! > 30 && c.timing.tokens_per_s! < 400, `tokens/s ${c.timing.tokens_per_s}`);
+    // 11 tokens at 20/s: 500 ms between first and last, slow enough that a loaded machine delaying
+    // a tick or two moves the rate only a little; a unit or counting mistake lands far outside.
+    assert.ok(c.timing.tokens_per_s! > 8 && c.timing.tokens_per_s! < 60, `tokens/s ${c.timing.tokens_per_s}`);
   });
 
   it('UTF-8 characters split across TCP writes arrive whole', async () => {

@@ -20,7 +20,8 @@
 import { performance } from 'node:perf_hooks';
 import { Pool, errors as undiciErrors } from 'undici';
 import { ChunkReader } from './chunks.js';
-import { LlmError, codeForStatus, parseRetryAfter, redact, upstreamMessage } from './errors.js';
+import { redact } from '../redact.js';
+import { LlmError, codeForStatus, parseRetryAfter, upstreamMessage } from './errors.js';
 import { backoffMs, type LlmClientOptions } from './options.js';
 import { createSseDecoder } from './sse.js';
 import type { CallOptions, ChatRequest, Completion, LlmClient, StreamPart, StreamTiming, Usage } from './types.js';
@@ -64,7 +65,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
   if (opts.referer) baseHeaders['http-referer'] = opts.referer;
   if (opts.title) baseHeaders['x-title'] = opts.title;
 
-  const clean = (text: string) => redact(text, opts.apiKey);
+  const clean = (text: string) => redact(text, [opts.apiKey]);
 
   function requestBody(request: ChatRequest, model: string, models: string[] | null): string {
     const body: Record<string, unknown> = {

@@ -120,13 +120,3 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
-/**
- * Removes a secret from text that came from elsewhere (upstream bodies can echo a key back, e.g.
- * "Incorrect API key provided: sk-…"). Also masks anything shaped like a bearer token or an
- * OpenRouter/OpenAI key, in case a server echoes a different one.
- */
-export function redact(text: string, secret: string | undefined): string {
-  let out = text;
-  if (secret) out = out.split(secret).join('[redacted]');
-  return out.replace(/\b(sk-[A-Za-z0-9_-]{6,}|Bearer\s+[A-Za-z0-9._~+/=-]{6,})/g, '[redacted]');
-}

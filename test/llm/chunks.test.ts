@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ChunkReader, MAX_MALFORMED, normalizeUsage } from '../../src/llm/chunks.js';
-import { LlmError, parseRetryAfter, redact, upstreamMessage } from '../../src/llm/errors.js';
+import { LlmError, parseRetryAfter, upstreamMessage } from '../../src/llm/errors.js';
+import { redact } from '../../src/redact.js';
 import { backoffMs } from '../../src/llm/options.js';
 import type { StreamPart } from '../../src/llm/types.js';
 
@@ -164,8 +165,8 @@ describe('error helpers', () => {
   });
 
   it('redacts the key and anything shaped like a bearer token', () => {
-    assert.equal(redact('bad key my-secret-value here', 'my-secret-value'), 'bad key [redacted] here');
-    assert.equal(redact('Incorrect API key provided: sk-abcdef123456', undefined), 'Incorrect API key provided: [redacted]');
+    assert.equal(redact('bad key my-secret-value here', ['my-secret-value']), 'bad key [redacted] here');
+    assert.equal(redact('Incorrect API key provided: sk-abcdef123456'), 'Incorrect API key provided: [redacted]');
   });
 
   it('backoff grows exponentially with jitter and never undercuts Retry-After', () => {

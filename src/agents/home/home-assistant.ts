@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { HomeError, type HomeBackend, type HomeEntity } from './types.js';
+import { redact } from '../../redact.js';
 
 export interface HomeAssistantOptions {
   /** e.g. `http://homeassistant.local:8123` (a trailing `/api` is accepted). */
@@ -93,7 +94,8 @@ export function createHomeAssistantBackend(options: HomeAssistantOptions): HomeB
     if (status === 404) return new HomeError('not_found', `Home Assistant at ${where} has no ${path} (HTTP 404); check HA_URL.`, false, status);
     if (status === 400) {
       // Home Assistant's 400 bodies are short plain messages ("Service not found."); the token is never echoed.
-      const reason = body.replace(/\s+/g, ' ').trim().slice(0, 160).replaceAll(token, '(hidden)');
+      const text = body.replace(/\s+/g, ' ').trim();
+      const reason = redact(text, [token], 160);
       return new HomeError('bad_request', `Home Assistant refused ${method} ${path} (HTTP 400${reason ? `: ${reason}` : ''}).`, false, status);
     }
     return new HomeError('upstream', `Home Assistant at ${where} failed on ${method} ${path} (HTTP ${status}).`, status >= 500 || status === 429, status);

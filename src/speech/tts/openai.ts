@@ -7,6 +7,7 @@ import { request } from 'undici';
 import type { PcmChunk, SynthesizeOptions, TtsEngine } from '../types.js';
 import { createWavReader } from '../wav.js';
 import { abortError, createSampleAligner, toMonoS16 } from './pcm.js';
+import { redact } from '../../redact.js';
 
 export interface OpenAiSpeechOptions {
   baseUrl: string;
@@ -44,7 +45,7 @@ export function createOpenAiSpeechEngine(options: OpenAiSpeechOptions): TtsEngin
   }
   if (!/^https?:$/.test(endpoint.protocol)) throw new Error('TTS base URL must be http(s)');
   // Keys must never leak: strip them from anything a server might echo back.
-  const redact = (s: string) => (options.apiKey ? s.split(options.apiKey).join('[redacted]') : s);
+  const clean = (s: string) => redact(s, [options.apiKey]);
 
   return {
     name: 'openai',
@@ -74,13 +75,13 @@ export function createOpenAiSpeechEngine(options: OpenAiSpeechOptions): TtsEngin
         });
       } catch (err) {
         if (signal?.aborted) throw abortError(signal);
-        throw new Error(`speech server ${endpoint.host} unreachable: ${redact((err as Error).message)}`);
+        throw new Error(`speech server ${endpoint.host} unreachable: ${clean((err as Error).message)}`);
       }
       try {
         if (res.statusCode < 200 || res.statusCode >= 300) {
           const detail = (await res.body.text().catch(() => '')).slice(0, 300).replace(/\s+/g, ' ').trim();
           throw new TtsHttpError(
-            `speech server answered ${res.statusCode}${detail ? `: ${redact(detail)}` : ''}`,
+            `speech server answered ${res.statusCode}${detail ? `: ${clean(detail)}` : ''}`,
             res.statusCode,
           );
         }

@@ -38,6 +38,8 @@ export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions):
     if (!res.writableFinished) gone.abort();
   });
 
+  // Events produced in the same tick leave in one writev: one syscall, not one per event.
+  const corkUntilNextTick = tickCorker(res);
   const open = () => {
     if (opened) return;
     opened = true;
@@ -57,18 +59,6 @@ export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions):
       timer.unref();
     }
   };
-  // Events produced in the same tick leave in one writev: one syscall, not one per event.
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    res.uncork();
-  };
-  function corkUntilNextTick(): void {
-    if (corked) return;
-    corked = true;
-    res.cork();
-    process.nextTick(uncork);
-  }
   const write = (chunk: string | Buffer) => {
     if (res.writableEnded || res.destroyed) return;
     open();
@@ -110,24 +100,31 @@ export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions):
  * in one writev (ws's own cork/uncork per frame nests inside ours).
  */
 export function wsOutlet(socket: WebSocket, raw?: Duplex): Outlet {
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    raw?.uncork();
-  };
+  const corkUntilNextTick = raw ? tickCorker(raw) : () => {};
   return {
     send(event) {
       if (socket.readyState !== socket.OPEN) return;
-      if (raw && !corked) {
-        corked = true;
-        raw.cork();
-        process.nextTick(uncork);
-      }
+      corkUntilNextTick();
       if (event.type === 'audio') {
         socket.send(JSON.stringify(toWire(event, { audioData: false })));
         socket.send(event.pcm, { binary: true });
       } else socket.send(JSON.stringify(event));
     },
     buffered: () => socket.bufferedAmount,
+  };
+}
+
+/** Corks a stream until the next tick, so everything written in one tick leaves in one writev. */
+function tickCorker(stream: { cork(): void; uncork(): void }): () => void {
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    stream.uncork();
+  };
+  return () => {
+    if (corked) return;
+    corked = true;
+    stream.cork();
+    process.nextTick(uncork);
   };
 }

@@ -7,9 +7,11 @@ import { NUMBER_WORDS } from './words-numbers.js';
 import { UNIT_WORDS } from './words-units.js';
 import { MATH_WORDS } from './words-math.js';
 import { PLACE_WORDS } from './instant-zones.js';
+import { COMMON_CONTRACTIONS, expandContractions, type Contractions } from './text-contractions.js';
+import { editDistance } from './text-distance.js';
 
 /** Words whose misspelling changes the route: corrected towards these. */
-export const KEYWORDS: readonly string[] = [
+const KEYWORDS: readonly string[] = [
   // commands
   'turn', 'switch', 'lights', 'light', 'lamp', 'lamps', 'unlock', 'lock', 'locked', 'unlocked', 'dim', 'dimmer', 'brighten',
   'brighter', 'thermostat', 'temperature', 'heating', 'heater', 'degrees', 'garage', 'door', 'doors', 'front', 'back', 'kitchen',
@@ -60,9 +62,8 @@ const SHORT_FIXES: Record<string, string> = {
   whos: 'who is', thats: 'that is', lets: 'let us', its: 'it is',
 };
 
-const CONTRACTIONS: [RegExp, string][] = [
-  [/\bwhat's\b/g, 'what is'], [/\bit's\b/g, 'it is'], [/\bthat's\b/g, 'that is'], [/\bhow's\b/g, 'how is'],
-  [/\bwhere's\b/g, 'where is'], [/\bwho's\b/g, 'who is'], [/\blet's\b/g, 'let us'], [/\bi'm\b/g, 'i am'],
+const CONTRACTIONS: Contractions = [
+  ...COMMON_CONTRACTIONS, [/\bwho's\b/g, 'who is'],
   [/\bcan't\b/g, 'can not'], [/\bwon't\b/g, 'will not'], [/n't\b/g, ' not'], [/'re\b/g, ' are'], [/'ll\b/g, ' will'],
   [/'d\b/g, ' would'], [/'ve\b/g, ' have'], [/'s\b/g, ''],
 ];
@@ -77,35 +78,11 @@ for (const k of KEYWORDS) {
   BY_LENGTH.set(k.length, list);
 }
 
-/** Optimal-string-alignment distance (Damerau: adjacent transposition counts as one), capped. */
-export function editDistance(a: string, b: string, cap: number): number {
-  const n = a.length;
-  const m = b.length;
-  if (Math.abs(n - m) > cap) return cap + 1;
-  let prev2: number[] = [];
-  let prev = Array.from({ length: m + 1 }, (_, j) => j);
-  for (let i = 1; i <= n; i++) {
-    const cur = [i];
-    let rowMin = i;
-    for (let j = 1; j <= m; j++) {
-      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-      let v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2] + 1);
-      cur.push(v);
-      if (v < rowMin) rowMin = v;
-    }
-    if (rowMin > cap) return cap + 1;
-    prev2 = prev;
-    prev = cur;
-  }
-  return prev[m];
-}
-
 /** Corrections already worked out; utterances repeat their words, and the set of typos is small. */
 const corrected = new Map<string, string>();
 
 /** The keyword a token is a likely typo of, or the token itself. */
-export function correctWord(w: string): string {
+function correctWord(w: string): string {
   if (w.length < 4 || KNOWN.has(w) || /\d/.test(w)) return w;
   const hit = corrected.get(w);
   if (hit !== undefined) return hit;
@@ -129,24 +106,24 @@ export function correctWord(w: string): string {
 
 /** Verbs after which "of" is a typo of "off" ("turn of the lights"), unless a real "of" follows ("turn of phrase"). */
 const OFF_VERBS = new Set(['turn', 'switch', 'shut', 'power']);
-const REAL_OF_AFTER = new Set(['phrase', 'events', 'fate', 'the century', 'luck']);
+const REAL_OF_AFTER = new Set(['phrase', 'events', 'fate', 'luck']);
 /** Nouns after which a final "of" is "off" ("kitchen lights of please"). */
 const OFF_NOUNS = new Set(['lights', 'light', 'lamp', 'lamps', 'fan', 'it', 'them', 'everything', 'heater', 'heating', 'tv']);
 const CLAUSE_END = new Set([undefined, 'please', 'and', ',', 'now', 'then']);
 
-/**
- * Lowercases, expands contractions, strips punctuation except arithmetic symbols and commas, fixes
- * typos. Commas become a standalone "," token so clause splitting can see them.
- */
 export interface Normalized {
   tokens: string[];
   /** How many words were corrected: a corrected route is a little less certain. */
   corrections: number;
 }
 
+/**
+ * Lowercases, expands contractions, strips punctuation except arithmetic symbols and commas, fixes
+ * typos. Commas become a standalone "," token so clause splitting can see them.
+ */
 export function normalize(text: string): Normalized {
   let s = text.toLowerCase().replace(/[\u2018\u2019\u02bc`]/g, "'");
-  if (s.includes("'")) for (const [re, to] of CONTRACTIONS) s = s.replace(re, to);
+  if (s.includes("'")) s = expandContractions(s, CONTRACTIONS);
   s = s
     .replace(/(\d),(?=\d{3}\b)/g, '$1')
     .replace(/([a-z])-(?=[a-z])/g, '$1 ')

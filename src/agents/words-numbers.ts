@@ -4,14 +4,19 @@
  * well (no 0.30000000000000004, no exponent notation, no digit grouping commas).
  */
 
-const UNITS: Record<string, number> = {
-  zero: 0, oh: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9,
+/** zero to nineteen, as written; shared with the action agent's number-word rewrite. */
+export const UNIT_VALUES: Readonly<Record<string, number>> = {
+  zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9,
   ten: 10, eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16,
   seventeen: 17, eighteen: 18, nineteen: 19,
 };
-const TENS: Record<string, number> = {
-  twenty: 20, thirty: 30, forty: 40, fourty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90,
+/** twenty to ninety, as written; shared with the action agent's number-word rewrite. */
+export const TENS_VALUES: Readonly<Record<string, number>> = {
+  twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90,
 };
+// readNumber also hears "oh" ("three oh five") and the common misspelling "fourty".
+const UNITS: Record<string, number> = { ...UNIT_VALUES, oh: 0 };
+const TENS: Record<string, number> = { ...TENS_VALUES, fourty: 40 };
 const SCALES: Record<string, number> = { thousand: 1e3, million: 1e6, billion: 1e9, trillion: 1e12 };
 const FRACTIONS: Record<string, number> = { half: 0.5, quarter: 0.25, third: 1 / 3 };
 

@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { KEYWORDS, parseCommands, splitClauses, type Command } from '../../src/agents/action-parse.js';
 import { yesNo } from '../../src/agents/action-memory.js';
-import { closest, editDistance, normalize, wordsToNumbers } from '../../src/agents/action-text.js';
+import { closest, normalize, wordsToNumbers } from '../../src/agents/action-text.js';
+import { editDistance } from '../../src/agents/text-distance.js';
 
 const vocab = new Set([...KEYWORDS, 'kitchen', 'porch', 'front', 'door', 'bedroom', 'living', 'room', 'lamp', 'desk', 'coffee', 'maker', 'movie', 'night']);
 const parse = (t: string): Command[] => {

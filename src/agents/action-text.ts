@@ -42,8 +42,9 @@ export function wordsToNumbers(text: string): string {
   const out: string[] = [];
   for (let i = 0; i < words.length; i++) {
     const w = words[i];
-    if ((w === 'hundred' || w === 'one' || w === 'a') && (w === 'hundred' || words[i + 1] === 'hundred')) {
-      out.push('100');
+    // "hundred", "a hundred", "one hundred" … "nine hundred"
+    if (w === 'hundred' || (words[i + 1] === 'hundred' && (w === 'a' || UNITS[w] > 0))) {
+      out.push(String(w === 'hundred' || w === 'a' ? 100 : UNITS[w] * 100));
       if (w !== 'hundred') i++;
       continue;
     }

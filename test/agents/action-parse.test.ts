@@ -22,6 +22,7 @@ describe('text helpers', () => {
   it('number words become digits, pronoun "one" does not', () => {
     assert.equal(wordsToNumbers('set it to twenty one degrees'), 'set it to 21 degrees');
     assert.equal(wordsToNumbers('dim to one hundred percent'), 'dim to 100 percent');
+    assert.equal(wordsToNumbers('a hundred and two hundred'), '100 and 200');
     assert.equal(wordsToNumbers('nineteen point five'), '19.5');
     assert.equal(wordsToNumbers('turn on the other one'), 'turn on the other one');
     assert.equal(wordsToNumbers('one percent'), '1 percent');

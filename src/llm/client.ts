@@ -201,6 +201,11 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
           if (streamError) throw streamError;
           break;
         }
+        // Once the first token is out, a read waits for the end of this event-loop iteration before
+        // it is parsed and passed on: what is queued behind it (a new request, another stream's
+        // first token) goes first. Idle, that costs microseconds; busy, it keeps latency-critical
+        // work from waiting behind every other stream's tokens.
+        if (call.firstTokenAt !== null) await endOfIteration();
         sse.feed(next.value as Buffer);
         if (failure) throw failure;
         yield* drain();
@@ -356,6 +361,8 @@ function toLlmError(err: unknown, model: string, clean: (s: string) => string): 
   }
   return new LlmError('upstream_error', `model request failed: ${message}`, { model, cause: err });
 }
+
+const endOfIteration = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Reads a body to its end, ignoring what it says and any error (the answer is already complete). */
 async function drainRest(body: AsyncIterator<unknown>): Promise<void> {

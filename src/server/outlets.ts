@@ -14,7 +14,8 @@ export interface HttpStream {
   readonly gone: AbortSignal;
   /** Whether headers went out (a lazy stream opens on its first write). */
   readonly opened: boolean;
-  write(chunk: string | Buffer): void;
+  /** `urgent: false` lets the bytes wait for the end of this event-loop iteration (see `writeBatcher`). */
+  write(chunk: string | Buffer, urgent?: boolean): void;
   outlet(encode: (event: TurnEvent) => string | Buffer | null | Array<string | Buffer>): Outlet;
   end(tail?: string): void;
 }
@@ -38,17 +39,16 @@ export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions):
     if (!res.writableFinished) gone.abort();
   });
 
-  // Events produced in the same tick leave in one writev: one syscall, not one per event.
-  const corkUntilNextTick = tickCorker(res);
+  const hold = writeBatcher(res);
   const open = () => {
     if (opened) return;
     opened = true;
     reply.hijack();
     const headers: Record<string, string | number | string[]> = {};
     for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) headers[k] = v as string | number | string[];
-    // Corked first: the header bytes leave together with the events written in this tick (an SSE
-    // turn's `turn.start`), one syscall instead of two.
-    corkUntilNextTick();
+    // Held first: the header bytes leave together with the first events (an SSE turn's
+    // `turn.start`), one syscall instead of two.
+    hold(false);
     res.writeHead(200, { ...headers, ...options.headers });
     res.flushHeaders();
     if (options.heartbeat) {
@@ -59,11 +59,11 @@ export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions):
       timer.unref();
     }
   };
-  const write = (chunk: string | Buffer) => {
+  const write = (chunk: string | Buffer, urgent = true) => {
     if (res.writableEnded || res.destroyed) return;
     open();
     lastWrite = Date.now();
-    corkUntilNextTick();
+    hold(urgent);
     res.write(chunk);
   };
   if (!options.lazy) open();
@@ -76,11 +76,11 @@ export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions):
     write,
     outlet(encode) {
       return {
-        send(event) {
+        send(event, urgent) {
           const out = encode(event);
           if (out === null) return;
-          if (Array.isArray(out)) for (const o of out) write(o);
-          else write(out);
+          if (Array.isArray(out)) for (const o of out) write(o, urgent);
+          else write(out, urgent);
         },
         buffered: () => res.writableLength,
       };
@@ -96,15 +96,15 @@ export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions):
 
 /**
  * WebSocket: JSON text frames; an audio event's PCM follows its JSON as one binary frame.
- * `raw` is the upgraded TCP socket: corking it until the next tick sends the frames of one tick
- * in one writev (ws's own cork/uncork per frame nests inside ours).
+ * `raw` is the upgraded TCP socket: holding it batches the frames of one loop iteration into one
+ * writev (ws's own cork/uncork per frame nests inside ours).
  */
 export function wsOutlet(socket: WebSocket, raw?: Duplex): Outlet {
-  const corkUntilNextTick = raw ? tickCorker(raw) : () => {};
+  const hold = raw ? writeBatcher(raw) : () => {};
   return {
-    send(event) {
+    send(event, urgent) {
       if (socket.readyState !== socket.OPEN) return;
-      corkUntilNextTick();
+      hold(urgent);
       if (event.type === 'audio') {
         socket.send(JSON.stringify(toWire(event, { audioData: false })));
         socket.send(event.pcm, { binary: true });
@@ -114,17 +114,42 @@ export function wsOutlet(socket: WebSocket, raw?: Duplex): Outlet {
   };
 }
 
-/** Corks a stream until the next tick, so everything written in one tick leaves in one writev. */
-function tickCorker(stream: { cork(): void; uncork(): void }): () => void {
-  let corked = false;
-  const uncork = () => {
-    corked = false;
+/**
+ * Holds a stream's writes (cork) so they leave together, in one writev: urgent bytes at the end of
+ * this tick, the rest at the end of this event-loop iteration. Deferring ordinary tokens that far
+ * costs them microseconds when the server is idle; under load it puts the writes to many sockets
+ * back to back, where each costs less (a reader woken by one is often still awake for the next),
+ * and keeps them from delaying the reads of requests and first tokens queued behind them.
+ */
+export function writeBatcher(stream: { cork(): void; uncork(): void }): (urgent: boolean) => void {
+  let held = false;
+  let tickQueued = false;
+  let immediateQueued = false;
+  const release = () => {
+    if (!held) return;
+    held = false;
     stream.uncork();
   };
-  return () => {
-    if (corked) return;
-    corked = true;
-    stream.cork();
-    process.nextTick(uncork);
+  const onTick = () => {
+    tickQueued = false;
+    release();
+  };
+  const onImmediate = () => {
+    immediateQueued = false;
+    release();
+  };
+  return (urgent) => {
+    if (!held) {
+      held = true;
+      stream.cork();
+      if (!immediateQueued) {
+        immediateQueued = true;
+        setImmediate(onImmediate);
+      }
+    }
+    if (urgent && !tickQueued) {
+      tickQueued = true;
+      process.nextTick(onTick);
+    }
   };
 }

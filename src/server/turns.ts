@@ -26,7 +26,8 @@ export class TurnAbort extends TurnCancel {
 }
 
 export interface Outlet {
-  send(event: TurnEvent): void;
+  /** `urgent`: a listener is waiting for exactly this event; otherwise it may leave a little later, batched. */
+  send(event: TurnEvent, urgent: boolean): void;
   /** Bytes accepted but not yet handed to the kernel. */
   buffered(): number;
 }
@@ -111,11 +112,32 @@ export class TurnHub {
     const reason = () => (controller.signal.reason instanceof TurnAbort ? controller.signal.reason : undefined);
     const clientGone = () => reason()?.code === 'client_disconnected';
 
+    // What a listener waits for leaves at once: a turn's first text, its first audio, an error and
+    // the end. Everything else may wait for the end of this event-loop iteration — `turn.start`
+    // and `route` then leave after the model request instead of ahead of it.
+    let sentText = false;
+    let sentAudio = false;
+    const urgent = (event: TurnEvent): boolean => {
+      switch (event.type) {
+        case 'chunk':
+          if (sentText || !event.text) return false;
+          return (sentText = true);
+        case 'audio':
+          if (sentAudio) return false;
+          return (sentAudio = true);
+        case 'error':
+        case 'turn.end':
+          return true;
+        default:
+          return false;
+      }
+    };
+
     const deliver = (event: TurnEvent) => {
       if (clientGone()) return;
       // Past the bound only the closing events still go out: the buffer stays bounded by one event.
       if (overflowed && event.type !== 'error' && event.type !== 'turn.end') return;
-      o.outlet.send(event);
+      o.outlet.send(event, urgent(event));
       const held = o.outlet.buffered();
       if (held > result.bufferPeak) result.bufferPeak = held;
       if (!overflowed && held > this.limits.clientBufferBytes) {

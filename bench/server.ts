@@ -243,6 +243,8 @@ interface LatencyRow {
   /** `steady`: that many streams in flight continuously; `burst`: that many started in the same instant. */
   load: 'steady' | 'burst';
   concurrency: number;
+  /** The minimal proxy (`--role=floor`) under the same load, SSE (steady rows at 100). */
+  floor?: { turns_per_s: number; p50: number; p99: number; added_p50: number; added_p99: number };
   /** Turns per second each path carried (steady rows). */
   turns_per_s?: { direct: number; sse: number; ws: number };
   failed?: number;
@@ -312,10 +314,10 @@ async function main(): Promise<void> {
     LLM_MAX_RETRIES: '0',
     SSE_HEARTBEAT_MS: '15000',
   }, ['--expose-gc', ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(BENCH_DIR, 'results')}`] : [])]);
+  const floor = await child(['--role=floor'], { LLM_BASE_URL: sim.url });
   const stop = async () => {
-    srv.proc.kill('SIGTERM');
-    sim.proc.kill('SIGTERM');
-    await Promise.all([once(srv.proc, 'exit'), once(sim.proc, 'exit')]);
+    for (const c of [srv, sim, floor]) c.proc.kill('SIGTERM');
+    await Promise.all([once(srv.proc, 'exit'), once(sim.proc, 'exit'), once(floor.proc, 'exit')]);
     rmSync(dir, { recursive: true, force: true });
   };
 
@@ -325,7 +327,7 @@ async function main(): Promise<void> {
     const probe = await sseStream(srv.url);
     const expected = probe.text;
     if (probe.status !== 'completed' || !expected) throw new Error(`warm-up turn failed: ${JSON.stringify(probe)}`);
-    for (let i = 0; i < 10; i++) await Promise.all([directStream(sim.url), sseStream(srv.url)]);
+    for (let i = 0; i < 10; i++) await Promise.all([directStream(sim.url), sseStream(srv.url), sseStream(floor.url)]);
     const warmWs = await openWs(srv.url);
     for (let i = 0; i < 10; i++) await wsTurn(warmWs);
     warmWs.close();
@@ -362,7 +364,8 @@ async function main(): Promise<void> {
       const d: number[] = [];
       const s: number[] = [];
       const w: number[] = [];
-      const rates = { direct: [] as number[], sse: [] as number[], ws: [] as number[] };
+      const f: number[] = [];
+      const rates = { direct: [] as number[], sse: [] as number[], ws: [] as number[], floor: [] as number[] };
       let failed = 0;
       const sockets = await Promise.all(Array.from({ length: STEADY_STREAMS }, () => openWs(srv.url)));
       const take = (into: number[], rate: number[], r: Awaited<ReturnType<typeof steadyLoad>>) => {
@@ -386,12 +389,14 @@ async function main(): Promise<void> {
         take(d, rates.direct, await steadyLoad(STEADY_STREAMS, turnMs, () => directStream(sim.url)));
         take(s, rates.sse, await measured('sse', () => steadyLoad(STEADY_STREAMS, turnMs, () => sseStream(srv.url))));
         take(w, rates.ws, await measured('ws', () => steadyLoad(STEADY_STREAMS, turnMs, (i) => wsTurn(sockets[i]!))));
+        take(f, rates.floor, await steadyLoad(STEADY_STREAMS, turnMs, () => sseStream(floor.url)));
       }
       for (const ws of sockets) ws.close();
       const mean = (xs: number[]) => r1(xs.reduce((a, x) => a + x, 0) / xs.length);
       addRow({
         ...latencyRow('steady', STEADY_STREAMS, d, s, w),
         turns_per_s: { direct: mean(rates.direct), sse: mean(rates.sse), ws: mean(rates.ws) },
+        floor: { turns_per_s: mean(rates.floor), p50: r2(pct(f, 50)), p99: r2(pct(f, 99)), added_p50: r2(pct(f, 50) - pct(d, 50)), added_p99: r2(pct(f, 99) - pct(d, 99)) },
         failed,
         server_cpu_ms_per_turn: { sse: r2(server.sse.cpu / server.sse.turns), ws: r2(server.ws.cpu / server.ws.turns) },
         server_kernel_share: { sse: r2(server.sse.sys / server.sse.cpu), ws: r2(server.ws.sys / server.ws.cpu) },
@@ -514,7 +519,7 @@ function report(r: {
       'First chunk = request sent (WebSocket: `turn.create` sent on an open socket) → first answer text received. Baseline: the same client streaming from the simulator directly, measured in the same run, each transport alone at each level. "Added" = Barnabee minus direct at the same percentile.',
     '',
     `**Headline — steady state:** ${STEADY_STREAMS} virtual clients, each starting its next turn the moment its previous one ends (first turns spread over one answer's length), so ${STEADY_STREAMS} streams are in flight the whole time; answers stream at a model's pace (time to first token ${STEADY_SIM.ttftMs} ms, ${STEADY_SIM.tokensPerSecond} tokens/s, ${Number.isNaN(steadyTurnMs) ? '' : `${r1(steadyTurnMs / 1000)} s per answer`}). ` +
-      `Direct, SSE and WebSocket are each loaded alone for ${STEADY.warmupMs / 1000} s of warm-up (not counted) plus ${STEADY.measureMs / 1000} s measured, in ${STEADY.rounds} alternating rounds; every turn of the window counts. ` +
+      `Direct, SSE, WebSocket and the floor (below) are each loaded alone for ${STEADY.warmupMs / 1000} s of warm-up (not counted) plus ${STEADY.measureMs / 1000} s measured, in ${STEADY.rounds} alternating rounds; every turn of the window counts. ` +
       `The 1-stream row runs turns back to back. **Burst** rows start that many turns in the same instant (${LATENCY_SIM.ttftMs} ms to first token, ${LATENCY_SIM.tokensPerSecond} tokens/s): they measure queueing at a thundering-herd start, not steady latency.`,
     '',
     '| load | streams | samples | turns/s direct / SSE / WS | direct p50 / p99 | SSE p50 / p99 | WS p50 / p99 | added SSE p50 / p99 | added WS p50 / p99 |',
@@ -527,6 +532,11 @@ function report(r: {
     at100?.server_cpu_ms_per_turn && at100.server_kernel_share && at100.server_loop_delay_p99_ms
       ? `The server during the steady ${STEADY_STREAMS}-stream runs: CPU per turn (whole turn, every chunk; user + kernel) ${at100.server_cpu_ms_per_turn.sse} ms over SSE, ${at100.server_cpu_ms_per_turn.ws} ms over WebSocket ` +
         `(kernel share ${Math.round(at100.server_kernel_share.sse * 100)} % / ${Math.round(at100.server_kernel_share.ws * 100)} %); worst event-loop delay p99 ${at100.server_loop_delay_p99_ms.sse} ms / ${at100.server_loop_delay_p99_ms.ws} ms.`
+      : '',
+    '',
+    at100?.floor
+      ? `**The floor**, measured in the same rounds: a minimal Node proxy of the same stream (\`--role=floor\`: \`node:http\` in, one pooled undici request out, eventsource-parser, each token written as a Barnabee-shaped SSE event at once; no framework, agents, store, bus, metrics, limits or auth) at ${at100.floor.turns_per_s} turns/s: ` +
+        `first chunk ${at100.floor.p50} / ${at100.floor.p99} ms, **added ${at100.floor.added_p50} / ${at100.floor.added_p99} ms** at p50 / p99. That is what this machine charges any Node proxy for the hop under this load; Barnabee's own share is the difference (SSE ${r2(at100.sse_added_p50 - at100.floor.added_p50)} / ${r2(at100.sse_added_p99 - at100.floor.added_p99)} ms).`
       : '',
     '',
     'Concurrent streams, every stream checked: completed, `seq` 0,1,2… in order with no gap, text equal to the model answer. Memory, sampled every 20 ms inside the server process: JS heap in use at peak minus the heap after a full GC just before the level, per stream; RSS shown too (it is sticky: memory freed by one level stays mapped for the next).',
@@ -586,6 +596,63 @@ function writeSection(body: string): void {
 
 // ---------------------------------------------------------------- child roles
 
+/**
+ * The floor: the least a Node proxy of the same stream does, for comparison in the same run. One
+ * HTTP request in, one pooled upstream request out, eventsource-parser, and each token written as
+ * a Barnabee-shaped SSE event at once. No framework, router, agents, store, bus, metrics, limits or
+ * auth. What it adds over the direct stream is what this machine charges any proxy for the hop.
+ */
+async function runFloor(simUrl: string): Promise<void> {
+  const { createServer } = await import('node:http');
+  const { Pool } = await import('undici');
+  const { randomUUID } = await import('node:crypto');
+  const upstream = new URL(`${simUrl.replace(/\/+$/, '')}/chat/completions`);
+  const pool = new Pool(upstream.origin, { connections: null, headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 30_000 });
+  const server = createServer({ noDelay: true }, (req, res) => {
+    const body: Buffer[] = [];
+    req.on('data', (d: Buffer) => body.push(d));
+    req.on('end', () => {
+      void (async () => {
+        const { text: input } = JSON.parse(Buffer.concat(body).toString('utf8')) as { text: string };
+        const turnId = randomUUID();
+        const t0 = performance.now();
+        let seq = 0;
+        const send = (part: { type: string; [key: string]: unknown }) => {
+          const id = `${turnId}:${seq}`;
+          res.write(`event: ${part.type}\nid: ${id}\ndata: ${JSON.stringify({ ...part, turn_id: turnId, seq: seq++, t_ms: r2(performance.now() - t0) })}\n\n`);
+        };
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+        send({ type: 'turn.start', conversation_id: randomUUID(), input, speak: false });
+        send({ type: 'route', agent: 'interaction', intent: 'chat', confidence: 1, route_ms: 0 });
+        const up = await pool.request({
+          path: upstream.pathname,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+          body: JSON.stringify({ model: 'default', stream: true, messages: [{ role: 'user', content: input }] }),
+        });
+        let text = '';
+        const parser = createParser({
+          onEvent: (m) => {
+            if (m.data === '[DONE]') return;
+            const delta = (JSON.parse(m.data) as { choices?: { delta?: { content?: string } }[] }).choices?.[0]?.delta?.content;
+            if (!delta) return;
+            text += delta;
+            send({ type: 'chunk', text: delta, done: false });
+          },
+        });
+        const decoder = new TextDecoder();
+        for await (const chunk of up.body) parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
+        send({ type: 'chunk', text: '', done: true });
+        send({ type: 'turn.end', status: 'completed', text, spoken_text: '', metrics: {} });
+        res.end();
+      })().catch(() => res.destroy());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  process.stdout.write(`http://127.0.0.1:${(server.address() as { port: number }).port}\n`);
+  process.once('SIGTERM', () => process.exit(0));
+}
+
 async function runRole(): Promise<void> {
   if (role === 'sim') {
     const { startSimulator } = await import('../src/llm/index.js');
@@ -603,6 +670,8 @@ async function runRole(): Promise<void> {
       }
     });
     process.once('SIGTERM', () => void sim.close().then(() => process.exit(0)));
+  } else if (role === 'floor') {
+    await runFloor(process.env.LLM_BASE_URL!);
   } else if (role === 'server') {
     const { loadConfig } = await import('../src/config.js');
     const { startRuntime } = await import('../src/runtime.js');

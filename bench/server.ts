@@ -45,7 +45,7 @@ const STEADY_STREAMS = 100;
 /** One answer's length at the steady pace, as measured at the start of that phase. */
 let steadyTurnMs = NaN;
 /** Per transport and round: a warm-up (not counted), then the measured window. Rounds alternate the transports. */
-const STEADY = FULL ? { rounds: 3, warmupMs: 2000, measureMs: 15_000 } : { rounds: 2, warmupMs: 1500, measureMs: 6000 };
+const STEADY = FULL ? { rounds: 4, warmupMs: 2000, measureMs: 15_000 } : { rounds: 3, warmupMs: 1500, measureMs: 6000 };
 /** Capacity phase: ~2 s answers, so every stream is open at the same time. */
 const CAPACITY_SIM = { ttftMs: 50, tokensPerSecond: 30 };
 const QUESTION = 'tell me about the history of the bicycle';
@@ -243,6 +243,8 @@ interface LatencyRow {
   /** `steady`: that many streams in flight continuously; `burst`: that many started in the same instant. */
   load: 'steady' | 'burst';
   concurrency: number;
+  /** Added first-chunk latency [p50, p99] of each steady round against that round's direct run. */
+  rounds?: Array<{ sse: [number, number]; ws: [number, number]; floor: [number, number] }>;
   /** The minimal proxy (`--role=floor`) under the same load, SSE (steady rows at 100). */
   floor?: { turns_per_s: number; p50: number; p99: number; added_p50: number; added_p99: number };
   /** Turns per second each path carried (steady rows). */
@@ -385,17 +387,24 @@ async function main(): Promise<void> {
         server[path].delay = Math.max(server[path].delay, load.loop_delay_p99_ms);
         return r;
       };
+      // Each round on its own too: the machine's load drifts, and the spread is part of the result.
+      const rounds: NonNullable<LatencyRow['rounds']> = [];
       for (let round = 0; round < STEADY.rounds; round++) {
+        const at = { d: d.length, s: s.length, w: w.length, f: f.length };
         take(d, rates.direct, await steadyLoad(STEADY_STREAMS, turnMs, () => directStream(sim.url)));
         take(s, rates.sse, await measured('sse', () => steadyLoad(STEADY_STREAMS, turnMs, () => sseStream(srv.url))));
         take(w, rates.ws, await measured('ws', () => steadyLoad(STEADY_STREAMS, turnMs, (i) => wsTurn(sockets[i]!))));
         take(f, rates.floor, await steadyLoad(STEADY_STREAMS, turnMs, () => sseStream(floor.url)));
+        const direct = d.slice(at.d);
+        const added = (xs: number[]): [number, number] => [r2(pct(xs, 50) - pct(direct, 50)), r2(pct(xs, 99) - pct(direct, 99))];
+        rounds.push({ sse: added(s.slice(at.s)), ws: added(w.slice(at.w)), floor: added(f.slice(at.f)) });
       }
       for (const ws of sockets) ws.close();
       const mean = (xs: number[]) => r1(xs.reduce((a, x) => a + x, 0) / xs.length);
       addRow({
         ...latencyRow('steady', STEADY_STREAMS, d, s, w),
         turns_per_s: { direct: mean(rates.direct), sse: mean(rates.sse), ws: mean(rates.ws) },
+        rounds,
         floor: { turns_per_s: mean(rates.floor), p50: r2(pct(f, 50)), p99: r2(pct(f, 99)), added_p50: r2(pct(f, 50) - pct(d, 50)), added_p99: r2(pct(f, 99) - pct(d, 99)) },
         failed,
         server_cpu_ms_per_turn: { sse: r2(server.sse.cpu / server.sse.turns), ws: r2(server.ws.cpu / server.ws.turns) },
@@ -536,7 +545,13 @@ function report(r: {
     '',
     at100?.floor
       ? `**The floor**, measured in the same rounds: a minimal Node proxy of the same stream (\`--role=floor\`: \`node:http\` in, one pooled undici request out, eventsource-parser, each token written as a Barnabee-shaped SSE event at once; no framework, agents, store, bus, metrics, limits or auth) at ${at100.floor.turns_per_s} turns/s: ` +
-        `first chunk ${at100.floor.p50} / ${at100.floor.p99} ms, **added ${at100.floor.added_p50} / ${at100.floor.added_p99} ms** at p50 / p99. That is what this machine charges any Node proxy for the hop under this load; Barnabee's own share is the difference (SSE ${r2(at100.sse_added_p50 - at100.floor.added_p50)} / ${r2(at100.sse_added_p99 - at100.floor.added_p99)} ms).`
+        `first chunk ${at100.floor.p50} / ${at100.floor.p99} ms, **added ${at100.floor.added_p50} / ${at100.floor.added_p99} ms** at p50 / p99. That is what this machine charges any Node proxy for the hop under this load; Barnabee's own share is the difference (SSE ${r2(at100.sse_added_p50 - at100.floor.added_p50)} / ${r2(at100.sse_added_p99 - at100.floor.added_p99)} ms, WebSocket ${r2(at100.ws_added_p50 - at100.floor.added_p50)} / ${r2(at100.ws_added_p99 - at100.floor.added_p99)} ms).`
+      : '',
+    '',
+    at100?.rounds
+      ? `Each round alone, added p50 / p99 in ms against that round's direct run (SSE · WebSocket · floor): ${at100.rounds
+          .map((x, i) => `round ${i + 1}: ${x.sse.join(' / ')} · ${x.ws.join(' / ')} · ${x.floor.join(' / ')}`)
+          .join('; ')}.`
       : '',
     '',
     'Concurrent streams, every stream checked: completed, `seq` 0,1,2… in order with no gap, text equal to the model answer. Memory, sampled every 20 ms inside the server process: JS heap in use at peak minus the heap after a full GC just before the level, per stream; RSS shown too (it is sticky: memory freed by one level stays mapped for the next).',

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import type { HistoryMessage } from './agent.js';
 import type { TurnEvent, TurnMetrics, TurnStatus } from './events.js';
 import type { Conversation, ConversationSummary, StoredMessage } from './protocol.js';
-import { startCheckpointer, type Checkpointer } from './store-checkpoint.js';
+import { startStoreWriter, WRITE_SQL, type StoreWriter, type WriteOp } from './store-writer.js';
 import { MIGRATIONS } from './store-schema.js';
 
 export type { Conversation, ConversationSummary, StoredMessage };
@@ -58,8 +58,8 @@ export interface OpenStoreOptions {
 }
 
 const DEFAULT_LIMIT = 50;
-/** Turns written before checkpoints move to a worker thread: a short-lived store (a test, one CLI chat) never starts one. */
-const CHECKPOINT_WORKER_AFTER = 50;
+/** Turns written on the main thread before writes move to a worker: a short-lived store (a test, one CLI chat) never starts one. */
+const WRITER_AFTER = 50;
 const MAX_LIMIT = 500;
 
 export function openStore(path: string, options: OpenStoreOptions = {}): Store {
@@ -124,7 +124,8 @@ class SqliteStore implements Store {
   private readonly pending = new Map<string, TraceBuilder>();
   private readonly stmts;
   private written = 0;
-  private checkpointer: Checkpointer | null = null;
+  private writer: StoreWriter | null = null;
+  private readonly runHere: (ops: WriteOp[]) => void;
 
   constructor(
     private readonly db: Database.Database,
@@ -136,17 +137,6 @@ class SqliteStore implements Store {
       kvSet: db.prepare(
         'INSERT INTO kv (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
       ),
-      upsertConversation: db.prepare(
-        'INSERT INTO conversations (id, created_at, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at',
-      ),
-      insertMessage: db.prepare(
-        'INSERT INTO messages (conversation_id, turn_id, role, content, created_at) VALUES (?, ?, ?, ?, ?)',
-      ),
-      insertTurn: db.prepare(`
-        INSERT INTO turns (turn_id, conversation_id, created_at, input, agent, intent, confidence, model, status, text,
-                           spoken_text, usage, metrics, events, transport)
-        VALUES (@turn_id, @conversation_id, @created_at, @input, @agent, @intent, @confidence, @model, @status, @text,
-                @spoken_text, @usage, @metrics, @events, @transport)`),
       getTurn: db.prepare<[string], TurnRow>('SELECT * FROM turns WHERE turn_id = ?'),
       turnRowid: db.prepare<[string], { id: number }>('SELECT id FROM turns WHERE turn_id = ?'),
       getConversation: db.prepare<[string], { id: string; created_at: string }>('SELECT id, created_at FROM conversations WHERE id = ?'),
@@ -159,6 +149,16 @@ class SqliteStore implements Store {
         ORDER BY id`),
     };
     this.stmts = s;
+    const writes = Object.fromEntries(Object.entries(WRITE_SQL).map(([name, sql]) => [name, db.prepare(sql)])) as Record<
+      WriteOp[0],
+      Database.Statement
+    >;
+    this.runHere = db.transaction((ops: WriteOp[]) => {
+      for (const [name, params] of ops) {
+        if (Array.isArray(params)) writes[name].run(...params);
+        else writes[name].run(params);
+      }
+    });
     this.kv = {
       get: (key) => s.kvGet.get(key)?.value,
       set: (key, value) => void s.kvSet.run(key, value, new Date().toISOString()),
@@ -196,54 +196,35 @@ class SqliteStore implements Store {
 
   private write(builder: TraceBuilder): boolean {
     const trace = builder.finish();
-    try {
-      this.writeTrace(trace, new Date(builder.startedAt).toISOString());
-      if (++this.written === CHECKPOINT_WORKER_AFTER && this.db.pragma('journal_mode', { simple: true }) === 'wal') {
-        this.checkpointer = startCheckpointer(this.db, this.path, (err) =>
-          this.logger?.warn({ err: describe(err), path: this.path }, 'store: checkpoints stay on the main thread'),
-        );
-      }
+    const ops = writeOps(trace, new Date(builder.startedAt).toISOString(), new Date().toISOString());
+    if (this.writer) {
+      this.writer.write(ops, trace.turn_id);
       return true;
+    }
+    try {
+      this.runHere(ops);
     } catch (err) {
-      // Mid-turn the store is an observer: a full disk loses a trace, never a turn.
-      this.logger?.warn({ err: describe(err), turn_id: trace.turn_id, path: this.path }, 'store: could not record a turn');
+      this.failed(err, trace.turn_id);
       return false;
     }
+    if (++this.written === WRITER_AFTER && this.db.pragma('journal_mode', { simple: true }) === 'wal') {
+      this.writer = startStoreWriter({
+        path: this.path,
+        runHere: this.runHere,
+        onError: (err, turnId) =>
+          turnId ? this.failed(err, turnId) : this.logger?.warn({ err: describe(err), path: this.path }, 'store: writes stay on the main thread'),
+      });
+    }
+    return true;
   }
 
-  private writeTrace(trace: TurnTrace, startedAt: string): void {
-    const s = this.stmts;
-    const now = new Date().toISOString();
-    this.db.transaction(() => {
-      s.upsertConversation.run(trace.conversation_id, startedAt, now);
-      s.insertTurn.run({
-        turn_id: trace.turn_id,
-        conversation_id: trace.conversation_id,
-        created_at: trace.created_at,
-        input: trace.input,
-        agent: trace.agent,
-        intent: trace.intent,
-        confidence: trace.confidence,
-        model: trace.model,
-        status: trace.status,
-        text: trace.text,
-        spoken_text: trace.spoken_text,
-        usage: trace.usage ? JSON.stringify(trace.usage) : null,
-        metrics: trace.metrics ? JSON.stringify(trace.metrics) : null,
-        events: JSON.stringify(trace.events),
-        transport: trace.transport,
-      });
-      // A request that never got past validation said nothing worth remembering.
-      if (trace.input.trim() === '') return;
-      s.insertMessage.run(trace.conversation_id, trace.turn_id, 'user', trace.input, startedAt);
-      // What history keeps is what the person actually heard (shorter after a barge-in).
-      if (trace.spoken_text.trim() !== '') {
-        s.insertMessage.run(trace.conversation_id, trace.turn_id, 'assistant', trace.spoken_text, now);
-      }
-    })();
+  /** Mid-turn the store is an observer: a full disk loses a trace, never a turn. */
+  private failed(err: unknown, turnId: string): void {
+    this.logger?.warn({ err: describe(err), turn_id: turnId, path: this.path }, 'store: could not record a turn');
   }
 
   listTurns(options: { q?: string; limit?: number; before?: string } = {}): TurnTrace[] {
+    this.writer?.settle();
     const where: string[] = [];
     const params: (string | number)[] = [];
     if (options.q) {
@@ -267,11 +248,13 @@ class SqliteStore implements Store {
   }
 
   getTurn(turnId: string): TurnTrace | undefined {
+    this.writer?.settle();
     const row = this.stmts.getTurn.get(turnId);
     return row ? toTrace(row) : undefined;
   }
 
   listConversations(options: { q?: string; limit?: number } = {}): ConversationSummary[] {
+    this.writer?.settle();
     const params: (string | number)[] = [];
     let filter = '';
     if (options.q) {
@@ -290,6 +273,7 @@ class SqliteStore implements Store {
   }
 
   getConversation(id: string): Conversation | undefined {
+    this.writer?.settle();
     const row = this.stmts.getConversation.get(id);
     if (!row) return undefined;
     return { id: row.id, created_at: row.created_at, messages: this.stmts.messages.all(id) };
@@ -297,6 +281,7 @@ class SqliteStore implements Store {
 
   history(conversationId: string, turns: number): HistoryMessage[] {
     if (!(turns > 0)) return [];
+    this.writer?.settle();
     try {
       return this.stmts.history.all(conversationId, conversationId, Math.floor(turns));
     } catch (err) {
@@ -306,10 +291,45 @@ class SqliteStore implements Store {
   }
 
   close(): void {
-    this.checkpointer?.close();
-    this.checkpointer = null;
+    this.writer?.close();
+    this.writer = null;
     if (this.db.open) this.db.close();
   }
+}
+
+/** A finished turn as the statements of its one transaction. */
+function writeOps(trace: TurnTrace, startedAt: string, now: string): WriteOp[] {
+  const ops: WriteOp[] = [
+    ['upsertConversation', [trace.conversation_id, startedAt, now]],
+    [
+      'insertTurn',
+      {
+        turn_id: trace.turn_id,
+        conversation_id: trace.conversation_id,
+        created_at: trace.created_at,
+        input: trace.input,
+        agent: trace.agent,
+        intent: trace.intent,
+        confidence: trace.confidence,
+        model: trace.model,
+        status: trace.status,
+        text: trace.text,
+        spoken_text: trace.spoken_text,
+        usage: trace.usage ? JSON.stringify(trace.usage) : null,
+        metrics: trace.metrics ? JSON.stringify(trace.metrics) : null,
+        events: JSON.stringify(trace.events),
+        transport: trace.transport,
+      },
+    ],
+  ];
+  // A request that never got past validation said nothing worth remembering.
+  if (trace.input.trim() === '') return ops;
+  ops.push(['insertMessage', [trace.conversation_id, trace.turn_id, 'user', trace.input, startedAt]]);
+  // What history keeps is what the person actually heard (shorter after a barge-in).
+  if (trace.spoken_text.trim() !== '') {
+    ops.push(['insertMessage', [trace.conversation_id, trace.turn_id, 'assistant', trace.spoken_text, now]]);
+  }
+  return ops;
 }
 
 function toTrace(row: TurnRow): TurnTrace {

@@ -191,23 +191,25 @@ class SqliteStore implements Store {
       this.logger?.warn({ turn_id: builder ? list[0]!.turn_id : null }, 'store: a turn without turn.end was not recorded');
       return false;
     }
-    return this.write(builder);
+    return this.write(builder, true);
   }
 
-  private write(builder: TraceBuilder): boolean {
+  /** `here`: on this thread, to report the outcome (after every write already handed over, so turns keep their order). */
+  private write(builder: TraceBuilder, here = false): boolean {
     const trace = builder.finish();
     const ops = writeOps(trace, new Date(builder.startedAt).toISOString(), new Date().toISOString());
-    if (this.writer) {
+    if (this.writer && !here) {
       this.writer.write(ops, trace.turn_id);
       return true;
     }
+    this.writer?.settle();
     try {
       this.runHere(ops);
     } catch (err) {
       this.failed(err, trace.turn_id);
       return false;
     }
-    if (++this.written === WRITER_AFTER && this.db.pragma('journal_mode', { simple: true }) === 'wal') {
+    if (!this.writer && ++this.written === WRITER_AFTER && this.db.pragma('journal_mode', { simple: true }) === 'wal') {
       this.writer = startStoreWriter({
         path: this.path,
         runHere: this.runHere,

@@ -184,7 +184,7 @@ describe('store', () => {
     for (let i = 0; i < 400; i++) {
       const events = await turn(`question ${i}`, `c${i % 7}`, answer);
       ids.push(events[0]!.turn_id);
-      assert.equal(store.recordTurn(events), true);
+      for (const e of events) store.record(e);
       if (i % 50 === 49) {
         // Read-your-writes, straight after the hand-over.
         assert.equal(store.getTurn(events[0]!.turn_id)?.input, `question ${i}`);
@@ -208,6 +208,24 @@ describe('store', () => {
     assert.doesNotThrow(() => events.forEach((e) => store.record(e)));
     assert.equal(store.recordTurn(events), false);
     assert.equal(warnings.length, 2);
+  });
+
+  it('once busy, a write the worker cannot commit is logged, never thrown', async (t) => {
+    const path = join(tempDir(t), 'b.db');
+    const warnings: Array<{ turn_id?: string }> = [];
+    const store = openStore(path, { logger: { warn: (obj) => void warnings.push(obj as { turn_id?: string }) } });
+    t.after(() => store.close());
+    for (let i = 0; i < 60; i++) for (const e of await turn(`q${i}`, 'c', ['a'])) store.record(e);
+    const raw = new Database(path);
+    t.after(() => raw.close());
+    raw.exec(`CREATE TRIGGER refuse BEFORE INSERT ON turns WHEN NEW.input = 'refused' BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
+    const refused = await turn('refused', 'c', ['a']);
+    assert.doesNotThrow(() => refused.forEach((e) => store.record(e)));
+    for (const e of await turn('after', 'c', ['b'])) store.record(e);
+    assert.deepEqual(store.listTurns({ limit: 2 }).map((x) => x.input), ['after', 'q59']);
+    const deadline = Date.now() + 5000;
+    while (!warnings.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(warnings.map((w) => w.turn_id), [refused[0]!.turn_id]);
   });
 
   it('a turn recorded twice is kept once', async (t) => {

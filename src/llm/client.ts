@@ -201,10 +201,10 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
           if (streamError) throw streamError;
           break;
         }
-        // Once the first token is out, a read waits for the end of this event-loop iteration before
-        // it is parsed and passed on: what is queued behind it (a new request, another stream's
-        // first token) goes first. Idle, that costs microseconds; busy, it keeps latency-critical
-        // work from waiting behind every other stream's tokens.
+        // Once the first token is out, a read waits for the end of this event-loop iteration (see
+        // `endOfIteration`) before it is parsed and passed on: what is queued behind it (a new
+        // request, another stream's first token) goes first. Idle, that costs microseconds; busy,
+        // it keeps latency-critical work from waiting behind every other stream's tokens.
         if (call.firstTokenAt !== null) await endOfIteration();
         sse.feed(next.value as Buffer);
         if (failure) throw failure;
@@ -362,7 +362,29 @@ function toLlmError(err: unknown, model: string, clean: (s: string) => string): 
   return new LlmError('upstream_error', `model request failed: ${message}`, { model, cause: err });
 }
 
-const endOfIteration = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * Where later reads wait: woken at the end of an event-loop iteration, at most
+ * `WAKE_PER_ITERATION` of them per iteration, so however many streams are busy, the loop gets back
+ * to reading new requests and first tokens after about that many tokens' work (~1 ms).
+ */
+const WAKE_PER_ITERATION = 32;
+const parked: Array<() => void> = [];
+let waking = false;
+function wakeParked(): void {
+  const now = parked.splice(0, WAKE_PER_ITERATION);
+  // Queued from inside an immediate, the next batch runs in the next iteration, after its poll.
+  if (parked.length) setImmediate(wakeParked);
+  else waking = false;
+  for (const wake of now) wake();
+}
+const endOfIteration = () =>
+  new Promise<void>((resolve) => {
+    parked.push(resolve);
+    if (!waking) {
+      waking = true;
+      setImmediate(wakeParked);
+    }
+  });
 
 /** Reads a body to its end, ignoring what it says and any error (the answer is already complete). */
 async function drainRest(body: AsyncIterator<unknown>): Promise<void> {

@@ -30,6 +30,8 @@ const FULL = process.argv.includes('--full');
 const PROFILE = process.argv.includes('--profile');
 /** `--steady-only`: the 1-stream and steady rows only, printed, nothing written (for quick before/after checks). */
 const STEADY_ONLY = process.argv.includes('--steady-only');
+/** `--report`: no run; the RESULTS.md section rendered again from the last results/server.json (after editing the notes). */
+const REPORT_ONLY = process.argv.includes('--report');
 
 /** The scripted model answer: fixed text so every stream's content can be checked. */
 const ANSWER_WORDS = 60;
@@ -491,6 +493,7 @@ async function main(): Promise<void> {
         latency_sim: LATENCY_SIM,
         capacity_sim: CAPACITY_SIM,
         direct_text_matches: expectedDirect.trim() === expected.trim(),
+        steady_turn_ms: r1(steadyTurnMs),
       },
       latency,
       capacity,
@@ -740,7 +743,13 @@ async function runRole(): Promise<void> {
     await runtime.close();
     process.exit(0);
   } else {
-    await main();
+    if (REPORT_ONLY) {
+      const last = JSON.parse(readFileSync(join(BENCH_DIR, 'results/server.json'), 'utf8')) as Parameters<typeof report>[0] & {
+        setup: { steady_turn_ms?: number };
+      };
+      steadyTurnMs = last.setup.steady_turn_ms ?? NaN;
+      writeSection(report(last));
+    } else await main();
   }
 }
 

@@ -4,9 +4,10 @@
  * its own connection, so the loop streaming every other turn never waits on the disk.
  *
  * Reads stay synchronous on the main connection. Each calls `settle()` first, which returns at
- * once when every write handed over is committed, and otherwise waits for the worker (Atomics.wait
- * on a shared counter: the length of one transaction, rarely more). So a read sees every turn that
- * ended before it, the next turn's history included.
+ * once when the writes it depends on are committed, and otherwise waits for the worker
+ * (Atomics.wait on a shared counter: the length of one transaction, rarely more). So a read sees
+ * every turn that ended before it; a conversation's history waits only for that conversation's
+ * own last write.
  *
  * If the worker cannot start, dies or stops answering, the writes it had not finished are run on
  * the main thread, and so are all later ones.
@@ -63,10 +64,12 @@ parentPort.on('message', (m) => {
 `;
 
 export interface StoreWriter {
-  /** Hands a transaction over. */
-  write(ops: WriteOp[], key: string): void;
-  /** Returns once every write handed over has been committed (or has failed and been reported). */
-  settle(): void;
+  /** Hands a transaction over; returns its number (0 when it ran here, already done). */
+  write(ops: WriteOp[], key: string): number;
+  /** Returns once the writes handed over (up to number `upTo`) are committed (or failed and were reported). */
+  settle(upTo?: number): void;
+  /** The number of the last write finished. */
+  finished(): number;
   close(): void;
 }
 
@@ -125,24 +128,29 @@ export function startStoreWriter(options: StoreWriterOptions): StoreWriter {
 
   return {
     write(ops, key) {
-      if (!worker) return runHere(ops, key);
+      if (!worker) {
+        runHere(ops, key);
+        return 0;
+      }
       const seq = ++posted;
       inFlight.push({ seq, ops, key });
       if (inFlight.length > 64) forget();
       worker.postMessage({ seq, ops, key });
+      return seq;
     },
-    settle() {
+    settle(upTo = posted) {
       if (!worker) return;
       const deadline = performance.now() + SETTLE_TIMEOUT_MS;
       for (;;) {
         const committed = Atomics.load(done, 0);
-        if (committed === posted) break;
+        if (committed >= upTo) break;
         const left = deadline - performance.now();
         if (left <= 0) return abandon(new Error(`the store writer did not answer within ${SETTLE_TIMEOUT_MS} ms`));
         Atomics.wait(done, 0, committed, left);
       }
-      inFlight = [];
+      forget();
     },
+    finished: () => (worker ? Atomics.load(done, 0) : posted),
     close() {
       this.settle();
       const w = worker;

@@ -125,6 +125,8 @@ class SqliteStore implements Store {
   private readonly stmts;
   private written = 0;
   private writer: StoreWriter | null = null;
+  /** Each conversation's last write handed to the worker: its history waits for that one only. */
+  private readonly lastWriteOf = new Map<string, number>();
   private readonly runHere: (ops: WriteOp[]) => void;
 
   constructor(
@@ -199,7 +201,12 @@ class SqliteStore implements Store {
     const trace = builder.finish();
     const ops = writeOps(trace, new Date(builder.startedAt).toISOString(), new Date().toISOString());
     if (this.writer && !here) {
-      this.writer.write(ops, trace.turn_id);
+      const seq = this.writer.write(ops, trace.turn_id);
+      if (seq) this.lastWriteOf.set(trace.conversation_id, seq);
+      if (this.lastWriteOf.size > 1024) {
+        const finished = this.writer.finished();
+        for (const [id, n] of this.lastWriteOf) if (n <= finished) this.lastWriteOf.delete(id);
+      }
       return true;
     }
     this.writer?.settle();
@@ -283,7 +290,8 @@ class SqliteStore implements Store {
 
   history(conversationId: string, turns: number): HistoryMessage[] {
     if (!(turns > 0)) return [];
-    this.writer?.settle();
+    const last = this.lastWriteOf.get(conversationId);
+    if (last !== undefined) this.writer?.settle(last);
     try {
       return this.stmts.history.all(conversationId, conversationId, Math.floor(turns));
     } catch (err) {

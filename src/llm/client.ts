@@ -23,6 +23,7 @@ import { ChunkReader } from './chunks.js';
 import { redact } from '../redact.js';
 import { LlmError, codeForStatus, parseRetryAfter, upstreamMessage } from './errors.js';
 import { backoffMs, type LlmClientOptions } from './options.js';
+import { endOfIteration } from './later.js';
 import { createSseDecoder } from './sse.js';
 import type { CallOptions, ChatRequest, Completion, LlmClient, StreamPart, StreamTiming, Usage } from './types.js';
 
@@ -361,30 +362,6 @@ function toLlmError(err: unknown, model: string, clean: (s: string) => string): 
   }
   return new LlmError('upstream_error', `model request failed: ${message}`, { model, cause: err });
 }
-
-/**
- * Where later reads wait: woken at the end of an event-loop iteration, at most
- * `WAKE_PER_ITERATION` of them per iteration, so however many streams are busy, the loop gets back
- * to reading new requests and first tokens after about that many tokens' work (~1 ms).
- */
-const WAKE_PER_ITERATION = 32;
-const parked: Array<() => void> = [];
-let waking = false;
-function wakeParked(): void {
-  const now = parked.splice(0, WAKE_PER_ITERATION);
-  // Queued from inside an immediate, the next batch runs in the next iteration, after its poll.
-  if (parked.length) setImmediate(wakeParked);
-  else waking = false;
-  for (const wake of now) wake();
-}
-const endOfIteration = () =>
-  new Promise<void>((resolve) => {
-    parked.push(resolve);
-    if (!waking) {
-      waking = true;
-      setImmediate(wakeParked);
-    }
-  });
 
 /** Reads a body to its end, ignoring what it says and any error (the answer is already complete). */
 async function drainRest(body: AsyncIterator<unknown>): Promise<void> {

@@ -561,14 +561,19 @@ export function splitMidLine(s: string): string[] {
     if (eol > p + 8) cuts.add(p + Math.floor((eol - p) / 2));
   }
   for (let q = s.indexOf('\n\n'); q !== -1; q = s.indexOf('\n\n', q + 2)) cuts.add(q + 1);
-  const sorted = [...cuts].filter((c) => c > 0 && c < s.length).sort((a, b) => a - b);
-  const pieces: string[] = [];
+  return splitAt(s, cuts);
+}
+
+/** Cuts text or bytes at the given offsets (any order, repeats and offsets outside it ignored). */
+export function splitAt<T extends { readonly length: number; slice(start: number, end?: number): T }>(whole: T, offsets: Iterable<number>): T[] {
+  const cuts = [...new Set(offsets)].filter((c) => c > 0 && c < whole.length).sort((a, b) => a - b);
+  const pieces: T[] = [];
   let from = 0;
-  for (const c of sorted) {
-    pieces.push(s.slice(from, c));
+  for (const c of cuts) {
+    pieces.push(whole.slice(from, c));
     from = c;
   }
-  pieces.push(s.slice(from));
+  pieces.push(whole.slice(from));
   return pieces;
 }
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createSseDecoder } from '../../src/llm/sse.js';
+import { splitAt } from '../../src/llm/simulator.js';
 
 function decodeAll(chunks: Uint8Array[], maxEventChars = 1 << 20): { data: string[]; tooLarge: boolean } {
   const data: string[] = [];
@@ -11,19 +12,6 @@ function decodeAll(chunks: Uint8Array[], maxEventChars = 1 << 20): { data: strin
   for (const c of chunks) sse.feed(c);
   sse.end();
   return { data, tooLarge };
-}
-
-/** Cuts `bytes` at the given offsets (any byte, including inside a character or a CRLF). */
-function cut(bytes: Uint8Array, offsets: number[]): Uint8Array[] {
-  const points = [...new Set(offsets.map((o) => o % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let from = 0;
-  for (const p of points) {
-    out.push(bytes.subarray(from, p));
-    from = p;
-  }
-  out.push(bytes.subarray(from));
-  return out;
 }
 
 describe('SSE decoder', () => {
@@ -37,7 +25,7 @@ describe('SSE decoder', () => {
         (events, offsets, eol) => {
           const text = events.map((e) => `: keepalive${eol}data: ${e}${eol}${eol}`).join('');
           const bytes = new TextEncoder().encode(text);
-          assert.deepEqual(decodeAll(cut(bytes, offsets)).data, events);
+          assert.deepEqual(decodeAll(splitAt(bytes, offsets)).data, events);
         },
       ),
       { numRuns: 300 },

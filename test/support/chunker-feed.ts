@@ -16,15 +16,4 @@ export function slices(text: string, size: number): string[] {
   return out;
 }
 
-/** Splits `text` at the given offsets (sorted, deduplicated, any out-of-range ones ignored). */
-export function splitAt(text: string, offsets: number[]): string[] {
-  const cuts = [...new Set(offsets.filter((o) => o > 0 && o < text.length))].sort((a, b) => a - b);
-  const out: string[] = [];
-  let from = 0;
-  for (const c of cuts) {
-    out.push(text.slice(from, c));
-    from = c;
-  }
-  out.push(text.slice(from));
-  return out;
-}
+export { splitAt } from '../../src/llm/simulator.js';

@@ -10,7 +10,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { openLlm } from './llm/index.js';
 import { startRuntime, type Runtime } from './runtime.js';
 import { startServer } from './server/index.js';
-import { openPlayer, wavHeader } from './speech/index.js';
+import { hasPlayer, openPlayer, wavHeader } from './speech/index.js';
 import type { TurnEvent, TurnRequest } from './turn/events.js';
 import { VERSION } from './version.js';
 
@@ -217,7 +217,9 @@ async function interactive(runtime: Runtime, options: ChatOptions): Promise<numb
 function audioSink(out: string | undefined) {
   let player: ReturnType<typeof openPlayer> | undefined;
   let file: ReturnType<typeof createWriteStream> | undefined;
-  let warned = false;
+  // Said before the answer starts, not in the middle of its text.
+  const playable = out !== undefined || hasPlayer();
+  if (!playable) process.stderr.write('barnabee: no audio player (aplay or paplay) found; use --out answer.wav\n');
   return {
     write(pcm: Buffer, sampleRate: number) {
       if (out) {
@@ -228,12 +230,9 @@ function audioSink(out: string | undefined) {
         file.write(pcm);
         return;
       }
+      if (!playable) return;
       if (player === undefined) player = openPlayer(sampleRate);
-      if (player) player.write(pcm);
-      else if (!warned) {
-        warned = true;
-        process.stderr.write('barnabee: no audio player (aplay or paplay) found; use --out answer.wav\n');
-      }
+      player?.write(pcm);
     },
     async end() {
       if (file) await new Promise<void>((resolve, reject) => file!.end((err?: Error | null) => (err ? reject(err) : resolve())));

@@ -5,7 +5,7 @@ export { normalizeForSpeech } from './normalize.js';
 export { createSpeechStage, type SpeechStageOptions } from './speaker.js';
 export { wavHeader, encodeWav, parseWav, createWavReader, WavFormatError, UNKNOWN_LENGTH } from './wav.js';
 export type { WavFormat, WavHeaderOptions, ParsedWav, WavReader } from './wav.js';
-export { openPlayer, type Player } from './playback.js';
+export { hasPlayer, openPlayer, type Player } from './playback.js';
 export { createTtsEngine } from './tts/create.js';
 export { createFliteEngine, FLITE_VOICES, type FliteEngine, type FliteOptions, type FliteVoice } from './tts/flite.js';
 export { createOpenAiSpeechEngine, TtsHttpError, type OpenAiSpeechOptions } from './tts/openai.js';

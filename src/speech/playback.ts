@@ -35,6 +35,11 @@ export function findOnPath(command: string, env: NodeJS.ProcessEnv = process.env
   return null;
 }
 
+/** Whether `openPlayer` would find a player. */
+export function hasPlayer(env: NodeJS.ProcessEnv = process.env): boolean {
+  return PLAYERS.some((p) => findOnPath(p.command, env) !== null);
+}
+
 /** A player for mono s16le PCM at `sampleRate`, or null when neither aplay nor paplay exists. */
 export function openPlayer(sampleRate: number, options: { env?: NodeJS.ProcessEnv } = {}): Player | null {
   if (!Number.isInteger(sampleRate) || sampleRate <= 0) throw new RangeError(`openPlayer: bad sample rate ${sampleRate}`);

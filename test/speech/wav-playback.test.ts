@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { openPlayer } from '../../src/speech/index.js';
+import { hasPlayer, openPlayer } from '../../src/speech/index.js';
 
 /** A stand-in player on PATH that records its arguments and the bytes piped to it. */
 function fakePlayer(name: string, exitCode = 0): { env: NodeJS.ProcessEnv; dir: string } {
@@ -18,6 +18,13 @@ describe('openPlayer', () => {
   it('returns null when neither aplay nor paplay is on PATH', () => {
     const empty = mkdtempSync(join(tmpdir(), 'barnabee-nopath-'));
     assert.equal(openPlayer(16000, { env: { PATH: empty } }), null);
+    assert.equal(hasPlayer({ PATH: empty }), false);
+  });
+
+  it('hasPlayer finds either player on PATH without starting it', () => {
+    const { env, dir } = fakePlayer('paplay');
+    assert.equal(hasPlayer(env), true);
+    assert.throws(() => readFileSync(join(dir, 'args')), /ENOENT/);
   });
 
   it('pipes raw s16le mono PCM into aplay with the right format and waits for it to finish', async () => {

@@ -9,7 +9,6 @@ export class TurnAccumulator {
   /** Set once a `chunk` with `done: true` went out. */
   textDone = false;
   sawChunk = false;
-  private chunkText = '';
   private readonly spokenSegments: string[] = [];
   private readonly pendingSegments = new Map<number, string>();
   private firstChunkMs: number | null = null;
@@ -28,7 +27,6 @@ export class TurnAccumulator {
         this.firstAnyChunkMs ??= event.t_ms;
         if (event.text) this.firstChunkMs ??= event.t_ms;
         this.text += event.text;
-        this.chunkText += event.text;
         if (event.done) this.textDone = true;
         break;
       case 'speech.start':
@@ -52,7 +50,7 @@ export class TurnAccumulator {
   }
 
   get spokenText(): string {
-    return this.speaking ? this.spokenSegments.filter(Boolean).join(' ') : this.chunkText;
+    return this.speaking ? this.spokenSegments.filter(Boolean).join(' ') : this.text;
   }
 
   metrics(routeMs: number, totalMs: number): TurnMetrics {

@@ -90,9 +90,9 @@ describe('llm client: every fault ends in text or a typed error within its timeo
       { text: TEXT },
       { maxRetries: 0, firstTokenTimeoutMs: FIRST_TOKEN_MS, idleTimeoutMs: IDLE_MS, totalTimeoutMs: TOTAL_MS },
     );
-    // One answer first: the cases measure fault handling, not the first connection and a cold JIT,
-    // which on a loaded 2-core machine can take longer than the first-token timeout itself.
-    assert.equal((await collect(r.client.stream(ask('warm up')))).error, null);
+    // One answer first (a few tries): the cases measure fault handling, not the first connection and
+    // a cold JIT, which on a loaded 2-core machine can take longer than the first-token timeout itself.
+    for (let i = 0; i < 5 && (await collect(r.client.stream(ask('warm up')))).error; i++);
   });
   after(() => r.close());
 

@@ -15,7 +15,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createParser } from 'eventsource-parser';
@@ -195,6 +195,18 @@ interface ServerLoad {
   loop_delay_p99_ms: number;
 }
 
+/** The machine's CPU time so far, all cores together (from /proc/stat; zeros where there is none). */
+function machineCpu(): { busy: number; total: number } {
+  try {
+    const [, ...f] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/);
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = f.map(Number) as number[];
+    const busy = user! + nice! + system! + irq! + softirq!;
+    return { busy, total: busy + idle! + iowait! + (steal ?? 0) };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
+}
+
 /** What the server process spent since the last call: CPU and event-loop delay. */
 async function serverLoad(srv: { proc: ChildProcess }): Promise<ServerLoad> {
   srv.proc.stdin!.write('load\n');
@@ -247,8 +259,8 @@ interface LatencyRow {
   concurrency: number;
   /** Added first-chunk latency [p50, p99] of each steady round against that round's direct run. */
   rounds?: Array<{ sse: [number, number]; ws: [number, number]; floor: [number, number] }>;
-  /** The minimal proxy (`--role=floor`) under the same load, SSE (steady rows at 100). */
-  floor?: { turns_per_s: number; p50: number; p99: number; added_p50: number; added_p99: number };
+  /** The minimal proxy (`--role=floor`) under the same load, SSE (steady rows at 100), with its CPU per turn. */
+  floor?: { turns_per_s: number; p50: number; p99: number; added_p50: number; added_p99: number; cpu_ms_per_turn?: number };
   /** Turns per second each path carried (steady rows). */
   turns_per_s?: { direct: number; sse: number; ws: number };
   failed?: number;
@@ -256,6 +268,8 @@ interface LatencyRow {
   server_cpu_ms_per_turn?: { sse: number; ws: number };
   /** Share of that CPU spent in the kernel. */
   server_kernel_share?: { sse: number; ws: number };
+  /** How busy the whole machine was during each path's windows, in cores (steady rows). */
+  machine_busy_cores?: { direct: number; sse: number; ws: number; floor: number };
   /** Worst per-round p99 event-loop delay inside the server (steady rows). */
   server_loop_delay_p99_ms?: { sse: number; ws: number };
   samples: number;
@@ -372,17 +386,30 @@ async function main(): Promise<void> {
       const rates = { direct: [] as number[], sse: [] as number[], ws: [] as number[], floor: [] as number[] };
       let failed = 0;
       const sockets = await Promise.all(Array.from({ length: STEADY_STREAMS }, () => openWs(srv.url)));
+      // The whole machine: with three processes on two cores, how close it is to full is what the latency follows.
+      const machine = { direct: { busy: 0, total: 0 }, sse: { busy: 0, total: 0 }, ws: { busy: 0, total: 0 }, floor: { busy: 0, total: 0 } };
+      const onMachine = async <T>(path: keyof typeof machine, run: () => Promise<T>): Promise<T> => {
+        const a = machineCpu();
+        const r = await run();
+        const b = machineCpu();
+        machine[path].busy += b.busy - a.busy;
+        machine[path].total += b.total - a.total;
+        return r;
+      };
+      const cores = (path: keyof typeof machine) => r2((availableParallelism() * machine[path].busy) / machine[path].total);
       const take = (into: number[], rate: number[], r: Awaited<ReturnType<typeof steadyLoad>>) => {
         into.push(...r.firstChunkMs);
         rate.push(r.turnsPerS);
         failed += r.failed;
       };
       // The server's side of each Barnabee run: CPU per turn (whole turn, every chunk) and event-loop delay.
-      const server = { sse: { cpu: 0, sys: 0, turns: 0, delay: 0 }, ws: { cpu: 0, sys: 0, turns: 0, delay: 0 } };
-      const measured = async (path: 'sse' | 'ws', run: () => Promise<Awaited<ReturnType<typeof steadyLoad>>>) => {
-        await serverLoad(srv);
+      // The floor's too, for the ratio of the two in the same run.
+      const server = { sse: { cpu: 0, sys: 0, turns: 0, delay: 0 }, ws: { cpu: 0, sys: 0, turns: 0, delay: 0 }, floor: { cpu: 0, sys: 0, turns: 0, delay: 0 } };
+      const measured = async (path: keyof typeof server, run: () => Promise<Awaited<ReturnType<typeof steadyLoad>>>) => {
+        const proc = path === 'floor' ? floor : srv;
+        await serverLoad(proc);
         const r = await run();
-        const load = await serverLoad(srv);
+        const load = await serverLoad(proc);
         server[path].cpu += load.cpu_ms;
         server[path].sys += load.system_ms;
         server[path].turns += r.allTurns;
@@ -393,10 +420,10 @@ async function main(): Promise<void> {
       const rounds: NonNullable<LatencyRow['rounds']> = [];
       for (let round = 0; round < STEADY.rounds; round++) {
         const at = { d: d.length, s: s.length, w: w.length, f: f.length };
-        take(d, rates.direct, await steadyLoad(STEADY_STREAMS, turnMs, () => directStream(sim.url)));
-        take(s, rates.sse, await measured('sse', () => steadyLoad(STEADY_STREAMS, turnMs, () => sseStream(srv.url))));
-        take(w, rates.ws, await measured('ws', () => steadyLoad(STEADY_STREAMS, turnMs, (i) => wsTurn(sockets[i]!))));
-        take(f, rates.floor, await steadyLoad(STEADY_STREAMS, turnMs, () => sseStream(floor.url)));
+        take(d, rates.direct, await onMachine('direct', () => steadyLoad(STEADY_STREAMS, turnMs, () => directStream(sim.url))));
+        take(s, rates.sse, await onMachine('sse', () => measured('sse', () => steadyLoad(STEADY_STREAMS, turnMs, () => sseStream(srv.url)))));
+        take(w, rates.ws, await onMachine('ws', () => measured('ws', () => steadyLoad(STEADY_STREAMS, turnMs, (i) => wsTurn(sockets[i]!)))));
+        take(f, rates.floor, await onMachine('floor', () => measured('floor', () => steadyLoad(STEADY_STREAMS, turnMs, () => sseStream(floor.url)))));
         const direct = d.slice(at.d);
         const added = (xs: number[]): [number, number] => [r2(pct(xs, 50) - pct(direct, 50)), r2(pct(xs, 99) - pct(direct, 99))];
         rounds.push({ sse: added(s.slice(at.s)), ws: added(w.slice(at.w)), floor: added(f.slice(at.f)) });
@@ -407,11 +434,14 @@ async function main(): Promise<void> {
         ...latencyRow('steady', STEADY_STREAMS, d, s, w),
         turns_per_s: { direct: mean(rates.direct), sse: mean(rates.sse), ws: mean(rates.ws) },
         rounds,
-        floor: { turns_per_s: mean(rates.floor), p50: r2(pct(f, 50)), p99: r2(pct(f, 99)), added_p50: r2(pct(f, 50) - pct(d, 50)), added_p99: r2(pct(f, 99) - pct(d, 99)) },
+        floor: { turns_per_s: mean(rates.floor), p50: r2(pct(f, 50)), p99: r2(pct(f, 99)), added_p50: r2(pct(f, 50) - pct(d, 50)), added_p99: r2(pct(f, 99) - pct(d, 99)), cpu_ms_per_turn: r2(server.floor.cpu / server.floor.turns) },
         failed,
         server_cpu_ms_per_turn: { sse: r2(server.sse.cpu / server.sse.turns), ws: r2(server.ws.cpu / server.ws.turns) },
         server_kernel_share: { sse: r2(server.sse.sys / server.sse.cpu), ws: r2(server.ws.sys / server.ws.cpu) },
         server_loop_delay_p99_ms: { sse: server.sse.delay, ws: server.ws.delay },
+        ...(machine.direct.total > 0
+          ? { machine_busy_cores: { direct: cores('direct'), sse: cores('sse'), ws: cores('ws'), floor: cores('floor') } }
+          : {}),
       });
       await simControl(sim, LATENCY_SIM);
       await sleep(500);
@@ -543,12 +573,18 @@ function report(r: {
     '',
     at100?.server_cpu_ms_per_turn && at100.server_kernel_share && at100.server_loop_delay_p99_ms
       ? `The server during the steady ${STEADY_STREAMS}-stream runs: CPU per turn (whole turn, every chunk; user + kernel) ${at100.server_cpu_ms_per_turn.sse} ms over SSE, ${at100.server_cpu_ms_per_turn.ws} ms over WebSocket ` +
-        `(kernel share ${Math.round(at100.server_kernel_share.sse * 100)} % / ${Math.round(at100.server_kernel_share.ws * 100)} %); worst event-loop delay p99 ${at100.server_loop_delay_p99_ms.sse} ms / ${at100.server_loop_delay_p99_ms.ws} ms.`
+        `(kernel share ${Math.round(at100.server_kernel_share.sse * 100)} % / ${Math.round(at100.server_kernel_share.ws * 100)} %); worst event-loop delay p99 ${at100.server_loop_delay_p99_ms.sse} ms / ${at100.server_loop_delay_p99_ms.ws} ms.` +
+        (at100.machine_busy_cores
+          ? ` The whole machine was busy ${at100.machine_busy_cores.direct} cores (direct), ${at100.machine_busy_cores.sse} (SSE), ${at100.machine_busy_cores.ws} (WebSocket) and ${at100.machine_busy_cores.floor} (the floor) of ${r.cpus}.`
+          : '')
       : '',
     '',
     at100?.floor
       ? `**The floor**, measured in the same rounds: a minimal Node proxy of the same stream (\`--role=floor\`: \`node:http\` in, one pooled undici request out, eventsource-parser, each token written as a Barnabee-shaped SSE event at once; no framework, agents, store, bus, metrics, limits or auth) at ${at100.floor.turns_per_s} turns/s: ` +
-        `first chunk ${at100.floor.p50} / ${at100.floor.p99} ms, **added ${at100.floor.added_p50} / ${at100.floor.added_p99} ms** at p50 / p99. That is what this machine charges any Node proxy for the hop under this load; Barnabee's own share is the difference (SSE ${r2(at100.sse_added_p50 - at100.floor.added_p50)} / ${r2(at100.sse_added_p99 - at100.floor.added_p99)} ms, WebSocket ${r2(at100.ws_added_p50 - at100.floor.added_p50)} / ${r2(at100.ws_added_p99 - at100.floor.added_p99)} ms).`
+        `first chunk ${at100.floor.p50} / ${at100.floor.p99} ms, **added ${at100.floor.added_p50} / ${at100.floor.added_p99} ms** at p50 / p99. That is what this machine charges any Node proxy for the hop under this load; Barnabee's own share is the difference (SSE ${r2(at100.sse_added_p50 - at100.floor.added_p50)} / ${r2(at100.sse_added_p99 - at100.floor.added_p99)} ms, WebSocket ${r2(at100.ws_added_p50 - at100.floor.added_p50)} / ${r2(at100.ws_added_p99 - at100.floor.added_p99)} ms).` +
+        (at100.floor.cpu_ms_per_turn && at100.server_cpu_ms_per_turn
+          ? ` The floor used ${at100.floor.cpu_ms_per_turn} ms of CPU per turn; Barnabee ${r2(at100.server_cpu_ms_per_turn.sse / at100.floor.cpu_ms_per_turn)}× that over SSE, ${r2(at100.server_cpu_ms_per_turn.ws / at100.floor.cpu_ms_per_turn)}× over WebSocket.`
+          : '')
       : '',
     '',
     at100?.rounds
@@ -583,7 +619,7 @@ const NOTES = [
   'Reading the numbers. With one stream, going through Barnabee adds about 1–2 ms at p50: two more process hops (client → Barnabee, Barnabee → simulator), and on this virtual machine waking an idle process costs 20–300 µs per hop. ' +
     `At ${STEADY_STREAMS} streams in steady state every process is busy: the server handles ~145 turns/s, ~9,000 streamed tokens/s in and out, on 2 cores it shares with the simulator and the load client. ` +
     'Whatever CPU the server takes, the simulator no longer has, so part of the added latency is the simulator answering later (its reply to a new request took 1.3 ms p50 / 11 ms p99 through Barnabee against ~0.9 ms idle). ' +
-    'The floor row measures exactly that for a proxy that does nothing else. Barnabee over WebSocket is as fast as the floor at p50 and faster at p99 (it puts first tokens ahead of streamed ones; the floor writes in arrival order); over SSE it is a few tenths of a millisecond slower at p50. ' +
+    'The floor row measures exactly that for a proxy that does nothing else. In the afternoon runs Barnabee over WebSocket was as fast as the floor at p50 and faster at p99 (it puts first tokens ahead of streamed ones; the floor writes in arrival order), and over SSE a few tenths of a millisecond slower at p50; on the slower machine of the evening, SSE fell 1–3.6 ms behind the floor (fourth pass, below). ' +
     'The numbers move with the machine\'s load from run to run: four runs of the final code measured, at p50 / p99, SSE +1.1–2.2 / +5.6–13 ms, WebSocket +0.57–0.92 / +1.8–9.9 ms, the floor +0.48–1.1 / +6.2–15 ms; in the slowest of them the server\'s CPU per turn was 15 % higher for the same code, i.e. the machine itself was slower. Single rounds of the floor ranged +1.1 to +18 ms at p99. Read the rounds line, not one number. ' +
     'Bursts add their own queueing by construction: 100 or 1,000 turns arrive in the same millisecond and each needs its share of CPU before its first chunk.',
   'Third pass: what sits on the critical path. A per-request trace at 100 streams (request sent → Fastify → model request → first token read → written → received) showed the time was waiting, not work: the request waited 5.5 ms p50 to be read, and the model\'s first token as long, each behind other streams\' tokens in the event loop. Changes, each measured in alternating A/B runs: ' +
@@ -594,8 +630,12 @@ const NOTES = [
     'Server CPU per turn over SSE / WebSocket: 6.0–6.8 / 5.6–6.2 ms before (three runs), 4.8–5.5 / 4.3–5.1 ms after (four runs); added first chunk at p50 / p99: SSE +5.8–24 / +28–100 ms before, +1.1–2.2 / +5.6–13 ms after; WebSocket +3.6–8.8 / +31–48 ms before, +0.57–0.92 / +1.8–9.9 ms after. ' +
     'Tried and dropped: undici\'s dispatch API instead of its body stream (1–3 µs per read, ~2 % of a turn), a larger V8 young generation (no change).',
   'Earlier passes (same day): the event bus mailbox read a head-indexed queue instead of `Array.shift()` (13 % of the server\'s CPU); the interaction prompt keeps one `Intl.DateTimeFormat` per time zone; a new conversation skips the history query; Fastify logs one line per turn instead of two per request; one idle timer per model stream. Measured and not worth it: fusing the async-generator layers (~0.2 % of a turn).',
-  'What is left: SSE, over both targets (p50 +1.1–2.2 ms, p99 +5.6–13 ms in the four runs), and WebSocket\'s p99 when the machine is slow. An SSE turn is an HTTP request: parsing, Fastify\'s hooks (request id, auth, CORS, rate limit), the body, the response and its end cost the server ~0.5 ms of CPU per turn more than a WebSocket message, and the load client more too, on the same two cores; the floor, which has none of the hooks, also sits at +0.5–0.7 ms p50 over SSE. ' +
-    'Left to try for CPU: the `writev` per token per client is now ~19 % of the server\'s busy time and the largest single item; the rest is spread thin (model client and parsing ~15 %, Node stream internals ~10 %, GC ~6 %).',
+  'Fourth pass (evening, same day), on a slower machine: the same code used 5.5–6.3 ms of server CPU per turn over SSE and 4.9–5.8 over WebSocket (4.8–5.5 / 4.3–5.1 in the afternoon), and in seven runs added, at p50 / p99, SSE +2.5–5.8 / +14–19 ms, WebSocket +0.87–1.9 / +7.5–15 ms, the floor +1.1–2.3 / +12–23 ms. ' +
+    'Two readings added to the bench say what the latency follows. The whole machine (`machine_busy_cores`, from /proc/stat): in two runs\' windows it was busy 0.59–0.65 cores of 2 for direct, 1.34–1.46 for SSE, 1.15–1.33 for WebSocket and 1.25–1.34 for the floor; of SSE\'s extra 0.13–0.19 cores over WebSocket, the server is 0.05–0.08 and the load client the rest (an HTTP request and an SSE parser per turn cost it more than a WebSocket message). And the floor\'s own CPU: 4.5–4.9 ms per turn, so Barnabee costs 1.2× a bare proxy over SSE and 1.1–1.2× over WebSocket, about 1 ms per turn for routing, agents, store, bus, metrics, limits and auth together. ' +
+    'Three processes share two cores this close to full, so a process woken by a packet often waits for a core: the added latency follows the machine\'s load more than any one server cost. ' +
+    'At one stream the ~1.7 ms added is mostly cold execution: a per-stage trace puts Barnabee\'s own code at ~0.7 ms from request to model request and ~0.25 ms from first token to write, and the router\'s classify takes 5 µs back to back but 85 µs after a 20 ms pause, even a pause spent spinning (so it is the shared host\'s caches, not CPU sleep states). ' +
+    'Tried and dropped: encoding `turn.start` and `route` and writing the HTTP headers after the model request has left (the request left ~0.15 ms sooner in the trace, but the first chunk did not move: 1.76 against 1.77 ms added at one stream, three alternating pairs of 300 turns, and no change under load); pinning the server to one core and the simulator and load client to the other (the floor got faster, Barnabee over SSE slower: the server\'s GC and store-writer threads then share its event loop\'s core).',
+  'What is left: SSE misses both targets (p50 +1.1–5.8 ms, p99 +5.6–19 ms over all runs of the day); WebSocket meets them only on a quieter machine (p50 ≤ 1 ms in 6 of 11 runs, p99 ≤ 5 ms in 3). Left to try for CPU: the `writev` per token per client is ~19–24 % of the server\'s busy time and the largest single item; the rest is spread thin (model client and parsing ~15 %, Node stream internals ~10 %, GC ~6 %).',
   'Memory per stream is the JS heap in use at peak minus the heap after a full GC before the level (the peak includes garbage not yet collected, so it is an upper bound); an in-process check with forced GC found no growth per finished turn (0.2 KB/turn over 1,000 turns).',
 ].join('\n\n');
 
@@ -670,6 +710,29 @@ async function runFloor(simUrl: string): Promise<void> {
   process.once('SIGTERM', () => process.exit(0));
 }
 
+/**
+ * This process's CPU (user + system) and event-loop delay since the previous reading: what the
+ * parent's `load` command gets back, from the server and the floor alike.
+ */
+async function loadMeter(): Promise<() => ServerLoad> {
+  const { monitorEventLoopDelay } = await import('node:perf_hooks');
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  let cpu = process.cpuUsage();
+  return () => {
+    const used = process.cpuUsage(cpu);
+    cpu = process.cpuUsage();
+    const load = {
+      cpu_ms: Math.round((used.user + used.system) / 1000),
+      system_ms: Math.round(used.system / 1000),
+      loop_delay_p50_ms: Math.round(delay.percentile(50) / 1e4) / 100,
+      loop_delay_p99_ms: Math.round(delay.percentile(99) / 1e4) / 100,
+    };
+    delay.reset();
+    return load;
+  };
+}
+
 async function runRole(): Promise<void> {
   if (role === 'sim') {
     const { startSimulator } = await import('../src/llm/index.js');
@@ -689,6 +752,11 @@ async function runRole(): Promise<void> {
     process.once('SIGTERM', () => void sim.close().then(() => process.exit(0)));
   } else if (role === 'floor') {
     await runFloor(process.env.LLM_BASE_URL!);
+    const load = await loadMeter();
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (d: string) => {
+      for (const command of d.split('\n').filter(Boolean)) if (command === 'load') process.stdout.write(`${JSON.stringify(load())}\n`);
+    });
   } else if (role === 'server') {
     const { loadConfig } = await import('../src/config.js');
     const { startRuntime } = await import('../src/runtime.js');
@@ -706,24 +774,12 @@ async function runRole(): Promise<void> {
       peak = { rss: Math.max(peak.rss, m.rss), heap: Math.max(peak.heap, m.heapUsed) };
     };
     let sampler: NodeJS.Timeout | undefined;
-    const { monitorEventLoopDelay } = await import('node:perf_hooks');
-    const delay = monitorEventLoopDelay({ resolution: 1 });
-    delay.enable();
-    let cpu = process.cpuUsage();
+    const load = await loadMeter();
     process.stdin.setEncoding('utf8');
     process.stdin.on('data', (d: string) => {
       for (const command of d.split('\n').filter(Boolean)) {
         if (command === 'load') {
-          const used = process.cpuUsage(cpu);
-          cpu = process.cpuUsage();
-          const load = {
-            cpu_ms: Math.round((used.user + used.system) / 1000),
-            system_ms: Math.round(used.system / 1000),
-            loop_delay_p50_ms: Math.round(delay.percentile(50) / 1e4) / 100,
-            loop_delay_p99_ms: Math.round(delay.percentile(99) / 1e4) / 100,
-          };
-          delay.reset();
-          process.stdout.write(`${JSON.stringify(load)}\n`);
+          process.stdout.write(`${JSON.stringify(load())}\n`);
           continue;
         }
         if (command === 'reset') {

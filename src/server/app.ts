@@ -139,7 +139,8 @@ export async function createServer(runtime: ServerRuntime, options: ServerOption
   });
   // Before the auth hook: the plugin's own hooks must see every upgrade, even a refused one, to close its socket.
   await app.register(fastifyWebsocket, {
-    options: { maxPayload: config.BODY_LIMIT_BYTES, handleProtocols: selectProtocol },
+    // UTF-8 is checked by the route, which can say so in an `error` event before closing.
+    options: { maxPayload: config.BODY_LIMIT_BYTES, handleProtocols: selectProtocol, skipUTF8Validation: true },
     // Closing is ours (graceful shutdown closes sockets after their turns end).
     preClose: () => {},
   });

@@ -91,4 +91,27 @@ describe('bad input', () => {
     assert.equal(events.at(-1)!.text, 'You said: still here');
     ws.close();
   });
+
+  it('WebSocket: a text frame that is not UTF-8 → an invalid_utf8 error event, then close 1007 (RFC 6455 §8.1)', async () => {
+    const ws = await WsClient.open(`${h.wsUrl}/api/v1/ws`);
+    const closed = new Promise<number>((resolve) => ws.socket.once('close', (code) => resolve(code)));
+    ws.socket.send(Buffer.from('{"type":"turn.create","text":"caf\xe9"}', 'latin1'), { binary: false });
+    assert.equal(await closed, 1007);
+    assert.deepEqual(
+      ws.events.map((e) => [e.type, e.code]),
+      [['error', 'invalid_utf8']],
+    );
+  });
+
+  it('WebSocket: a message over BODY_LIMIT_BYTES → close 1009, the server still serving', async () => {
+    const ws = await WsClient.open(`${h.wsUrl}/api/v1/ws`);
+    const closed = new Promise<number>((resolve) => ws.socket.once('close', (code) => resolve(code)));
+    ws.send({ type: 'turn.create', text: 'x'.repeat(3000) });
+    assert.equal(await closed, 1009);
+    const next = await WsClient.open(`${h.wsUrl}/api/v1/ws`);
+    next.send({ type: 'turn.create', text: 'echo fine' });
+    const events = await next.waitFor((ev) => ev.some((e) => e.type === 'turn.end'));
+    assert.equal(events.at(-1)!.text, 'You said: fine');
+    next.close();
+  });
 });

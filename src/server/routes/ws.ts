@@ -2,6 +2,7 @@
  * The WebSocket transport: turn.create / turn.cancel / ping in, turn events out (audio as a JSON
  * frame plus one binary PCM frame). One turn at a time per socket; a new turn.create is a barge-in.
  */
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { clientIdOf, type ServerContext } from '../context.js';
@@ -58,6 +59,12 @@ export function wsRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
     const handle = (data: RawData, isBinary: boolean): void => {
       if (isBinary) return fail('unsupported_frame', 'Send JSON text frames; binary frames are not accepted.');
+      // Checked here rather than by ws (see app.ts), so the client hears why before the close
+      // RFC 6455 requires for a text frame that is not UTF-8.
+      if (!isUtf8(data as Buffer)) {
+        fail('invalid_utf8', 'The message is not valid UTF-8.');
+        return socket.close(1007, 'invalid UTF-8');
+      }
       let raw: unknown;
       try {
         raw = JSON.parse(data.toString());

@@ -1,7 +1,7 @@
 /** What the server needs from the runtime: structurally a subset of `Runtime` in src/runtime.ts. */
 import type { Config } from '../config.js';
-import type { Assistant, EventBus } from '../turn/index.js';
-import type { DashboardStatus, DashboardStore } from './routes/dashboard.js';
+import type { Assistant, EventBus, RuntimeStatus } from '../turn/index.js';
+import type { DashboardStore } from './routes/dashboard.js';
 
 export type { EventBus };
 
@@ -11,7 +11,7 @@ export interface ServerRuntime {
   /** Every turn event of every client, as published by the assistant. */
   bus: Pick<EventBus, 'subscribe'>;
   /** With `store` and `status`, the dashboard's page and history routes are served too. */
-  status?: () => DashboardStatus;
+  status?: () => RuntimeStatus;
   store?: DashboardStore;
   close?: () => Promise<void>;
 }

@@ -5,14 +5,15 @@ import { before, describe, it, type TestContext } from 'node:test';
 import fastifyCookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import { requireAuth, SESSION_COOKIE, sessionCookieValue } from '../../src/server/auth.js';
-import { dashboardRoutes, type DashboardStatus } from '../../src/server/routes/dashboard.js';
+import { dashboardRoutes } from '../../src/server/routes/dashboard.js';
+import type { RuntimeStatus } from '../../src/turn/index.js';
 import type { Store } from '../../src/turn/index.js';
 import { DASHBOARD_DIST, ensureDashboardBuilt } from '../support/browser-dashboard.js';
 import { realTurn, tempStore } from '../support/dashboard-turns.js';
 import { tempDir } from '../support/turn-store.js';
 
 const TOKEN = 'dashboard-test-token-0123456789';
-const STATUS: DashboardStatus = {
+const STATUS: RuntimeStatus = {
   version: '0.1.0',
   provider: 'demo',
   demo: true,

@@ -18,15 +18,13 @@ import type { RuntimeStatus, Store } from '../../turn/index.js';
 import { SESSION_COOKIE, safeEqual, sessionCookieValue } from '../auth.js';
 import { errorBody } from '../errors.js';
 
-export type DashboardStatus = RuntimeStatus;
-
 /** The history queries the page needs. */
 export type DashboardStore = Pick<Store, 'listTurns' | 'getTurn' | 'listConversations' | 'getConversation'>;
 
 export interface DashboardRuntime {
   config: Pick<Config, 'BARNABEE_API_TOKEN'>;
   store: DashboardStore;
-  status(): DashboardStatus;
+  status(): RuntimeStatus;
 }
 
 export interface DashboardRoutesOptions {

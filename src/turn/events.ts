@@ -60,6 +60,12 @@ export interface TurnRequest {
   client_id?: string;
   /** Transport name, for traces and metrics. */
   transport?: string;
+  /**
+   * Who may answer this turn's confirmation question ("unlock the front door?" → "yes"): one
+   * WebSocket connection, or for request-per-turn transports the client address. A "yes" that
+   * arrives with another scope is a new request, never the confirmation (docs/protocol.md, "Who may call").
+   */
+  confirm_scope?: string;
 }
 
 /**

@@ -9,10 +9,15 @@
  *   at the start of a line or after a colon ("1. First"), inside decimals, money, times, URLs and
  *   e-mail addresses (their dots are not followed by a space), or inside an open quotation,
  *   parenthesis, link, inline code or emphasis.
- * - Abbreviations that can end a sentence (etc., a.m./p.m., Inc., No., U.S., any dotted word) and
+ * - Abbreviations that can end a sentence (etc., a.m./p.m., Inc., No., ext., dotted words) and
  *   ellipses end one only before a capital letter, never before a digit: "at 5 p.m. Then we left" is
- *   two sentences, "at 5 p.m. 6 people came" is one, "Well... I think so." is two. (So "the U.S.
- *   Army" is cut too: the price of deciding on one character of lookahead.)
+ *   two sentences, "at 5 p.m. 6 people came" is one, "Well... I think so." is two.
+ * - Capitalized dotted abbreviations and lone capitals (U.S., E.U., "you and I.", "Albert I. Jones")
+ *   before a capital: one character cannot decide, so the chunker waits for the next word and cuts
+ *   only when it is one that starts sentences: "the U.S. How about you?" is two, "the U.S.
+ *   Government" is one. That wait is at most one word (bench/speech.ts measures it).
+ * - Numbered or lettered items on one line ("1. One 2. Two", "a) … b) …", "• 9. … • 10. …") are
+ *   segments of their own; a spaced ellipsis ". . ." and "[...]" are not ends, a fourth dot is.
  * - At every newline: headings, list items and paragraphs are segments of their own.
  * - The first segment only: at a clause mark (comma, colon, semicolon, dash) followed by a word, once
  *   it holds `firstMinWords` words, so speech can start sooner.
@@ -34,10 +39,12 @@ import {
   clauseConfirmed,
   closesFence,
   endConfirmed,
+  isBullet,
   isCloser,
   isLetterOrDigit,
   isSpace,
   isTerminator,
+  listMarker,
 } from './segment-rules.js';
 
 export interface ChunkerOptions {
@@ -115,6 +122,8 @@ class StreamChunker implements Chunker {
   private code = 0;
   private bold = false;
   private italic = false;
+  /** The list marker expected next on this line ("2." after "1."), so "1. One 2. Two" speaks per item. */
+  private listNext: { n: number; alpha: boolean } | null = null;
   // Fenced code block.
   private fence = '';
   private fenceOpening = false;
@@ -233,11 +242,12 @@ class StreamChunker implements Chunker {
         // The next character decides; if it is half of a surrogate pair, wait for the other half.
         if (c >= 0xd800 && c <= 0xdbff && i + 1 === len && !final) return;
         const p = this.pending;
-        this.pending = null;
         if (c !== 10) {
-          const ok = p.kind === 'clause' ? clauseConfirmed(s, i) : endConfirmed(p.kind, s, i);
+          const ok = p.kind === 'clause' ? clauseConfirmed(s, i) : endConfirmed(p.kind, s, i, final);
+          if (ok === null) return; // the next word decides, and it is not all here yet
+          this.pending = null;
           if (ok && (p.kind === 'clause' || this.emitted === 0 || p.cut - this.segStart >= this.opts.minChars)) this.cut(p.cut, i);
-        }
+        } else this.pending = null;
       }
       if (c === 10) {
         this.emit(s.slice(this.segStart, i + 1));
@@ -370,6 +380,7 @@ class StreamChunker implements Chunker {
   private detect(space: number): void {
     const s = this.buf;
     const from = this.segStart;
+    if (this.listItem(space)) return;
     let p = space - 1;
     if (s.charCodeAt(p) === 41 /* ) */) {
       // A link or image: the sentence mark, if any, is at the end of its text: "[It helps.](url) Then".
@@ -407,6 +418,37 @@ class StreamChunker implements Chunker {
     }
   }
 
+  /**
+   * List markers: the first word of a line, of the segment after an item, or after a colon may be
+   * one ("1.", "a)", "• 9."); it is not a sentence end, and the next marker in sequence on the same line starts
+   * a segment of its own. True when the word before `space` was such a marker.
+   */
+  private listItem(space: number): boolean {
+    const s = this.buf;
+    const from = this.segStart;
+    const last = s.charCodeAt(space - 1);
+    if (last !== 46 /* . */ && last !== 41 /* ) */) return false;
+    // A marker is at most five characters ("•10.)"); look no further back than that.
+    let w = space;
+    while (w > from && space - w <= 5 && !isSpace(s.charCodeAt(w - 1))) w--;
+    if (w > from && !isSpace(s.charCodeAt(w - 1))) return false;
+    const marker = listMarker(s.slice(w, space));
+    if (!marker || !this.closed()) return false;
+    // Where the item starts: at a bullet standing alone before the marker ("• 10."), else at the marker.
+    let q = w - 1;
+    while (q >= from && isSpace(s.charCodeAt(q))) q--;
+    const bullet = q >= from && isBullet(s.charAt(q)) && (q === from || isSpace(s.charCodeAt(q - 1)));
+    const start = bullet ? q : w;
+    const expected = this.listNext !== null && this.listNext.n === marker.n && this.listNext.alpha === marker.alpha;
+    if (start === from || s.charCodeAt(q) === 58 /* "Steps: 1. Open…" */) {
+      if (start === from && !this.segAtLineStart && !expected) return false;
+    } else if (expected) {
+      this.cut(start, start);
+    } else return false;
+    this.listNext = { n: marker.n + 1, alpha: marker.alpha };
+    return true;
+  }
+
   /** At the start of a line: skips blank space, then decides whether a code fence opens here. */
   private lineStart(final: boolean): boolean {
     const s = this.buf;
@@ -429,6 +471,7 @@ class StreamChunker implements Chunker {
     }
     this.mode = 'text';
     this.segAtLineStart = true;
+    this.listNext = null;
     this.startSegment(i);
     this.resetConstructs();
     return true;

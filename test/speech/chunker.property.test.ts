@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { chunkText, createChunker, type ChunkerOptions } from '../../src/speech/chunker.js';
 import { normalizeForSpeech } from '../../src/speech/normalize.js';
+import { startsSentences } from '../../src/speech/segment-rules.js';
 import { feed, splitAt } from '../support/chunker-feed.js';
 
 /** Pieces of model output that exercise every rule, meant to be joined by white space. */
@@ -103,12 +104,18 @@ describe('chunker properties', () => {
       });
   }
 
-  it('no segment but the last ends right after a title or an initial', () => {
+  it('no segment but the last ends right after a title, nor after an initial unless a sentence starts there', () => {
     fc.assert(
       fc.property(prose, (text) => {
         fc.pre(!/\p{Extended_Pictographic}/u.test(text)); // "Dr. 🎉!" is a sentence that reads "Dr." once the emoji is gone
         // On one line, without clause or length cuts: those end a segment whatever came before.
-        for (const s of chunkText(text.replace(/\n/g, ' '), { firstMinWords: Infinity, firstMaxChars: 100_000, maxChars: 100_000 }).slice(0, -1)) assert.ok(!/(?:^|\s)(?:Mr|Dr|Prof|vs|e\.g|i\.e|J|R)\.$/.test(s), `ends at a title: ${JSON.stringify(s)}`);
+        const segments = chunkText(text.replace(/\n/g, ' '), { firstMinWords: Infinity, firstMaxChars: 100_000, maxChars: 100_000 });
+        segments.slice(0, -1).forEach((s, i) => {
+          assert.ok(!/(?:^|\s)(?:Mr|Dr|Prof|vs|e\.g|i\.e)\.$/.test(s), `ends at a title: ${JSON.stringify(s)}`);
+          // "Vitamin C. It helps" ends a sentence; "J. Smith" does not.
+          const next = /^[\p{L}'’]+/u.exec(segments[i + 1])?.[0] ?? '';
+          if (/(?:^|\s)[JR]\.$/.test(s)) assert.ok(startsSentences(next), `ends at an initial before ${JSON.stringify(next)}: ${JSON.stringify(s)}`);
+        });
       }),
       runs(300),
     );

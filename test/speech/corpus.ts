@@ -267,7 +267,7 @@ group('assistant answers', [
 ]);
 
 group('known hard', [
-  // Deciding on one character of lookahead: a capital after "U.S." reads as a new sentence.
+  // A capital after "U.S.": the chunker waits for the word ("Army" continues the sentence).
   ['He served in the U.S. Army for years. Then he retired.', 'He served in the U.S. Army for years.', 'Then he retired.'],
   // A brand with an exclamation mark, before a capital.
   ['Did you check Yahoo! Finance today? Stocks are up.', 'Did you check Yahoo! Finance today?', 'Stocks are up.'],

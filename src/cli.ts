@@ -3,14 +3,13 @@
  * `barnabee serve | chat | help`. The CLI is one more client of the assistant: it reads the same
  * turn events every transport encodes, so what it prints is what any client would see.
  */
-import { createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openLlm } from './llm/index.js';
 import { startRuntime, type Runtime } from './runtime.js';
 import { startServer } from './server/index.js';
-import { hasPlayer, openPlayer, wavHeader } from './speech/index.js';
+import { createWavFile, hasPlayer, openPlayer, type WavFile } from './speech/index.js';
 import type { TurnEvent, TurnRequest } from './turn/events.js';
 import { VERSION } from './version.js';
 
@@ -98,6 +97,12 @@ async function serve(config: Config): Promise<number> {
       `Dashboard: ${server.url}/\n` +
       (status.demo ? `${DEMO_NOTE}\n` : ''),
   );
+  // Said after the banner and never waited for: the server is already answering.
+  void runtime.checks().then((checks) => {
+    for (const c of checks.filter((c) => !c.ok)) {
+      process.stderr.write(`barnabee: the ${c.part === 'model' ? 'model' : 'speech'} server at ${c.target} does not answer (${c.detail}); the server runs on, see /readyz\n`);
+    }
+  });
   // startServer installs the SIGTERM/SIGINT handlers that drain turns; wait for them to finish.
   await server.closed;
   await runtime.close();
@@ -213,21 +218,21 @@ async function interactive(runtime: Runtime, options: ChatOptions): Promise<numb
   return 0;
 }
 
-/** Where spoken audio goes: a WAV file, or the first player found on the machine. */
+/** Where spoken audio goes: a WAV file (with its real sizes once closed), or the first player found on the machine. */
 function audioSink(out: string | undefined) {
   let player: ReturnType<typeof openPlayer> | undefined;
-  let file: ReturnType<typeof createWriteStream> | undefined;
+  // Writes are chained so the file's bytes stay in order whatever the caller awaits.
+  let file: Promise<WavFile> | undefined;
+  let writes: Promise<unknown> = Promise.resolve();
   // Said before the answer starts, not in the middle of its text.
   const playable = out !== undefined || hasPlayer();
   if (!playable) process.stderr.write('barnabee: no audio player (aplay or paplay) found; use --out answer.wav\n');
   return {
     write(pcm: Buffer, sampleRate: number) {
       if (out) {
-        if (!file) {
-          file = createWriteStream(out);
-          file.write(wavHeader({ sampleRate }));
-        }
-        file.write(pcm);
+        file ??= createWavFile(out, sampleRate);
+        const f = file;
+        writes = writes.then(async () => (await f).write(pcm));
         return;
       }
       if (!playable) return;
@@ -235,7 +240,8 @@ function audioSink(out: string | undefined) {
       player?.write(pcm);
     },
     async end() {
-      if (file) await new Promise<void>((resolve, reject) => file!.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      await writes;
+      if (file) await (await file).close();
       if (player) await player.end();
     },
   };

@@ -29,6 +29,7 @@ import {
   type Store,
 } from './turn/index.js';
 import { VERSION } from './version.js';
+import { probeAll, type Dependency, type Reachability } from './reachability.js';
 
 export type { RuntimeStatus };
 
@@ -47,6 +48,8 @@ export interface Runtime {
   tts: TtsEngine | null;
   logger: Logger;
   status(): RuntimeStatus;
+  /** Whether the model server and an external speech server answer (built-in parts are not listed). */
+  checks(): Promise<Reachability[]>;
   close(): Promise<void>;
 }
 
@@ -132,6 +135,14 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
     });
     logger.info({ ...status(), db: config.BARNABEE_DB }, 'runtime started');
 
+    // The servers this configuration depends on; one probe at a time, its answer kept for 5 s.
+    const dependencies = dependenciesOf(config);
+    let lastCheck: { at: number; result: Promise<Reachability[]> } | null = null;
+    const checks = (): Promise<Reachability[]> => {
+      if (!lastCheck || performance.now() - lastCheck.at > 5000) lastCheck = { at: performance.now(), result: probeAll(dependencies) };
+      return lastCheck.result;
+    };
+
     let closing: Promise<void> | null = null;
     return {
       config,
@@ -147,10 +158,21 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
       tts,
       logger,
       status,
+      checks,
       close: () => (closing ??= closeAll()),
     };
   } catch (err) {
     await closeAll();
     throw err;
   }
+}
+
+/** The servers outside this process that the configuration relies on. */
+function dependenciesOf(config: Config): Dependency[] {
+  const deps: Dependency[] = [];
+  if (config.provider === 'openrouter') deps.push({ part: 'model', url: `${config.OPENROUTER_BASE_URL.replace(/\/+$/, '')}/models` });
+  if (config.provider === 'openai-compatible' && config.LLM_BASE_URL) deps.push({ part: 'model', url: `${config.LLM_BASE_URL.replace(/\/+$/, '')}/models` });
+  if (config.TTS_ENGINE === 'openai' && config.TTS_BASE_URL) deps.push({ part: 'speech', url: `${config.TTS_BASE_URL.replace(/\/+$/, '')}/models` });
+  if (config.TTS_ENGINE === 'wyoming') deps.push({ part: 'speech', url: `tcp://${config.WYOMING_HOST.includes(':') ? `[${config.WYOMING_HOST}]` : config.WYOMING_HOST}:${config.WYOMING_PORT}` });
+  return deps;
 }

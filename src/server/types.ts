@@ -1,6 +1,7 @@
 /** What the server needs from the runtime: structurally a subset of `Runtime` in src/runtime.ts. */
 import type { Config } from '../config.js';
 import type { Assistant, EventBus, RuntimeStatus } from '../turn/index.js';
+import type { Reachability } from '../reachability.js';
 import type { DashboardStore } from './routes/dashboard.js';
 
 export type { EventBus };
@@ -12,6 +13,8 @@ export interface ServerRuntime {
   bus: Pick<EventBus, 'subscribe'>;
   /** With `store` and `status`, the dashboard's page and history routes are served too. */
   status?: () => RuntimeStatus;
+  /** Whether the model server and an external speech server answer (for `/readyz`). */
+  checks?: () => Promise<Reachability[]>;
   store?: DashboardStore;
   close?: () => Promise<void>;
 }

@@ -4,6 +4,7 @@ export { createChunker, chunkText, DEFAULT_CHUNKER_OPTIONS, type ChunkerOptions 
 export { normalizeForSpeech } from './normalize.js';
 export { createSpeechStage, type SpeechStageOptions } from './speaker.js';
 export { wavHeader, encodeWav, parseWav, createWavReader, WavFormatError, UNKNOWN_LENGTH } from './wav.js';
+export { createWavFile, type WavFile } from './wav-file.js';
 export type { WavFormat, WavHeaderOptions, ParsedWav, WavReader } from './wav.js';
 export { hasPlayer, openPlayer, type Player } from './playback.js';
 export { createTtsEngine } from './tts/create.js';

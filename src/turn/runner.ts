@@ -183,7 +183,9 @@ export async function* runTurn(
         // Start, route and end belong to the runner; text after `done` is not part of the answer.
         if (part.type === 'turn.start' || part.type === 'route' || part.type === 'turn.end') continue;
         if (part.type === 'chunk' && acc.textDone) continue;
-        if (part.type === 'error') status = 'failed';
+        // Speech that breaks down does not fail an answer whose text still arrives: the listener is
+        // told (the `tts_failed` error) and the turn completes with its text (docs/protocol.md).
+        if (part.type === 'error' && part.code !== 'tts_failed') status = 'failed';
         yield stamp(part);
       }
     } catch (err) {

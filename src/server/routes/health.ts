@@ -6,12 +6,17 @@ export function healthRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const open = { config: { auth: false, rateLimit: false } } as const;
   app.get('/healthz', open, async () => ({ status: 'ok' }));
 
+  // Ready while not shutting down. A model or speech server that does not answer makes it
+  // `degraded`, not 503: instant and home answers still work, and the checks name what is down.
   app.get('/readyz', { config: { rateLimit: false } }, async (_request, reply) => {
     const ready = !ctx.hub.isDraining;
+    const checks = (await ctx.runtime.checks?.()) ?? [];
+    const degraded = checks.some((c) => !c.ok);
     return reply.code(ready ? 200 : 503).send({
-      status: ready ? 'ready' : 'shutting_down',
+      status: !ready ? 'shutting_down' : degraded ? 'degraded' : 'ready',
       provider: ctx.config.provider,
       active_turns: ctx.hub.running.size,
+      checks,
       ...(ctx.runtime.status ? { runtime: ctx.runtime.status() } : {}),
     });
   });

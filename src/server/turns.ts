@@ -192,6 +192,7 @@ export class TurnHub {
         status: 'failed',
         text: '',
         spoken_text: '',
+        expects_reply: false,
         metrics: { route_ms: 0, first_chunk_ms: null, first_audio_ms: null, total_ms: t_ms },
         turn_id,
         seq,

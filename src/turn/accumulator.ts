@@ -49,6 +49,14 @@ export class TurnAccumulator {
     this.tokensPerS = tokensPerS;
   }
 
+  /**
+   * Whether the answer ends by asking something: its last sentence ends in a question mark (closing
+   * quotes, brackets and emphasis aside). The action agent's confirmations are questions too.
+   */
+  get expectsReply(): boolean {
+    return /\?[\s"'”’)\]*_]*$/.test(this.text);
+  }
+
   get spokenText(): string {
     return this.speaking ? this.spokenSegments.filter(Boolean).join(' ') : this.text;
   }

@@ -46,6 +46,8 @@ export type TurnEndPart = {
   status: TurnStatus;
   text: string;
   spoken_text: string;
+  /** The answer asks the listener something (a confirmation, a question): a satellite reopens its microphone. */
+  expects_reply: boolean;
   metrics: TurnMetrics;
 };
 

@@ -67,6 +67,8 @@ export async function* runTurn(
       status,
       text: acc.text,
       spoken_text: acc.spokenText,
+      // A cancelled or failed turn asks nothing, whatever its text had reached.
+      expects_reply: status === 'completed' && acc.expectsReply,
       metrics: acc.metrics(routeMs, round(clock() - t0)),
     });
 

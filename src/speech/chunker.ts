@@ -122,6 +122,8 @@ class StreamChunker implements Chunker {
   private code = 0;
   private bold = false;
   private italic = false;
+  /** Inside `~~struck~~` text: never cut there (the normalizer drops the span whole). */
+  private strike = false;
   /** The list marker expected next on this line ("2." after "1."), so "1. One 2. Two" speaks per item. */
   private listNext: { n: number; alpha: boolean } | null = null;
   // Fenced code block.
@@ -169,11 +171,11 @@ class StreamChunker implements Chunker {
   }
 
   private closed(): boolean {
-    return !this.quote && this.paren === 0 && this.bracket === 0 && this.code === 0 && !this.bold && !this.italic;
+    return !this.quote && this.paren === 0 && this.bracket === 0 && this.code === 0 && !this.bold && !this.italic && !this.strike;
   }
 
   private resetConstructs(): void {
-    this.quote = this.bold = this.italic = false;
+    this.quote = this.bold = this.italic = this.strike = false;
     this.paren = this.bracket = this.code = 0;
   }
 
@@ -299,7 +301,7 @@ class StreamChunker implements Chunker {
         if (this.prevSpace && i > this.segStart) {
           this.words++;
           this.lastAny = i;
-          if (this.bracket === 0 && this.code === 0) this.lastOk = i;
+          if (this.bracket === 0 && this.code === 0 && !this.strike) this.lastOk = i;
           if (this.closed()) this.lastSafe = i;
         } else if (this.prevSpace) this.words++;
         this.prevSpace = false;
@@ -307,7 +309,8 @@ class StreamChunker implements Chunker {
         continue;
       }
       if ((c === 42 || c === 95) && !this.emphasis(s, i, c, final)) return;
-      else if (c !== 42 && c !== 95) this.mark(s, i, c);
+      else if (c === 126 && !this.tildes(s, i, final)) return;
+      else if (c !== 42 && c !== 95 && c !== 126) this.mark(s, i, c);
       this.prevSpace = false;
     }
   }
@@ -369,6 +372,21 @@ class StreamChunker implements Chunker {
     if (j - i >= 2) this.bold = !this.bold;
     else if (this.italic && !isSpace(before)) this.italic = false;
     else if (!this.italic && !isSpace(after) && !isLetterOrDigit(before)) this.italic = true;
+    return true;
+  }
+
+  /** A run of exactly two tildes opens struck-through text before a word, or closes it after one. False to wait for lookahead. */
+  private tildes(s: string, i: number, final: boolean): boolean {
+    let j = i;
+    while (j < s.length && s.charCodeAt(j) === 126) j++;
+    if (j === s.length && !final) return false;
+    const before = i > this.segStart ? s.charCodeAt(i - 1) : 32;
+    const after = j < s.length ? s.charCodeAt(j) : 32;
+    this.i = j;
+    if (j - i === 2) {
+      if (!this.strike && !isSpace(after)) this.strike = true;
+      else if (this.strike && !isSpace(before)) this.strike = false;
+    }
     return true;
   }
 

@@ -2,7 +2,7 @@
  * Text normalization for speech: what a voice should say for a piece of model output.
  *
  * Markdown becomes plain words (bold, italics, headings, list markers and code markers go; a link
- * becomes its text; fenced code blocks are skipped), emoji are dropped, symbols are spoken
+ * becomes its text; struck-through text and fenced code blocks are skipped), emoji are dropped, symbols are spoken
  * (% → percent, ° → degrees, & → and, $100 → 100 dollars, + → plus), and whitespace is collapsed.
  * A line that ends without punctuation (a heading, a list item) gets a period, so it is spoken as
  * a sentence of its own.
@@ -48,6 +48,8 @@ const BLOCK_PREFIX = /^[ \t\r]*(?:>[ \t]?)*[ \t]*(?:#{1,6}(?=[ \t]|$)|[-*+•](?
 const THEMATIC_BREAK = /^[ \t\r]*([-*_])(?:[ \t]*\1){2,}[ \t\r]*$/;
 const TABLE_RULE = /^[ \t\r]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t\r]*$/;
 const LINK = /!?\[([^\]\n]*)\]\(([^)\s]*)(?:\s+"[^"]*")?\)/g;
+/** `~~struck~~` on one line: exactly two tildes, hugging the text on both sides (as the chunker reads it). */
+const STRUCK = /(?<!~)~~(?=[^\s~])(?:[^~\n]|~(?!~))*?[^\s~]~~(?!~)/g;
 const AUTOLINK = /<((?:https?:\/\/|mailto:)[^>\s]+)>/g;
 const EMOJI = /[\p{Extended_Pictographic}\u{1F1E6}-\u{1F1FF}\u{1F3FB}-\u{1F3FF}\uFE0E\uFE0F\u200D\u20E3]/gu;
 const MONEY = /([$€£])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2})(?!\d))?(?:\s?(thousand|million|billion|trillion|[kKmMbB](?:n)?)\b)?/g;
@@ -76,6 +78,8 @@ type Rule = [when: string[], pattern: RegExp, replacement: string | Replacer];
 
 /** The inline rules, in order. Each touches only the characters it matches and their neighbours. */
 const RULES: Rule[] = [
+  // Struck-through text is what the writer took back: not read aloud.
+  [['~~'], STRUCK, ''],
   [['['], LINK, '$1'],
   // What is left of a link cut in two (only a very long one is): "[the" and "docs](url)".
   [['](', '!['], /\]\([^)\s]*\)|!\[/g, ''],

@@ -16,6 +16,7 @@ import type { ServerContext } from './context.js';
 import { HttpError, errorBody, toHttpError } from './errors.js';
 import { Feed } from './feed.js';
 import { ServerMetrics } from './metrics.js';
+import { cancelRoutes } from './routes/cancel.js';
 import { chatRoutes } from './routes/chat.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { feedRoutes } from './routes/feed.js';
@@ -159,6 +160,7 @@ export async function createServer(runtime: ServerRuntime, options: ServerOption
 
   healthRoutes(app, ctx);
   chatRoutes(app, ctx);
+  cancelRoutes(app, ctx);
   wsRoutes(app, ctx);
   openAiRoutes(app, ctx);
   feedRoutes(app, ctx);

@@ -32,9 +32,19 @@ export const turnQuery = z.object({
   voice: shortText.optional(),
 });
 
+/** Milliseconds of a turn's audio the client actually played before it barged in. */
+const playedMs = z.number().finite().min(0).max(86_400_000);
+
+/** `POST /api/v1/turns/{id}/cancel`: the body is optional. */
+export const cancelInput = z.object({ played_ms: playedMs.optional() });
+
 export const wsMessage = z.discriminatedUnion('type', [
   turnInput.extend({ type: z.literal('turn.create') }),
-  z.object({ type: z.literal('turn.cancel'), turn_id: z.string().max(128).optional() }),
+  z.object({
+    type: z.literal('turn.cancel'),
+    turn_id: z.string().max(128).optional(),
+    played_ms: playedMs.optional(),
+  }),
   z.object({ type: z.literal('ping') }),
 ]);
 export type WsMessage = z.infer<typeof wsMessage>;

@@ -19,8 +19,9 @@ export class TurnAbort extends TurnCancel {
   constructor(
     override readonly code: AbortCode,
     message: string,
+    playedMs?: number,
   ) {
-    super(code, message, code === 'client_too_slow' || code === 'server_shutdown', code === 'server_shutdown');
+    super(code, message, code === 'client_too_slow' || code === 'server_shutdown', code === 'server_shutdown', playedMs);
     this.name = 'TurnAbort';
   }
 }
@@ -54,6 +55,8 @@ export interface TurnResult {
 export interface RunningTurn {
   readonly controller: AbortController;
   readonly done: Promise<TurnResult>;
+  /** Who started it: only they may cancel it by id. */
+  readonly clientId: string;
   turnId?: string;
 }
 
@@ -88,8 +91,9 @@ export class TurnHub {
     else options.signal?.addEventListener('abort', onClientGone, { once: true });
 
     this.perClient.set(options.clientId, (this.perClient.get(options.clientId) ?? 0) + 1);
-    const handle: { controller: AbortController; done: Promise<TurnResult>; turnId?: string } = {
+    const handle: { controller: AbortController; done: Promise<TurnResult>; clientId: string; turnId?: string } = {
       controller,
+      clientId: options.clientId,
       done: undefined as unknown as Promise<TurnResult>,
     };
     handle.done = this.drive(request, options, handle).finally(() => {
@@ -215,6 +219,19 @@ export class TurnHub {
       'turn',
     );
     return result as TurnResult;
+  }
+
+  /**
+   * Barge-in by id, for request-per-turn clients (`POST /api/v1/turns/{id}/cancel`): cancels the
+   * running turn if this client started it. False when no such turn of theirs is running.
+   */
+  cancel(turnId: string, clientId: string, playedMs?: number): boolean {
+    for (const t of this.running) {
+      if (t.turnId !== turnId || t.clientId !== clientId) continue;
+      t.controller.abort(new TurnAbort('barge_in', 'Cancelled by the client.', playedMs));
+      return true;
+    }
+    return false;
   }
 
   /** Stop admitting turns (graceful shutdown, step one). */

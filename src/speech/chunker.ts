@@ -66,8 +66,14 @@ export const DEFAULT_CHUNKER_OPTIONS: Readonly<ChunkerOptions> = Object.freeze({
 });
 
 /** Creates a chunker. Throws a RangeError naming the option when one is out of range. */
-export function createChunker(options: Partial<ChunkerOptions> = {}): Chunker {
+export function createChunker(options: Partial<ChunkerOptions> = {}): SegmentingChunker {
   return new StreamChunker(resolveOptions(options));
+}
+
+/** A chunker that can also say where each segment ends in the text it was given. */
+export interface SegmentingChunker extends Chunker {
+  pushSegments(delta: string): ChunkedSegment[];
+  flushSegments(): ChunkedSegment[];
 }
 
 /** Chunks a whole text at once: the segments a chunker would emit for it, however it was streamed. */
@@ -93,10 +99,18 @@ type Mode = 'line' | 'text' | 'fence';
 interface Pending {
   /** Where the segment would end. */
   cut: number;
+  /** The same place as an offset in the whole input: blank space after it may be dropped meanwhile. */
+  at: number;
   kind: EndKind | 'clause';
 }
 
-class StreamChunker implements Chunker {
+/** A segment with where its text ends in the input: `end` UTF-16 units of the pushed text, from the first push. */
+export interface ChunkedSegment {
+  text: string;
+  end: number;
+}
+
+class StreamChunker implements SegmentingChunker {
   private buf = '';
   /** Next character to look at. */
   private i = 0;
@@ -132,11 +146,25 @@ class StreamChunker implements Chunker {
   private fenceSeen = 0;
   /** The current line of the fenced block was already seen to be code and dropped. */
   private fenceLineIsCode = false;
-  private out: string[] = [];
+  private out: ChunkedSegment[] = [];
+  // Offsets in the whole input: `buf[k]` is input character `base + k + shift`, less `gapLen` when
+  // k < gapAt (the blank run dropped after a pending end; see compact()).
+  private base = 0;
+  private shift = 0;
+  private gapAt = 0;
+  private gapLen = 0;
 
   constructor(private readonly opts: ChunkerOptions) {}
 
   push(delta: string): string[] {
+    return this.pushSegments(delta).map((s) => s.text);
+  }
+
+  flush(): string[] {
+    return this.flushSegments().map((s) => s.text);
+  }
+
+  pushSegments(delta: string): ChunkedSegment[] {
     if (typeof delta !== 'string') throw new TypeError(`Chunker.push expects a string, got ${typeof delta}`);
     if (delta === '') return [];
     this.buf += delta;
@@ -145,23 +173,29 @@ class StreamChunker implements Chunker {
     return this.take();
   }
 
-  flush(): string[] {
+  flushSegments(): ChunkedSegment[] {
     this.scan(true);
-    if (this.mode === 'text' && this.segStart < this.buf.length) this.emit(this.buf.slice(this.segStart));
+    if (this.mode === 'text' && this.segStart < this.buf.length) this.emit(this.buf.length);
     const segments = this.take();
     this.reset();
     return segments;
   }
 
-  private take(): string[] {
+  private take(): ChunkedSegment[] {
     const segments = this.out;
     this.out = [];
     return segments;
   }
 
+  /** Where local position `k` of the buffer is in the whole input. */
+  private offset(k: number): number {
+    return this.base + k + this.shift - (k < this.gapAt ? this.gapLen : 0);
+  }
+
   private reset(): void {
     this.buf = '';
     this.i = this.segStart = this.emitted = this.fenceSeen = 0;
+    this.base = this.shift = this.gapAt = this.gapLen = 0;
     this.mode = 'line';
     this.segAtLineStart = true;
     this.pending = null;
@@ -186,17 +220,18 @@ class StreamChunker implements Chunker {
     this.lastAny = this.lastOk = this.lastSafe = this.lastToken = -1;
   }
 
-  private emit(raw: string): void {
-    const text = normalizeSegment(raw, this.segAtLineStart);
+  /** Emits the segment from `segStart` to `end` (`at`: that end in the whole input, when already known). */
+  private emit(end: number, at = this.offset(end)): void {
+    const text = normalizeSegment(this.buf.slice(this.segStart, end), this.segAtLineStart);
     if (text !== '') {
-      this.out.push(text);
+      this.out.push({ text, end: at });
       this.emitted++;
     }
   }
 
   /** Ends the segment at `end`; the next one starts at `next` on the same line. */
-  private cut(end: number, next: number): void {
-    this.emit(this.buf.slice(this.segStart, end));
+  private cut(end: number, next: number, at?: number): void {
+    this.emit(end, at);
     this.segAtLineStart = false;
     this.startSegment(next);
   }
@@ -205,11 +240,18 @@ class StreamChunker implements Chunker {
   private compact(): void {
     if (this.pending && this.i - this.pending.cut > 64) {
       // Blank space after a possible end says nothing more; keep one character of it.
+      const dropped = this.i - (this.pending.cut + 1);
       this.buf = this.buf.slice(0, this.pending.cut + 1) + this.buf.slice(this.i);
       this.i = this.pending.cut + 1;
+      // Blank space dropped again after the same end adds to the same gap.
+      this.gapLen = this.gapAt === this.i ? this.gapLen + dropped : dropped;
+      this.gapAt = this.i;
+      this.shift += dropped;
     }
     const offset = Math.min(this.segStart, this.i);
     if (offset === 0 || (offset < 4096 && offset * 2 < this.buf.length)) return;
+    this.base += offset;
+    this.gapAt = Math.max(0, this.gapAt - offset);
     this.buf = this.buf.slice(offset);
     this.i -= offset;
     this.segStart -= offset;
@@ -248,11 +290,11 @@ class StreamChunker implements Chunker {
           const ok = p.kind === 'clause' ? clauseConfirmed(s, i) : endConfirmed(p.kind, s, i, final);
           if (ok === null) return; // the next word decides, and it is not all here yet
           this.pending = null;
-          if (ok && (p.kind === 'clause' || this.emitted === 0 || p.cut - this.segStart >= this.opts.minChars)) this.cut(p.cut, i);
+          if (ok && (p.kind === 'clause' || this.emitted === 0 || p.cut - this.segStart >= this.opts.minChars)) this.cut(p.cut, i, p.at);
         } else this.pending = null;
       }
       if (c === 10) {
-        this.emit(s.slice(this.segStart, i + 1));
+        this.emit(i + 1);
         this.i = i + 1;
         this.mode = 'line';
         this.startSegment(this.i);
@@ -260,14 +302,16 @@ class StreamChunker implements Chunker {
         continue;
       }
       const limit = this.emitted === 0 ? this.opts.firstMaxChars : this.opts.maxChars;
-      if (i - this.segStart >= limit) {
+      // Measured in the input, blank space dropped by compact() included: the same cuts however the text was split.
+      const span = this.offset(i) - this.offset(this.segStart);
+      if (span >= limit) {
         // Outside everything if possible; else inside a quotation, parenthesis or emphasis (a long one has
         // to be cut somewhere); inside a link or code span only past 4× the limit.
         const at =
-          this.lastSafe > this.segStart ? this.lastSafe : this.lastOk > this.segStart ? this.lastOk : i - this.segStart >= 4 * limit ? this.lastAny : -1;
+          this.lastSafe > this.segStart ? this.lastSafe : this.lastOk > this.segStart ? this.lastOk : span >= 4 * limit ? this.lastAny : -1;
         if (at > this.segStart) {
           this.cut(at, at);
-        } else if (i - this.segStart >= 4 * limit) {
+        } else if (span >= 4 * limit) {
           // No word start at all: before any token, else (a huge token or blank run) anywhere, so memory stays bounded.
           const any = this.lastToken > this.segStart ? this.lastToken : c >= 0xdc00 && c <= 0xdfff ? -1 : i;
           if (any > this.segStart) this.cut(any, any);
@@ -342,7 +386,7 @@ class StreamChunker implements Chunker {
         break;
       case 0x2014: // em dash, spaced or not
       case 0x2013: // en dash, unless a range (1990–2000)
-        if (!(c === 0x2013 && before >= 48 && before <= 57) && this.mayClause()) this.pending = { cut: i + 1, kind: 'clause' };
+        if (!(c === 0x2013 && before >= 48 && before <= 57) && this.mayClause()) this.pending = { cut: i + 1, at: this.offset(i + 1), kind: 'clause' };
         break;
     }
     this.i = i + 1;
@@ -422,17 +466,17 @@ class StreamChunker implements Chunker {
       while (q >= from && isSpace(s.charCodeAt(q))) q--;
       const listPosition = q < from || s.charCodeAt(q) === 58; /* : */
       const kind = classifyEnd(s, w, t, p + 1, listPosition);
-      if (kind) this.pending = { cut: space, kind };
+      if (kind) this.pending = { cut: space, at: this.offset(space), kind };
       return;
     }
     if (!this.mayClause()) return;
     if (c === 44 || c === 58 || c === 59 || c === 0xff0c) {
-      this.pending = { cut: space, kind: 'clause' };
+      this.pending = { cut: space, at: this.offset(space), kind: 'clause' };
       return;
     }
     // A spaced hyphen used as a dash: "so - in short".
     if (c === 45 && (p === from || isSpace(s.charCodeAt(p - 1)) || (s.charCodeAt(p - 1) === 45 && (p - 1 === from || isSpace(s.charCodeAt(p - 2)))))) {
-      this.pending = { cut: space, kind: 'clause' };
+      this.pending = { cut: space, at: this.offset(space), kind: 'clause' };
     }
   }
 

@@ -9,7 +9,7 @@
  */
 import type { AgentPart, SpeechStage } from '../turn/index.js';
 import type { ErrorPart, TurnPart } from '../turn/index.js';
-import { createChunker, type ChunkerOptions } from './chunker.js';
+import { createChunker, type ChunkedSegment, type ChunkerOptions } from './chunker.js';
 import type { PcmChunk, TtsEngine } from './types.js';
 
 export interface SpeechStageOptions {
@@ -49,6 +49,8 @@ interface Settings {
 interface Segment {
   index: number;
   text: string;
+  /** Where its words end in the answer's text. */
+  textEnd: number;
   state: 'waiting' | 'running' | 'done' | 'failed';
   /** Engine output not yet emitted. */
   ready: PcmChunk[];
@@ -90,10 +92,10 @@ async function* speak(
   };
   signal.addEventListener('abort', onAbort, { once: true });
 
-  const addSegments = (texts: string[]) => {
-    for (const text of texts) {
+  const addSegments = (found: ChunkedSegment[]) => {
+    for (const { text, end } of found) {
       if (!/[\p{L}\p{N}]/u.test(text)) continue; // nothing to say
-      segments.push({ index: segments.length, text, state: 'waiting', ready: [] });
+      segments.push({ index: segments.length, text, textEnd: end, state: 'waiting', ready: [] });
     }
     // Starting synthesis can block for a moment (an engine may spawn or message a helper), so it
     // waits for the next turn of the event loop: the text that completed the segment goes out first.
@@ -133,18 +135,18 @@ async function* speak(
         const part = r.value;
         passthrough.push(part);
         if (part.type === 'chunk' && !flushed) {
-          addSegments(chunker.push(part.text));
+          addSegments(chunker.pushSegments(part.text));
           // The last text event: speak the tail now rather than when the agent's stream closes.
           if (part.done) {
             flushed = true;
-            addSegments(chunker.flush());
+            addSegments(chunker.flushSegments());
           }
         }
         wake();
       }
       if (!flushed) {
         flushed = true;
-        addSegments(chunker.flush());
+        addSegments(chunker.flushSegments());
       }
     } catch (error) {
       upstreamError = { error };
@@ -192,7 +194,7 @@ async function* speak(
           pending = Buffer.alloc(0);
           pendingRate = 0;
           segmentMs = 0;
-          yield { type: 'speech.start', segment: seg.index, text: seg.text };
+          yield { type: 'speech.start', segment: seg.index, text: seg.text, text_end: seg.textEnd };
           if (signal.aborted) return;
         }
         while (seg.ready.length) {

@@ -79,6 +79,8 @@ export class TurnCancel extends Error {
     message: string,
     readonly report = false,
     readonly retryable = false,
+    /** On a barge-in: how much of the turn's audio the listener played, so the turn keeps only what was heard. */
+    readonly playedMs?: number,
   ) {
     super(message);
     this.name = 'TurnCancel';

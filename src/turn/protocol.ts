@@ -23,7 +23,17 @@ export type TurnStartPart = { type: 'turn.start'; conversation_id: string; input
 export type RoutePart = { type: 'route'; agent: AgentKind; intent: string; confidence: number; route_ms: number };
 export type ChunkPart = { type: 'chunk'; text: string; done: boolean };
 export type ActionPart = { type: 'action'; service: string; target: string; ok: boolean; detail: string };
-export type SpeechStartPart = { type: 'speech.start'; segment: number; text: string };
+export type SpeechStartPart = {
+  type: 'speech.start';
+  segment: number;
+  /** What is said: the answer's words normalized for speech. */
+  text: string;
+  /**
+   * Where this segment's words end in the answer's text (`turn.end.text`, in UTF-16 code units as
+   * JavaScript counts them): once it has been heard, the answer up to here has been heard.
+   */
+  text_end?: number;
+};
 /** An audio event's fields besides its bytes: in process they travel as `pcm`, in JSON as base64 `data`. */
 export type AudioHeader = {
   type: 'audio';

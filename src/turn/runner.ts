@@ -61,8 +61,10 @@ export async function* runTurn(
     }
     return event;
   };
-  const end = (): TurnEvent =>
-    stamp({
+  const end = (): TurnEvent => {
+    const why: unknown = signal.reason;
+    if (status === 'cancelled' && why instanceof TurnCancel && typeof why.playedMs === 'number') acc.played(why.playedMs);
+    return stamp({
       type: 'turn.end',
       status,
       text: acc.text,
@@ -71,6 +73,7 @@ export async function* runTurn(
       expects_reply: status === 'completed' && acc.expectsReply,
       metrics: acc.metrics(routeMs, round(clock() - t0)),
     });
+  };
 
   // The agent gets its own signal, aborted by the caller's and by us when the turn is over, so the
   // upstream model request is closed whichever way the turn ends.

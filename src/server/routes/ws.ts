@@ -84,7 +84,7 @@ export function wsRoutes(app: FastifyInstance, ctx: ServerContext): void {
       if (msg.type === 'ping') return void socket.send(JSON.stringify({ type: 'pong' }));
       if (msg.type === 'turn.cancel') {
         if (current && (!msg.turn_id || msg.turn_id === current.turnId)) {
-          current.controller.abort(new TurnAbort('barge_in', 'Cancelled by the client.'));
+          current.controller.abort(new TurnAbort('barge_in', 'Cancelled by the client.', msg.played_ms));
         }
         return;
       }

@@ -1,0 +1,90 @@
+/**
+ * Barge-in that knows what was heard: a client cancels with `played_ms` (audio it actually played)
+ * and the turn's `spoken_text` keeps exactly the segments played, plus the played share of the next.
+ * Over the WebSocket (`turn.cancel`) and for HTTP streams (`POST /api/v1/turns/{id}/cancel`), against
+ * the real runtime in demo mode with Flite; the model stalls after four sentences, so the turn is
+ * still running when the cancel arrives.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { tokenize } from '../../src/llm/index.js';
+import { postJson, WsClient } from '../support/server-clients.js';
+import { startRealHarness, type RealHarness } from '../support/server-runtime.js';
+
+const SENTENCES = [
+  'The first sentence has six words.',
+  'The second sentence has six words.',
+  'The third one has six words.',
+  'The fourth is never heard at all.',
+  'The fifth never even arrives here.',
+];
+const ANSWER = SENTENCES.join(' ');
+// Everything up to the first word of the fifth sentence: the fourth segment is complete, then silence.
+const STALL_AFTER = tokenize(`${SENTENCES.slice(0, 4).join(' ')} The`).length;
+
+type Ev = Record<string, any>;
+/** Played: segments 0 and 1 whole, then half of segment 2's audio. */
+const playedMs = (events: Ev[]) => {
+  const d = (n: number) => events.find((e) => e.type === 'speech.end' && e.segment === n)!.duration_ms as number;
+  return d(0) + d(1) + d(2) / 2;
+};
+const heard = 'The first sentence has six words. The second sentence has six words. The third one';
+
+describe('barge-in with played_ms', () => {
+  let h: RealHarness;
+  before(async () => {
+    h = await startRealHarness();
+  });
+  after(() => h.close());
+  const stallingAnswer = () => h.simulator.enqueue({ text: ANSWER, ttftMs: 1, tokensPerSecond: 400, fault: { kind: 'stall', afterTokens: STALL_AFTER } });
+
+  it('WebSocket turn.cancel keeps the two played segments and half of the third', async () => {
+    stallingAnswer();
+    const ws = await WsClient.open(`${h.wsUrl}/api/v1/ws`);
+    try {
+      ws.send({ type: 'turn.create', text: 'tell me five things', speak: true });
+      const events = await ws.waitFor((ev) => ev.some((e) => e.type === 'speech.end' && e.segment === 2));
+      ws.send({ type: 'turn.cancel', played_ms: playedMs(events) });
+      const end = (await ws.waitFor((ev) => ev.some((e) => e.type === 'turn.end'))).find((e) => e.type === 'turn.end')!;
+      assert.equal(end.status, 'cancelled');
+      assert.equal(end.spoken_text, heard);
+      assert.equal(end.metrics.played_ms, Math.round(playedMs(events)));
+    } finally {
+      ws.close();
+    }
+  });
+
+  it('an SSE client cancels by turn id with played_ms', async () => {
+    stallingAnswer();
+    const res = await postJson(`${h.url}/api/v1/chat/stream`, { text: 'tell me five things', speak: true });
+    const events: Ev[] = [];
+    let cancelled = false;
+    const parser = createParser({
+      onEvent: (m: EventSourceMessage) => {
+        if (m.data) events.push(JSON.parse(m.data));
+      },
+    });
+    const decoder = new TextDecoder();
+    for await (const bytes of res.body!) {
+      parser.feed(decoder.decode(bytes as Uint8Array, { stream: true }));
+      if (!cancelled && events.some((e) => e.type === 'speech.end' && e.segment === 2)) {
+        cancelled = true;
+        const r = await postJson(`${h.url}/api/v1/turns/${events[0].turn_id}/cancel`, { played_ms: playedMs(events) });
+        assert.equal(r.status, 202);
+      }
+      if (events.some((e) => e.type === 'turn.end')) break;
+    }
+    const end = events.find((e) => e.type === 'turn.end')!;
+    assert.equal(end.status, 'cancelled');
+    assert.equal(end.spoken_text, heard);
+  });
+
+  it('cancelling a turn that is not running, or not yours, is a 404 and changes nothing', async () => {
+    const r = await postJson(`${h.url}/api/v1/turns/no-such-turn/cancel`, {});
+    assert.equal(r.status, 404);
+    assert.equal(((await r.json()) as { error: { code: string } }).error.code, 'turn_not_running');
+    const bad = await postJson(`${h.url}/api/v1/turns/x/cancel`, { played_ms: -5 });
+    assert.equal(bad.status, 400);
+  });
+});

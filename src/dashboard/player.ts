@@ -22,6 +22,8 @@ export class PcmPlayer {
   private readonly clock = new GaplessClock();
   private readonly decoder = new PcmDecoder();
   private scheduled: Scheduled[] = [];
+  /** Seconds of each turn's audio that finished playing (cleared by stop()). */
+  private finished = new Map<string, number>();
   /** Chunks scheduled since the last stop; shown in the UI. */
   chunks = 0;
   seconds = 0;
@@ -48,6 +50,7 @@ export class PcmPlayer {
     this.scheduled.push(entry);
     source.onended = () => {
       this.scheduled = this.scheduled.filter((s) => s !== entry);
+      this.finished.set(tag.turnId, (this.finished.get(tag.turnId) ?? 0) + buffer.duration);
     };
     this.chunks += 1;
     this.seconds += buffer.duration;
@@ -58,6 +61,20 @@ export class PcmPlayer {
     if (!this.ctx) return null;
     const now = this.ctx.currentTime;
     return this.scheduled.find((s) => s.start <= now && now < s.end)?.tag ?? null;
+  }
+
+  /**
+   * Milliseconds of this turn's audio the listener has heard so far (what a barge-in reports as
+   * `played_ms`), or null when none of it reached the player.
+   */
+  playedMs(turnId: string): number | null {
+    if (!this.ctx) return null;
+    const now = this.ctx.currentTime;
+    let seconds = this.finished.get(turnId);
+    for (const s of this.scheduled) {
+      if (s.tag.turnId === turnId) seconds = (seconds ?? 0) + Math.min(Math.max(0, now - s.start), s.end - s.start);
+    }
+    return seconds === undefined ? null : Math.round(seconds * 1000);
   }
 
   /** Seconds still queued. */
@@ -80,6 +97,7 @@ export class PcmPlayer {
       }
     }
     this.scheduled = [];
+    this.finished.clear();
     this.clock.reset();
     this.decoder.reset();
     this.chunks = 0;

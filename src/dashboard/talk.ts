@@ -56,8 +56,13 @@ export class TalkClient {
   }
 
   cancel(): void {
+    // Say how much was heard, so the turn keeps only that (read before stop() forgets it).
+    const played = this.activeTurn && this.speak ? this.player.playedMs(this.activeTurn) : null;
     this.player.stop();
-    this.socket.send(this.activeTurn ? { type: 'turn.cancel', turn_id: this.activeTurn } : { type: 'turn.cancel' });
+    const message: Record<string, unknown> = { type: 'turn.cancel' };
+    if (this.activeTurn) message.turn_id = this.activeTurn;
+    if (this.speak) message.played_ms = played ?? 0;
+    this.socket.send(message);
   }
 
   setSpeak(on: boolean): void {

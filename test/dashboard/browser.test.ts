@@ -173,6 +173,27 @@ describe('dashboard in Chromium', { skip: skip !== null }, () => {
     assert.deepEqual(problems, []);
   });
 
+  it('Stop while speaking reports how much was played: the turn keeps only what was heard', async (t) => {
+    const srv = await server(t);
+    const feed = await FeedWatcher.open(t, srv.url);
+    srv.runtime.simulator!.enqueue({ text: STORY, ttftMs: 50, tokensPerSecond: 30 });
+    const { page, problems } = await open(t, srv.url);
+    await page.check('#speak');
+    await send(page, 'Tell me a long story');
+    const { locator, id } = await card(page, 'Tell me a long story');
+    await locator.locator('.segment[data-state="playing"]').first().waitFor({ timeout: 15_000 });
+    await page.click('#stop');
+    const end = await endOf(feed, id);
+    assert.equal(end.status, 'cancelled');
+    const played = end.metrics.played_ms;
+    assert.ok(typeof played === 'number' && played > 0, `played_ms ${played}`);
+    // Less was heard than was synthesized and sent: the player is behind the server.
+    const sent = feed.turn(id).filter((e) => e.type === 'speech.start').map((e) => (e as { text: string }).text).join(' ');
+    assert.ok(end.spoken_text.length < sent.length, `heard ${JSON.stringify(end.spoken_text)} of ${JSON.stringify(sent)}`);
+    assert.ok(sent.startsWith(end.spoken_text.split(' ').slice(0, -1).join(' ')));
+    assert.deepEqual(problems, []);
+  });
+
   it('model output is shown as text: markup in an answer never becomes elements or runs', async (t) => {
     const srv = await server(t);
     const feed = await FeedWatcher.open(t, srv.url);
@@ -359,7 +380,7 @@ describe('dashboard in Chromium', { skip: skip !== null }, () => {
     await page.waitForFunction(() => document.querySelectorAll('article.turn[data-status="completed"]').length === 2, null, { timeout: 30_000 });
     await send(page, 'What time is it');
     await page.waitForFunction(() => document.querySelectorAll('article.turn[data-status="completed"]').length === 3, null, { timeout: 30_000 });
-    sim.enqueue({ text: 'The moon is slowly drifting away from the Earth, about four centimetres every year, which is roughly as fast as your fingernails grow.', ttftMs: 80, tokensPerSecond: 20 });
+    sim.enqueue({ text: 'The moon is slowly drifting away from the Earth, about four centimetres every year, which is roughly as fast as your fingernails grow.', ttftMs: 80, tokensPerSecond: 4 });
     await send(page, 'Tell me a fact about the moon');
     await page.waitForFunction(() => (document.querySelector('article.turn .turn-answer')?.textContent?.length ?? 0) > 60);
     await page.locator('article.turn[data-status="running"] .segment[data-state="playing"]').waitFor({ timeout: 15_000 });

@@ -10,7 +10,7 @@ import { openLlm } from './llm/index.js';
 import { startRuntime, type Runtime } from './runtime.js';
 import { startServer } from './server/index.js';
 import { createWavFile, hasPlayer, openPlayer, type WavFile } from './speech/index.js';
-import type { TurnEvent, TurnRequest } from './turn/events.js';
+import { TurnCancel, type TurnEvent, type TurnRequest } from './turn/events.js';
 import { VERSION } from './version.js';
 
 const HELP = `Barnabee ${VERSION}: a voice-assistant response server that answers as it thinks.
@@ -131,9 +131,13 @@ async function chat(config: Config, text: string, options: ChatOptions): Promise
 /** One turn: text to stdout as it streams, route and timings to stderr. Ctrl+C barges in. */
 async function askOnce(runtime: Runtime, text: string, options: ChatOptions): Promise<{ status: string; conversationId?: string }> {
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
   const audio = options.speak ? audioSink(options.out) : null;
+  // Ctrl+C barges in: the speaker falls silent and the turn keeps only what was played.
+  const onSigint = () => {
+    const played = audio?.stop();
+    controller.abort(new TurnCancel('barge_in', 'Stopped by the listener.', false, false, played));
+  };
+  process.once('SIGINT', onSigint);
   const request: TurnRequest = {
     text,
     conversation_id: options.conversationId,
@@ -239,10 +243,18 @@ function audioSink(out: string | undefined) {
       if (player === undefined) player = openPlayer(sampleRate);
       player?.write(pcm);
     },
+    /** Silences the speaker; returns how much it had played (undefined when writing a file: all of it counts). */
+    stop(): number | undefined {
+      if (!player) return out ? undefined : 0;
+      const played = player.playedMs();
+      player.stop();
+      player = null;
+      return played;
+    },
     async end() {
       await writes;
       if (file) await (await file).close();
-      if (player) await player.end();
+      if (player) await player.end().catch(() => {});
     },
   };
 }

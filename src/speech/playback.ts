@@ -11,8 +11,15 @@ export interface Player {
   /** The program doing the playing. */
   readonly command: string;
   write(pcm: Buffer): void;
+  /**
+   * Milliseconds of audio played so far, by the real-time clock the player runs on: each write
+   * starts playing when the previous one ends, or at once after a gap (device latency not counted).
+   */
+  playedMs(): number;
   /** Finish: waits until the player has played what it was given and exited. */
   end(): Promise<void>;
+  /** Barge-in: silence at once, dropping whatever is still queued. */
+  stop(): void;
 }
 
 /** Argument lists for s16le mono at a given rate. */
@@ -60,14 +67,28 @@ export function openPlayer(sampleRate: number, options: { env?: NodeJS.ProcessEn
       });
     });
     exited.catch(() => {}); // observed by end()
+    const bytesPerMs = (sampleRate * 2) / 1000;
+    let writtenMs = 0;
+    let playsUntil = 0;
     return {
       command: p.command,
       write(pcm) {
-        if (!child.stdin!.destroyed) child.stdin!.write(pcm);
+        if (child.stdin!.destroyed) return;
+        child.stdin!.write(pcm);
+        const ms = pcm.length / bytesPerMs;
+        writtenMs += ms;
+        playsUntil = Math.max(playsUntil, performance.now()) + ms;
+      },
+      playedMs() {
+        return Math.max(0, writtenMs - Math.max(0, playsUntil - performance.now()));
       },
       async end() {
         child.stdin!.end();
         await exited;
+      },
+      stop() {
+        child.stdin!.destroy();
+        child.kill('SIGTERM');
       },
     };
   }

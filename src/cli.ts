@@ -85,7 +85,7 @@ async function serve(config: Config): Promise<number> {
   const runtime = await startRuntime(config);
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer(runtime);
+    server = await startServer(runtime, { wyoming: true });
   } catch (err) {
     await runtime.close();
     throw err;

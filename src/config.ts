@@ -3,6 +3,7 @@
  * A bad value names the variable and what it expected. Every variable is listed in the README.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 
@@ -95,7 +96,19 @@ const schema = z.object({
   CLIENT_BUFFER_BYTES: int(16 * 1024).default(4 * 1024 * 1024),
   SSE_HEARTBEAT_MS: int(100).default(15_000),
   SHUTDOWN_GRACE_MS: int(0).default(10_000),
+
+  WYOMING_SERVER_PORT: int(0, 65535).default(10700),
+  WYOMING_ALLOWED_CLIENTS: list.default([]).refine((rules) => rules.every(isClientRule), 'expected IP addresses or CIDR ranges (e.g. 192.168.1.20, 10.0.0.0/24), comma-separated'),
 });
+
+/** An IP address, or a CIDR range `address/prefix` with a prefix that fits the address family. */
+export function isClientRule(rule: string): boolean {
+  const [address = '', prefix, ...rest] = rule.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 type Env = z.infer<typeof schema>;
 
@@ -155,6 +168,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     problems.push(`HOST=${JSON.stringify(c.HOST)}: listening beyond this machine requires BARNABEE_API_TOKEN (or use HOST=127.0.0.1)`);
   }
   if (c.TTS_ENGINE === 'openai' && !c.TTS_BASE_URL) problems.push('TTS_BASE_URL: required when TTS_ENGINE=openai');
+  // The Wyoming protocol has no authentication: beyond loopback only named clients are served.
+  if (c.WYOMING_SERVER_PORT && !isLoopbackHost(c.HOST) && !c.WYOMING_ALLOWED_CLIENTS.length) {
+    problems.push(
+      `WYOMING_ALLOWED_CLIENTS: required when HOST=${JSON.stringify(c.HOST)} with the Wyoming server on (name Home Assistant's address, or set WYOMING_SERVER_PORT=0)`,
+    );
+  }
   if (problems.length) throw new ConfigError(problems);
   return { ...c, provider, model };
 }

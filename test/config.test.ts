@@ -57,7 +57,19 @@ describe('config', () => {
     assert.ok(problems({ HA_URL: 'http://ha.local:8123' }).some((p) => p.startsWith('HA_TOKEN')));
     assert.ok(problems({ TTS_ENGINE: 'openai' }).some((p) => p.startsWith('TTS_BASE_URL')));
     assert.ok(problems({ HOST: '0.0.0.0' }).some((p) => /BARNABEE_API_TOKEN/.test(p)));
-    assert.equal(load({ HOST: '0.0.0.0', BARNABEE_API_TOKEN: 'a-long-enough-token' }).HOST, '0.0.0.0');
+    const token = { BARNABEE_API_TOKEN: 'a-long-enough-token' };
+    assert.equal(load({ HOST: '0.0.0.0', ...token, WYOMING_SERVER_PORT: '0' }).HOST, '0.0.0.0');
+    // The Wyoming protocol has no authentication: beyond loopback it needs its client list.
+    assert.ok(problems({ HOST: '0.0.0.0', ...token }).some((p) => p.startsWith('WYOMING_ALLOWED_CLIENTS')));
+    assert.deepEqual(load({ HOST: '0.0.0.0', ...token, WYOMING_ALLOWED_CLIENTS: '192.168.1.20, 10.0.0.0/24,fd00::/8' }).WYOMING_ALLOWED_CLIENTS, [
+      '192.168.1.20',
+      '10.0.0.0/24',
+      'fd00::/8',
+    ]);
+    for (const bad of ['homeassistant.local', '10.0.0.0/33', '10.0.0.1/8/8', 'fd00::/129']) {
+      assert.ok(problems({ WYOMING_ALLOWED_CLIENTS: bad }).some((p) => p.startsWith('WYOMING_ALLOWED_CLIENTS=')), bad);
+    }
+    assert.equal(load({}).WYOMING_SERVER_PORT, 10700);
   });
 
   it('reads a .env file; the environment wins, and an empty value means unset', () => {

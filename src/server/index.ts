@@ -5,3 +5,4 @@ export { isAuthorized, requireAuth, sessionCookieValue, safeEqual, SESSION_COOKI
 export { errorBody, HttpError } from './errors.js';
 export type { MetricsSnapshot } from './metrics.js';
 export type { EventBus, ServerRuntime } from './types.js';
+export { startWyomingServer, type WyomingServer, type WyomingServerOptions } from './wyoming/index.js';

@@ -1,7 +1,8 @@
 /** What the server needs from the runtime: structurally a subset of `Runtime` in src/runtime.ts. */
 import type { Config } from '../config.js';
-import type { Assistant, EventBus, RuntimeStatus } from '../turn/index.js';
 import type { Reachability } from '../reachability.js';
+import type { TtsEngine } from '../speech/index.js';
+import type { Assistant, EventBus, RuntimeStatus, SpeechStage } from '../turn/index.js';
 import type { DashboardStore } from './routes/dashboard.js';
 
 export type { EventBus };
@@ -17,4 +18,7 @@ export interface ServerRuntime {
   checks?: () => Promise<Reachability[]>;
   store?: DashboardStore;
   close?: () => Promise<void>;
+  /** The speech stage and its engine: with them the Wyoming server offers text-to-speech too. */
+  speech?: SpeechStage | null;
+  tts?: Pick<TtsEngine, 'name' | 'voice'> | null;
 }

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createFliteEngine, createWyomingEngine, type PcmChunk } from '../../src/speech/index.js';
-import { createEventDecoder, encodeEvent } from '../../src/speech/tts/wyoming-protocol.js';
+import { encodeEvent } from '../../src/wyoming/index.js';
 import { startWyomingServer, type WyomingServer } from '../support/tts-wyoming-server.js';
 import { drain } from '../support/tts-parts.js';
 
@@ -22,43 +22,6 @@ after(async () => {
 });
 
 const bytes = (cs: PcmChunk[]) => cs.reduce((n, c) => n + c.pcm.length, 0);
-
-describe('Wyoming framing', () => {
-  it('encodes data as a separate JSON block and a payload after it', () => {
-    const buf = encodeEvent({ type: 'audio-chunk', data: { rate: 16000, width: 2, channels: 1 }, payload: Buffer.from([1, 2, 3, 4]) });
-    const nl = buf.indexOf(10);
-    const header = JSON.parse(buf.subarray(0, nl).toString());
-    assert.equal(header.type, 'audio-chunk');
-    assert.equal(typeof header.version, 'string');
-    assert.equal(header.payload_length, 4);
-    const data = JSON.parse(buf.subarray(nl + 1, nl + 1 + header.data_length).toString());
-    assert.deepEqual(data, { rate: 16000, width: 2, channels: 1 });
-    assert.deepEqual([...buf.subarray(nl + 1 + header.data_length)], [1, 2, 3, 4]);
-    assert.deepEqual(JSON.parse(encodeEvent({ type: 'describe' }).toString()), { type: 'describe', version: header.version });
-  });
-
-  it('decodes the same events however the bytes are split, merging inline and separate data', () => {
-    const inline = Buffer.from(JSON.stringify({ type: 'info', data: { a: 1, b: 1 }, data_length: 8 }) + '\n{"b":2} ');
-    const stream = Buffer.concat([
-      encodeEvent({ type: 'audio-start', data: { rate: 22050, width: 2, channels: 1 } }),
-      encodeEvent({ type: 'audio-chunk', data: { rate: 22050, width: 2, channels: 1 }, payload: Buffer.alloc(1000, 7) }),
-      inline,
-      encodeEvent({ type: 'audio-stop' }),
-    ]);
-    for (const step of [1, 2, 5, 64, stream.length]) {
-      const decode = createEventDecoder();
-      const events = [];
-      for (let i = 0; i < stream.length; i += step) events.push(...decode(stream.subarray(i, i + step)));
-      assert.deepEqual(events.map((e) => e.type), ['audio-start', 'audio-chunk', 'info', 'audio-stop'], `step ${step}`);
-      assert.equal(events[1].payload?.length, 1000);
-      assert.deepEqual(events[2].data, { a: 1, b: 2 });
-    }
-  });
-
-  it('rejects a stream that is not Wyoming', () => {
-    assert.throws(() => createEventDecoder()(Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n')), /header is not JSON/);
-  });
-});
 
 describe('Wyoming engine', () => {
   it('describes the server once and caches it', async () => {

@@ -7,7 +7,7 @@
 import { connect, type Socket } from 'node:net';
 import type { PcmChunk, SynthesizeOptions, TtsEngine } from '../types.js';
 import { abortError, toMonoS16 } from './pcm.js';
-import { createEventDecoder, encodeEvent, WyomingProtocolError, type WyomingEvent } from './wyoming-protocol.js';
+import { createEventDecoder, encodeEvent, WyomingProtocolError, type WyomingEvent } from '../../wyoming/index.js';
 
 export interface WyomingOptions {
   host: string;

@@ -95,6 +95,7 @@ async function serve(config: Config): Promise<number> {
     `Barnabee ${VERSION} listening on ${server.url}  (model: ${status.demo ? 'DEMO simulator' : `${status.provider} ${status.model}`}, ` +
       `speech: ${status.tts ? `${status.tts.engine} ${status.tts.voice}` : 'off'}, home: ${status.home})\n` +
       `Dashboard: ${server.url}/\n` +
+      (server.wyoming ? `Wyoming (Home Assistant): ${server.wyoming.host}:${server.wyoming.port}\n` : '') +
       (status.demo ? `${DEMO_NOTE}\n` : ''),
   );
   // Said after the banner and never waited for: the server is already answering.

@@ -338,3 +338,23 @@ describe('Wyoming server: who may connect', () => {
     }
   });
 });
+
+describe('Wyoming server: shutdown', () => {
+  it('lets a running answer end with handled when the grace runs out, then closes the connection', async () => {
+    const s = await startWyomingHarness({ SHUTDOWN_GRACE_MS: '200' });
+    try {
+      s.simulator.configure({ ttftMs: 0, tokensPerSecond: 20, text: 'and so on '.repeat(300) });
+      const client = await WyomingTestClient.open(s.port);
+      client.send('transcript', { text: 'tell me a long story about dragons', context: { conversation_id: 'bye-1' } });
+      await client.waitForType('handled-chunk');
+      const closing = s.server.close();
+      await client.waitClosed();
+      await closing;
+      assert.deepEqual(client.types().slice(-2), ['handled', 'handled-stop']);
+      const end = (await s.busEvent((e) => e.type === 'turn.end')) as EventOf<'turn.end'>;
+      assert.equal(end.status, 'cancelled');
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -32,6 +32,7 @@ export interface Connection {
   /** Resolves when nothing runs on this connection. */
   idle(): Promise<void>;
   cancel(): void;
+  /** Flush what was written, then close. */
   close(): void;
 }
 
@@ -114,6 +115,10 @@ export function serveConnection(socket: Socket, address: string, o: ConnectionOp
       await Promise.all([turnsDone, tts.idle()]);
     },
     cancel: () => tts.cancel(),
-    close: () => socket.destroy(),
+    close: () => {
+      // `end` flushes what is written (a closing `handled`) first; a peer that never closes its side is cut.
+      socket.end();
+      setTimeout(() => socket.destroy(), 1000).unref();
+    },
   };
 }

@@ -78,35 +78,42 @@ function wyoming(port: number, on: (e: WyomingEvent) => void): Promise<Socket> {
   });
 }
 
-/** Milliseconds from the transcript to the first `handled-chunk` (the connection is opened beforehand, as both sides' are). */
-async function wyomingText(port: number): Promise<number> {
+/** A stopwatch started by `start()` and read once, by the first `hit(type)`. */
+function firstOf(type: string) {
   let t0 = 0;
   let done!: (ms: number) => void;
-  const first = new Promise<number>((r) => (done = r));
+  const ms = new Promise<number>((r) => (done = r));
   let seen = false;
-  const socket = await wyoming(port, (e) => {
-    if (e.type === 'handled-chunk' && !seen) {
+  return {
+    ms,
+    start: () => (t0 = performance.now()),
+    see(e: WyomingEvent) {
+      if (e.type !== type || seen) return;
       seen = true;
       done(performance.now() - t0);
-    }
+    },
+  };
+}
+
+const transcript = () => encodeEvent({ type: 'transcript', data: { text: QUESTION, language: 'en', context: { conversation_id: `bench-${Math.random()}` } } });
+
+/** Milliseconds from the transcript to the first `handled-chunk` (the connection is opened beforehand, as both sides' are). */
+async function wyomingText(port: number): Promise<number> {
+  const first = firstOf('handled-chunk');
+  const socket = await wyoming(port, (e) => {
+    first.see(e);
     if (e.type === 'handled-stop') socket.destroy();
   });
-  t0 = performance.now();
-  socket.write(encodeEvent({ type: 'transcript', data: { text: QUESTION, language: 'en', context: { conversation_id: `bench-${Math.random()}` } } }));
-  return first;
+  first.start();
+  socket.write(transcript());
+  return first.ms;
 }
 
 /** Transcript → handled-chunks relayed into a TTS stream on a second connection → first audio-chunk. */
 async function wyomingAudio(port: number): Promise<number> {
-  let t0 = 0;
-  let done!: (ms: number) => void;
-  const first = new Promise<number>((r) => (done = r));
-  let seen = false;
+  const first = firstOf('audio-chunk');
   const tts = await wyoming(port, (e) => {
-    if (e.type === 'audio-chunk' && !seen) {
-      seen = true;
-      done(performance.now() - t0);
-    }
+    first.see(e);
     if (e.type === 'synthesize-stopped') tts.destroy();
   });
   let opened = false;
@@ -120,9 +127,9 @@ async function wyomingAudio(port: number): Promise<number> {
       tts.write(encodeEvent({ type: 'synthesize-stop' }));
     } else if (e.type === 'handled-stop') conv.destroy();
   });
-  t0 = performance.now();
-  conv.write(encodeEvent({ type: 'transcript', data: { text: QUESTION, language: 'en', context: { conversation_id: `bench-${Math.random()}` } } }));
-  return first;
+  first.start();
+  conv.write(transcript());
+  return first.ms;
 }
 
 // ---- stats --------------------------------------------------------------------------------------

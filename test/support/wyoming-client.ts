@@ -92,15 +92,20 @@ export class WyomingTestClient {
       if (this.closed) throw new Error(`connection closed while waiting for ${what}; got ${JSON.stringify(this.types())}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.types())}`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
+      await this.news(left);
     }
     return this.events;
+  }
+
+  /** Resolves at the next event or close, or after `ms`. */
+  private news(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.waiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
   }
 
   waitForType(type: string, timeoutMs?: number): Promise<WyEvent> {
@@ -113,13 +118,7 @@ export class WyomingTestClient {
     while (!this.closed) {
       const left = deadline - Date.now();
       if (left <= 0) throw new Error('timed out waiting for the server to close');
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
+      await this.news(left);
     }
   }
 

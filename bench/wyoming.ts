@@ -37,15 +37,13 @@ const ANSWER =
 const QUESTION = 'tell me about the moon';
 
 // ---- clients ------------------------------------------------------------------------------------
-/** Milliseconds from sending to the first SSE event that `hit` accepts; the stream is then dropped. */
+/** Milliseconds from sending to the first SSE event that `hit` accepts; the turn is read to its end. */
 async function sseFirst(url: string, speak: boolean, hit: (type: string, data: any) => boolean): Promise<number> {
-  const ac = new AbortController();
   const t0 = performance.now();
   const res = await fetch(`${url}/api/v1/chat/stream`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ text: QUESTION, speak }),
-    signal: ac.signal,
   });
   let at = -1;
   const parser = createParser({
@@ -54,14 +52,7 @@ async function sseFirst(url: string, speak: boolean, hit: (type: string, data: a
     },
   });
   const decoder = new TextDecoder();
-  try {
-    for await (const chunk of res.body!) {
-      parser.feed(decoder.decode(chunk as Uint8Array, { stream: true }));
-      if (at >= 0) break;
-    }
-  } finally {
-    ac.abort();
-  }
+  for await (const chunk of res.body!) parser.feed(decoder.decode(chunk as Uint8Array, { stream: true }));
   if (at < 0) throw new Error('no matching SSE event');
   return at;
 }
@@ -78,14 +69,21 @@ function wyoming(port: number, on: (e: WyomingEvent) => void): Promise<Socket> {
   });
 }
 
-/** A stopwatch started by `start()` and read once, by the first `hit(type)`. */
+/**
+ * A stopwatch started by `start()` and stopped by the first event of `type`. Every run is read to
+ * its end (`over`) before the next starts, so no run's leftover synthesis slows the next one.
+ */
 function firstOf(type: string) {
   let t0 = 0;
   let done!: (ms: number) => void;
   const ms = new Promise<number>((r) => (done = r));
   let seen = false;
+  let finish!: () => void;
+  const over = new Promise<void>((r) => (finish = r));
   return {
     ms,
+    over,
+    finish,
     start: () => (t0 = performance.now()),
     see(e: WyomingEvent) {
       if (e.type !== type || seen) return;
@@ -102,10 +100,14 @@ async function wyomingText(port: number): Promise<number> {
   const first = firstOf('handled-chunk');
   const socket = await wyoming(port, (e) => {
     first.see(e);
-    if (e.type === 'handled-stop') socket.destroy();
+    if (e.type === 'handled-stop') {
+      socket.destroy();
+      first.finish();
+    }
   });
   first.start();
   socket.write(transcript());
+  await first.over;
   return first.ms;
 }
 
@@ -114,7 +116,10 @@ async function wyomingAudio(port: number): Promise<number> {
   const first = firstOf('audio-chunk');
   const tts = await wyoming(port, (e) => {
     first.see(e);
-    if (e.type === 'synthesize-stopped') tts.destroy();
+    if (e.type === 'synthesize-stopped') {
+      tts.destroy();
+      first.finish();
+    }
   });
   let opened = false;
   const conv = await wyoming(port, (e) => {
@@ -129,6 +134,7 @@ async function wyomingAudio(port: number): Promise<number> {
   });
   first.start();
   conv.write(transcript());
+  await first.over;
   return first.ms;
 }
 

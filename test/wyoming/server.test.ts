@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
+import { startWyomingServer } from '../../src/server/index.js';
 import { chunkText } from '../../src/speech/index.js';
 import type { EventOf } from '../../src/turn/index.js';
 import { startWyomingHarness, type WyomingHarness } from '../support/wyoming-harness.js';
@@ -312,6 +313,14 @@ describe('Wyoming server: who may connect', () => {
     } finally {
       await guarded.close();
     }
+  });
+
+  it('refuses to start beyond loopback without a client list', async () => {
+    const { config, hub } = h.server.app.barnabee;
+    await assert.rejects(
+      startWyomingServer({ host: '0.0.0.0', port: 0, allowedClients: [], hub, log: h.server.app.log, assistantName: 'B', version: '0', maxInputChars: config.MAX_INPUT_CHARS, bufferBytes: 1 << 20 }),
+      /WYOMING_ALLOWED_CLIENTS/,
+    );
   });
 
   it('serves a client inside WYOMING_ALLOWED_CLIENTS (an IPv4 peer matches its range)', async () => {

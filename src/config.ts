@@ -28,6 +28,45 @@ const list = z.string().transform((v) =>
     .filter(Boolean),
 );
 const url = z.url({ message: 'expected an http(s) URL' }).refine((u) => /^https?:\/\//.test(u), 'expected an http(s) URL');
+/**
+ * Which proxies' `X-Forwarded-*` headers to believe: off, a hop count, or proxy addresses/CIDRs
+ * (and proxy-addr's names `loopback`, `linklocal`, `uniquelocal`). Never "everyone": that would let
+ * any client choose its own address.
+ */
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const proxyEntry = (s: string) => {
+  if (PROXY_NAMES.has(s)) return true;
+  const [addr, bits, extra] = s.split('/');
+  if (extra !== undefined || !addr || !isIP(addr)) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(addr) === 4 ? 32 : 128);
+};
+const trustProxy = z
+  .string()
+  .transform((v, ctx): false | number | string[] => {
+    const s = v.trim().toLowerCase();
+    if (['0', 'false', 'off', 'no'].includes(s)) return false;
+    if (/^\d+$/.test(s) && Number(s) <= 100) return Number(s);
+    const entries = s
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean);
+    if (entries.length && entries.every(proxyEntry)) return entries;
+    ctx.addIssue({ code: 'custom', message: 'expected a hop count (1, 2…) or comma-separated proxy addresses/CIDRs (e.g. 10.0.0.2,172.16.0.0/12)' });
+    return z.NEVER;
+  });
+const hostName = z.string().transform((v, ctx) => {
+  const names = v
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  const bad = names.find((n) => !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/.test(n));
+  if (bad !== undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected comma-separated host names without scheme or port (got ${JSON.stringify(bad)})` });
+    return z.NEVER;
+  }
+  return names;
+});
 const optional = <T extends z.ZodTypeAny>(t: T) => t.optional();
 
 /** The variables, their types and defaults. Keys are the environment variable names. */
@@ -36,6 +75,10 @@ const schema = z.object({
   PORT: int(0, 65535).default(8000),
   BARNABEE_API_TOKEN: optional(z.string().min(16, 'expected at least 16 characters')),
   CORS_ORIGINS: list.default([]),
+  ALLOWED_HOSTS: hostName.default([]),
+  TRUST_PROXY: trustProxy.default(false),
+  AUTH_FAILURES_PER_MINUTE: int(1).default(10),
+  SESSION_TTL_DAYS: num(0.001, 3650).default(7),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   OPENROUTER_API_KEY: optional(z.string().min(1)),

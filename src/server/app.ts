@@ -11,10 +11,12 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
-import { requireAuth, selectProtocol } from './auth.js';
+import { Auth, requireAuth, selectProtocol } from './auth.js';
+import type { Config } from '../config.js';
 import type { ServerContext } from './context.js';
 import { HttpError, errorBody, toHttpError } from './errors.js';
 import { Feed } from './feed.js';
+import { Gate } from './gate.js';
 import { ServerMetrics } from './metrics.js';
 import { cancelRoutes } from './routes/cancel.js';
 import { chatRoutes } from './routes/chat.js';
@@ -41,10 +43,14 @@ declare module 'fastify' {
   }
 }
 
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
+/** A caller's X-Request-ID is kept only when short and plain: it is echoed and logged. */
+const REQUEST_ID = /^[\w.:-]{1,64}$/;
 
 /** The URL as logged: a WebSocket `?token=` never reaches a log line. */
 const redactUrl = (url: string | undefined) => (url ?? '').replace(/([?&]token=)[^&]*/gi, '$1[redacted]');
+
+/** TRUST_PROXY as Fastify takes it: a hop count is "the nearest n hops" (what Fastify does with a number). */
+const proxyTrust = (tp: Config['TRUST_PROXY']) => (typeof tp === 'number' ? (_address: string, hop: number) => hop < tp : tp);
 
 export async function createServer(runtime: ServerRuntime, options: ServerOptions = {}): Promise<FastifyInstance> {
   const { config } = runtime;
@@ -53,7 +59,8 @@ export async function createServer(runtime: ServerRuntime, options: ServerOption
     {},
     {
       serializers: {
-        req: (req: IncomingMessage & { ip?: string }) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.socket?.remoteAddress }),
+        // `ip` is the client as TRUST_PROXY sees it (a FastifyRequest); a raw request has only its socket.
+        req: (req: IncomingMessage & { ip?: string }) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip ?? req.socket?.remoteAddress }),
       },
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["sec-websocket-protocol"]'], censor: '[redacted]' },
     },
@@ -68,6 +75,10 @@ export async function createServer(runtime: ServerRuntime, options: ServerOption
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     requestIdHeader: false,
+    // Only the listed proxies' X-Forwarded-For/-Proto/-Host are believed (request.ip, .protocol, .host).
+    trustProxy: proxyTrust(config.TRUST_PROXY),
+    // No automatic HEAD twin of every GET: a HEAD must never run a turn. Routes that want one say so.
+    exposeHeadRoutes: false,
     // One log line per turn (turns.ts) rather than two per request; failed requests are logged below.
     logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: 'idle',
@@ -86,7 +97,14 @@ export async function createServer(runtime: ServerRuntime, options: ServerOption
   });
   const ctx: ServerContext = { runtime, config, hub, metrics, feed };
   app.decorate('barnabee', ctx);
-  app.decorate('barnabeeToken', config.BARNABEE_API_TOKEN);
+  app.decorate(
+    'barnabeeAuth',
+    new Auth({
+      token: config.BARNABEE_API_TOKEN,
+      sessionTtlMs: config.SESSION_TTL_DAYS * 86_400_000,
+      failuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
+    }),
+  );
   app.addHook('onClose', async () => {
     unobserve();
     feed.close();
@@ -102,7 +120,7 @@ export async function createServer(runtime: ServerRuntime, options: ServerOption
   app.addHook('onResponse', (request, reply, done) => {
     if (reply.statusCode >= 400) {
       request.log.info(
-        { req: request.raw, statusCode: reply.statusCode, responseTime: Math.round(reply.elapsedTime * 10) / 10 },
+        { req: request, statusCode: reply.statusCode, responseTime: Math.round(reply.elapsedTime * 10) / 10 },
         'error response',
       );
     }
@@ -115,6 +133,11 @@ export async function createServer(runtime: ServerRuntime, options: ServerOption
     if (!reply.sent && !reply.raw.headersSent) void reply.code(e.statusCode).send(errorBody(e.code, e.message));
   });
   app.setNotFoundHandler((request, reply) => {
+    // HEAD exists only where a route asks for it; on any other GET route it is refused, never run.
+    if (request.method === 'HEAD' && app.findRoute({ method: 'GET', url: request.url.split('?')[0]! })) {
+      void reply.code(405).header('allow', 'GET').send(errorBody('method_not_allowed', 'HEAD is not served here; use GET.'));
+      return;
+    }
     void reply.code(404).send(errorBody('not_found', `No route for ${request.method} ${redactUrl(request.url).split('?')[0]}.`));
   });
 
@@ -132,18 +155,20 @@ export async function createServer(runtime: ServerRuntime, options: ServerOption
     }
   });
 
-  await app.register(fastifyCookie);
-  await app.register(fastifyCors, {
-    origin: config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false,
-    exposedHeaders: ['x-request-id'],
-    allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
-  });
-  // Before the auth hook: the plugin's own hooks must see every upgrade, even a refused one, to close its socket.
+  // The websocket plugin's own hooks must see every upgrade, even a refused one, to close its socket;
+  // they only mark the request, so the gate still comes before anything that acts on it.
   await app.register(fastifyWebsocket, {
     // UTF-8 is checked by the route, which can say so in an `error` event before closing.
     options: { maxPayload: config.BODY_LIMIT_BYTES, handleProtocols: selectProtocol, skipUTF8Validation: true },
     // Closing is ours (graceful shutdown closes sockets after their turns end).
     preClose: () => {},
+  });
+  app.addHook('onRequest', new Gate({ allowedHosts: config.ALLOWED_HOSTS, allowedOrigins: config.CORS_ORIGINS }).hook);
+  await app.register(fastifyCookie);
+  await app.register(fastifyCors, {
+    origin: config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false,
+    exposedHeaders: ['x-request-id'],
+    allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
   });
   // Auth runs before the rate limiter so unauthenticated floods cost nothing.
   app.addHook('onRequest', requireAuth);

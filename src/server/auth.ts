@@ -1,8 +1,10 @@
 /**
- * One rule for who may talk to Barnabee, shared by every route (and the dashboard's):
- * `Authorization: Bearer <token>`; on a WebSocket upgrade also `?token=` or the token as one of the
- * offered `Sec-WebSocket-Protocol`s; or the session cookie the dashboard sets. All comparisons are
- * constant-time over HMAC digests, so neither content nor length leaks through timing.
+ * One rule for who may talk to Barnabee once the gate (gate.ts) has let a request in, shared by
+ * every route (and the dashboard's): `Authorization: Bearer <token>`; on a WebSocket upgrade also
+ * `?token=` or the token as one of the offered `Sec-WebSocket-Protocol`s; or the session cookie the
+ * dashboard sets. All comparisons are constant-time over HMAC digests, so neither content nor length
+ * leaks through timing. Failed attempts count per client; past the limit the client waits
+ * (docs/protocol.md, "Who may call").
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -12,17 +14,161 @@ export const SESSION_COOKIE = 'barnabee_session';
 /** The subprotocol echoed to a WebSocket client that authenticated via `Sec-WebSocket-Protocol`. */
 export const WS_SUBPROTOCOL = 'barnabee.v1';
 
-/** The value of the session cookie for a token: it proves the token without containing it. */
-export function sessionCookieValue(token: string): string {
-  return createHmac('sha256', token).update('barnabee-session-v1').digest('base64url');
-}
-
 const digestKey = Buffer.from('barnabee-compare');
 const digest = (s: string) => createHmac('sha256', digestKey).update(s).digest();
 
 /** Constant-time string equality (lengths hidden by hashing both sides first). */
 export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b));
+}
+
+/**
+ * Session cookie values: `v1.<issued, seconds>.<HMAC>`, signed with a key derived from the token, so
+ * a cookie proves the token without containing it, carries its own age (checked here, not trusted
+ * to the browser's Max-Age) and stops working when the token changes.
+ */
+export class SessionCookies {
+  private readonly key: Buffer;
+
+  constructor(
+    token: string,
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.key = createHmac('sha256', token).update('barnabee-session-key-v1').digest();
+  }
+
+  private sign(payload: string): string {
+    return createHmac('sha256', this.key).update(payload).digest('base64url');
+  }
+
+  /** A fresh cookie value, issued now (or at `issuedMs`). */
+  issue(issuedMs = this.now()): string {
+    const payload = `v1.${Math.floor(issuedMs / 1000)}`;
+    return `${payload}.${this.sign(payload)}`;
+  }
+
+  /** The cookie's lifetime in whole seconds (its Max-Age). */
+  get maxAgeSeconds(): number {
+    return Math.max(1, Math.floor(this.ttlMs / 1000));
+  }
+
+  valid(value: string): boolean {
+    const m = /^(v1\.(\d{1,12}))\.([\w-]{43})$/.exec(value);
+    if (!m) return false;
+    // The signature is compared before the age is looked at, so a forged value learns nothing.
+    if (!safeEqual(m[3]!, this.sign(m[1]!))) return false;
+    const age = this.now() - Number(m[2]) * 1000;
+    // A little clock slack forwards; none backwards past the lifetime.
+    return age > -60_000 && age < this.ttlMs;
+  }
+}
+
+/**
+ * Failed authentications per client in fixed one-minute windows; past `max` the client is refused
+ * until its window ends. The table is bounded: when full, expired entries go first, then the oldest.
+ */
+export class AuthFailures {
+  private readonly clients = new Map<string, { count: number; until: number }>();
+
+  constructor(
+    private readonly max: number,
+    private readonly options: { windowMs?: number; maxClients?: number; now?: () => number } = {},
+  ) {}
+
+  private get now() {
+    return (this.options.now ?? Date.now)();
+  }
+
+  /** Seconds until this client may try again; 0 when it may now. */
+  retryAfter(client: string): number {
+    const e = this.clients.get(client);
+    if (!e) return 0;
+    const left = e.until - this.now;
+    if (left <= 0) {
+      this.clients.delete(client);
+      return 0;
+    }
+    return e.count >= this.max ? Math.ceil(left / 1000) : 0;
+  }
+
+  record(client: string): void {
+    const now = this.now;
+    const e = this.clients.get(client);
+    if (e && e.until > now) {
+      e.count += 1;
+      return;
+    }
+    this.clients.delete(client);
+    const cap = this.options.maxClients ?? 10_000;
+    if (this.clients.size >= cap) {
+      for (const [k, v] of this.clients) if (v.until <= now) this.clients.delete(k);
+      while (this.clients.size >= cap) this.clients.delete(this.clients.keys().next().value!);
+    }
+    this.clients.set(client, { count: 1, until: now + (this.options.windowMs ?? 60_000) });
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+}
+
+export interface AuthOptions {
+  /** The API token; unset means no authentication (loopback only, enforced at start). */
+  token?: string;
+  /** How long a dashboard session cookie is good for (default 7 days). */
+  sessionTtlMs?: number;
+  /** Failed attempts per client per minute before it is refused (default 10). */
+  failuresPerMinute?: number;
+  now?: () => number;
+}
+
+/** The server's authentication state: the token, its session cookies and the failure counts. */
+export class Auth {
+  readonly token: string | undefined;
+  readonly sessions: SessionCookies | undefined;
+  readonly failures: AuthFailures;
+
+  constructor(options: AuthOptions) {
+    this.token = options.token;
+    this.sessions = options.token ? new SessionCookies(options.token, options.sessionTtlMs ?? 7 * 86_400_000, options.now) : undefined;
+    this.failures = new AuthFailures(options.failuresPerMinute ?? 10, { now: options.now });
+  }
+
+  /** Whether a request carries the token in one of the accepted places. */
+  carriesToken(request: FastifyRequest): boolean {
+    const token = this.token;
+    if (!token) return true;
+    const auth = request.headers.authorization;
+    if (auth && /^bearer /i.test(auth) && safeEqual(auth.slice(7).trim(), token)) return true;
+
+    const cookie = (request as FastifyRequest & { cookies?: Record<string, string | undefined> }).cookies?.[SESSION_COOKIE];
+    if (cookie && this.sessions!.valid(cookie)) return true;
+
+    if (isUpgrade(request)) {
+      const q = (request.query as Record<string, unknown> | undefined)?.token;
+      if (typeof q === 'string' && safeEqual(q, token)) return true;
+      // Every offered protocol is compared, so which one matched does not show in timing.
+      let hit = false;
+      for (const p of offeredProtocols(request.headers['sec-websocket-protocol'])) hit = safeEqual(p, token) || hit;
+      if (hit) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Sends 429 when the client has failed too often (whatever it carries now) and returns true;
+   * otherwise false. For routes that check a token themselves (sign-in).
+   */
+  refuseIfLimited(request: FastifyRequest, reply: FastifyReply): boolean {
+    const wait = this.failures.retryAfter(request.ip);
+    if (!wait) return false;
+    void reply
+      .code(429)
+      .header('retry-after', String(wait))
+      .send(errorBody('too_many_auth_failures', `Too many failed authentication attempts; retry in ${wait} s.`));
+    return true;
+  }
 }
 
 const isUpgrade = (request: FastifyRequest) => request.headers.upgrade?.toLowerCase() === 'websocket';
@@ -36,29 +182,10 @@ export function offeredProtocols(header: string | string[] | undefined): string[
     .filter(Boolean);
 }
 
-/** Whether a request carries the token in one of the accepted places. */
-export function carriesToken(request: FastifyRequest, token: string): boolean {
-  const auth = request.headers.authorization;
-  if (auth && /^bearer /i.test(auth) && safeEqual(auth.slice(7).trim(), token)) return true;
-
-  const cookie = (request as FastifyRequest & { cookies?: Record<string, string | undefined> }).cookies?.[SESSION_COOKIE];
-  if (cookie && safeEqual(cookie, sessionCookieValue(token))) return true;
-
-  if (isUpgrade(request)) {
-    const q = (request.query as Record<string, unknown> | undefined)?.token;
-    if (typeof q === 'string' && safeEqual(q, token)) return true;
-    // Every offered protocol is compared, so which one matched does not show in timing.
-    let hit = false;
-    for (const p of offeredProtocols(request.headers['sec-websocket-protocol'])) hit = safeEqual(p, token) || hit;
-    if (hit) return true;
-  }
-  return false;
-}
-
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The API token, when one is set (never serialized; kept off `config` dumps). */
-    barnabeeToken: string | undefined;
+    /** Token, session cookies, failure counts (the token is never serialized; kept off `config` dumps). */
+    barnabeeAuth: Auth;
   }
   interface FastifyContextConfig {
     /** `false` opens a route to everyone (e.g. `/healthz`, a dashboard login page). */
@@ -68,17 +195,22 @@ declare module 'fastify' {
 
 /** True when no token is configured, the route is public, or the request carries the token. */
 export function isAuthorized(request: FastifyRequest): boolean {
-  const token = request.server.barnabeeToken;
-  if (!token) return true;
   if (request.routeOptions.config?.auth === false) return true;
-  return carriesToken(request, token);
+  return request.server.barnabeeAuth.carriesToken(request);
 }
 
-/** onRequest hook: JSON 401 unless authorized. Installed globally; exported for plugins that need it. */
-export async function requireAuth(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (isAuthorized(request)) return;
+/**
+ * onRequest hook: JSON 401 unless authorized, and 429 for a client past its failure limit.
+ * Installed globally; exported for plugins that need it.
+ */
+export async function requireAuth(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> {
+  const auth = request.server.barnabeeAuth;
+  if (!auth.token || request.routeOptions.config?.auth === false) return;
+  if (auth.refuseIfLimited(request, reply)) return reply;
+  if (auth.carriesToken(request)) return;
+  auth.failures.record(request.ip);
   reply.header('www-authenticate', 'Bearer realm="barnabee"');
-  await reply.code(401).send(errorBody('unauthorized', 'A valid API token is required.'));
+  return reply.code(401).send(errorBody('unauthorized', 'A valid API token is required.'));
 }
 
 /** ws `handleProtocols`: echo the non-secret subprotocol, never the token itself. */

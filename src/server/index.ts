@@ -1,7 +1,7 @@
 /** The server part's face: build or start the HTTP app, and the auth rule other routes share. */
 export { createServer, type ServerOptions } from './app.js';
 export { startServer, type RunningServer, type StartOptions } from './start.js';
-export { isAuthorized, requireAuth, sessionCookieValue, safeEqual, SESSION_COOKIE, WS_SUBPROTOCOL } from './auth.js';
+export { Auth, isAuthorized, requireAuth, safeEqual, SESSION_COOKIE, WS_SUBPROTOCOL } from './auth.js';
 export { errorBody, HttpError } from './errors.js';
 export type { MetricsSnapshot } from './metrics.js';
 export type { EventBus, ServerRuntime } from './types.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { before, describe, it, type TestContext } from 'node:test';
 import fastifyCookie from '@fastify/cookie';
 import Fastify from 'fastify';
-import { requireAuth, SESSION_COOKIE, sessionCookieValue } from '../../src/server/auth.js';
+import { Auth, requireAuth, SESSION_COOKIE } from '../../src/server/auth.js';
 import { dashboardRoutes } from '../../src/server/routes/dashboard.js';
 import type { RuntimeStatus } from '../../src/turn/index.js';
 import type { Store } from '../../src/turn/index.js';
@@ -29,7 +29,7 @@ const STATUS: RuntimeStatus = {
 async function serve(t: TestContext, options: { token?: string; store?: Store; assetsDir?: string } = {}) {
   const app = Fastify();
   await app.register(fastifyCookie);
-  app.decorate('barnabeeToken', options.token);
+  app.decorate('barnabeeAuth', new Auth({ token: options.token }));
   app.addHook('onRequest', requireAuth);
   const store = options.store ?? tempStore(t);
   await app.register(dashboardRoutes, {
@@ -204,8 +204,9 @@ describe('session (sign-in with the API token)', () => {
     assert.equal(ok.status, 200);
     const [cookie, ...rest] = ok.headers.getSetCookie();
     assert.equal(rest.length, 0);
-    const value = sessionCookieValue(TOKEN);
-    assert.equal(cookie!.split(';')[0], `${SESSION_COOKIE}=${value}`);
+    const value = cookie!.split(';')[0]!.slice(SESSION_COOKIE.length + 1);
+    assert.ok(new Auth({ token: TOKEN }).sessions!.valid(value), 'a session signed with a key derived from the token');
+    assert.match(cookie!, /; Max-Age=604800/, 'expires after SESSION_TTL_DAYS (7 by default)');
     assert.ok(!cookie!.includes(TOKEN), 'the cookie does not contain the token');
     assert.match(cookie!, /; HttpOnly/i);
     assert.match(cookie!, /; SameSite=Strict/i);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config.js';
-import { sessionCookieValue, startServer, WS_SUBPROTOCOL } from '../../src/server/index.js';
+import { Auth, startServer, WS_SUBPROTOCOL } from '../../src/server/index.js';
 import { scriptedRuntime } from '../support/server-assistant.js';
 import { postJson, WsClient } from '../support/server-clients.js';
 import { startHarness, type Harness } from '../support/server-harness.js';
@@ -12,7 +12,8 @@ const TOKEN = 'tok_0123456789abcdef-SECRET';
 describe('auth', () => {
   let h: Harness;
   before(async () => {
-    h = await startHarness({ BARNABEE_API_TOKEN: TOKEN, CORS_ORIGINS: 'https://panel.example' });
+    // Many wrong tokens on purpose: the failure limit has its own tests (gate.test.ts).
+    h = await startHarness({ BARNABEE_API_TOKEN: TOKEN, CORS_ORIGINS: 'https://panel.example', AUTH_FAILURES_PER_MINUTE: '1000' });
   });
   after(() => h.close());
 
@@ -45,9 +46,10 @@ describe('auth', () => {
   it('accepts the Bearer token and the session cookie', async () => {
     const a = await postJson(`${h.url}/api/v1/chat`, { text: 'hello' }, { authorization: `Bearer ${TOKEN}` });
     assert.equal(a.status, 200);
-    const b = await fetch(`${h.url}/v1/models`, { headers: { cookie: `barnabee_session=${sessionCookieValue(TOKEN)}` } });
+    const b = await fetch(`${h.url}/v1/models`, { headers: { cookie: `barnabee_session=${new Auth({ token: TOKEN }).sessions!.issue()}` } });
     assert.equal(b.status, 200);
-    const c = await fetch(`${h.url}/v1/models`, { headers: { cookie: `barnabee_session=${sessionCookieValue('another-token-entirely')}` } });
+    const other = new Auth({ token: 'another-token-entirely' }).sessions!.issue();
+    const c = await fetch(`${h.url}/v1/models`, { headers: { cookie: `barnabee_session=${other}` } });
     assert.equal(c.status, 401);
   });
 
@@ -108,8 +110,9 @@ describe('listening', () => {
   it('CORS is closed by default', async () => {
     const h = await startHarness();
     try {
+      // Refused outright by the gate (gate.test.ts has the whole rule), with no CORS grant.
       const res = await fetch(`${h.url}/v1/models`, { headers: { origin: 'https://anywhere.example' } });
-      assert.equal(res.status, 200);
+      assert.equal(res.status, 403);
       assert.equal(res.headers.get('access-control-allow-origin'), null);
     } finally {
       await h.close();

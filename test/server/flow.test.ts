@@ -63,7 +63,7 @@ describe('disconnect aborts the turn upstream', () => {
       const socket = connect(port, '127.0.0.1');
       await new Promise((r) => socket.once('connect', r));
       const body = JSON.stringify({ text });
-      socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
       await until(lastRecord(text));
       await sleep(40);
       const closedAt = performance.now();
@@ -87,7 +87,7 @@ describe('backpressure', () => {
     const socket = connect(Number(port), '127.0.0.1');
     await new Promise((r) => socket.once('connect', r));
     const body = JSON.stringify({ text: 'flood 40000 1000' });
-    socket.write(`POST /api/v1/chat/stream HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    socket.write(`POST /api/v1/chat/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
     socket.pause(); // a client that stops reading
 
     // While it is stuck, another client's turn runs normally.

@@ -5,6 +5,8 @@
  *
  * The shell, the assets and `POST /api/v1/session` are open (`config: { auth: false }`): the page
  * must load before it can ask for the token. Everything else here goes through the server's auth.
+ * The session cookie carries its signed issue time and expires server-side (auth.ts); a failed
+ * sign-in counts against the client's failure limit like any other wrong token.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -15,7 +17,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
 import type { RuntimeStatus, Store } from '../../turn/index.js';
-import { SESSION_COOKIE, safeEqual, sessionCookieValue } from '../auth.js';
+import { Auth, SESSION_COOKIE, safeEqual } from '../auth.js';
 import { errorBody } from '../errors.js';
 
 /** The history queries the page needs. */
@@ -132,8 +134,11 @@ export const dashboardRoutes: FastifyPluginAsync<DashboardRoutesOptions> = async
 
   // The server registers the cookie plugin for its auth check; register it here only when used alone.
   if (!app.hasReplyDecorator('setCookie')) await app.register(fastifyCookie);
+  const auth = app.hasDecorator('barnabeeAuth') ? app.barnabeeAuth : new Auth({ token: runtime.config.BARNABEE_API_TOKEN });
 
   const open = { config: { auth: false } } as const;
+  // The static page may answer HEAD (it runs nothing); the server gives no route a HEAD by default.
+  const asset = { ...open, exposeHeadRoute: true } as const;
 
   const sendAsset = (name: string, request: FastifyRequest, reply: FastifyReply) => {
     reply.header('x-content-type-options', 'nosniff');
@@ -152,10 +157,10 @@ export const dashboardRoutes: FastifyPluginAsync<DashboardRoutesOptions> = async
     return reply.type(asset.type).send(asset.body);
   };
 
-  app.get('/', open, (request, reply) => sendAsset('index.html', request, reply));
-  app.get('/index.html', open, (request, reply) => sendAsset('index.html', request, reply));
-  app.get('/app.js', open, (request, reply) => sendAsset('app.js', request, reply));
-  app.get('/app.css', open, (request, reply) => sendAsset('app.css', request, reply));
+  app.get('/', asset, (request, reply) => sendAsset('index.html', request, reply));
+  app.get('/index.html', asset, (request, reply) => sendAsset('index.html', request, reply));
+  app.get('/app.js', asset, (request, reply) => sendAsset('app.js', request, reply));
+  app.get('/app.css', asset, (request, reply) => sendAsset('app.css', request, reply));
 
   // `auth`: whether this server requires a token (the page offers Sign out only then).
   app.get('/api/v1/status', async () => ({ ...runtime.status(), auth: Boolean(runtime.config.BARNABEE_API_TOKEN) }));
@@ -194,21 +199,25 @@ export const dashboardRoutes: FastifyPluginAsync<DashboardRoutesOptions> = async
   app.post('/api/v1/session', open, async (request, reply) => {
     const body = parse(sessionBody, request.body, reply);
     if (!body) return reply;
-    const token = runtime.config.BARNABEE_API_TOKEN;
-    if (!token) return { authenticated: true, token_required: false };
+    const { token, sessions } = auth;
+    if (!token || !sessions) return { authenticated: true, token_required: false };
+    if (auth.refuseIfLimited(request, reply)) return reply;
     if (!safeEqual(body.token, token)) {
+      auth.failures.record(request.ip);
       return reply.code(401).send(errorBody('invalid_token', 'That token is not valid.'));
     }
-    reply.setCookie(SESSION_COOKIE, sessionCookieValue(token), {
+    reply.setCookie(SESSION_COOKIE, sessions.issue(), {
       httpOnly: true,
       sameSite: 'strict',
       path: '/',
+      maxAge: sessions.maxAgeSeconds,
+      // Behind a TLS-terminating proxy this is true only when TRUST_PROXY believes its X-Forwarded-Proto.
       secure: request.protocol === 'https',
     });
     return { authenticated: true, token_required: true };
   });
 
-  // Open, so a page whose token was rotated can still clear its stale cookie.
+  // Sign out. Open, so a page whose token was rotated can still clear its stale cookie.
   app.delete('/api/v1/session', open, async (_request, reply) => {
     reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict' });
     return reply.code(204).send();

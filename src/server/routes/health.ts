@@ -4,7 +4,8 @@ import type { ServerContext } from '../context.js';
 
 export function healthRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const open = { config: { auth: false, rateLimit: false } } as const;
-  app.get('/healthz', open, async () => ({ status: 'ok' }));
+  // Probes may use HEAD; it runs nothing here (the server gives no other route a HEAD by default).
+  app.get('/healthz', { ...open, exposeHeadRoute: true }, async () => ({ status: 'ok' }));
 
   // Ready while not shutting down. A model or speech server that does not answer makes it
   // `degraded`, not 503: instant and home answers still work, and the checks name what is down.

@@ -72,6 +72,20 @@ describe('config', () => {
     assert.equal(load({}).WYOMING_SERVER_PORT, 10700);
   });
 
+  it('who may call: ALLOWED_HOSTS, TRUST_PROXY, AUTH_FAILURES_PER_MINUTE, SESSION_TTL_DAYS', () => {
+    const d = load({});
+    assert.deepEqual([d.ALLOWED_HOSTS, d.TRUST_PROXY, d.AUTH_FAILURES_PER_MINUTE, d.SESSION_TTL_DAYS], [[], false, 10, 7]);
+    assert.deepEqual(load({ ALLOWED_HOSTS: 'Barnabee.LAN, voice.example.com' }).ALLOWED_HOSTS, ['barnabee.lan', 'voice.example.com']);
+    assert.equal(load({ TRUST_PROXY: '2' }).TRUST_PROXY, 2);
+    assert.equal(load({ TRUST_PROXY: 'off' }).TRUST_PROXY, false);
+    assert.deepEqual(load({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1,fd00::/8,loopback' }).TRUST_PROXY, ['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8', 'loopback']);
+    assert.equal(load({ SESSION_TTL_DAYS: '0.5' }).SESSION_TTL_DAYS, 0.5);
+    for (const bad of ['true', 'everyone', '10.0.0.0/33', '300.1.1.1', '10.0.0.1/8/1']) assert.ok(problems({ TRUST_PROXY: bad }).some((p) => p.startsWith('TRUST_PROXY')), bad);
+    for (const bad of ['http://barnabee.lan', 'barnabee.lan:8000', 'a b']) assert.ok(problems({ ALLOWED_HOSTS: bad }).some((p) => p.startsWith('ALLOWED_HOSTS')), bad);
+    assert.ok(problems({ AUTH_FAILURES_PER_MINUTE: '0' }).some((p) => p.startsWith('AUTH_FAILURES_PER_MINUTE')));
+    assert.ok(problems({ SESSION_TTL_DAYS: '0' }).some((p) => p.startsWith('SESSION_TTL_DAYS')));
+  });
+
   it('reads a .env file; the environment wins, and an empty value means unset', () => {
     const dir = mkdtempSync(join(tmpdir(), 'barnabee-config-'));
     const file = join(dir, '.env');

@@ -11,9 +11,15 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * `X-Barnabee-Page` tells the server the session cookie comes from this page, where the browser
+ * sends no Fetch Metadata (plain http to a LAN address); docs/protocol.md, "Who may call".
+ */
+export const PAGE_HEADERS = { accept: 'application/json', 'x-barnabee-page': '1' };
+
 export async function getJson<T>(path: string): Promise<T> {
   for (;;) {
-    const res = await fetch(path, { credentials: 'same-origin', headers: { accept: 'application/json' } });
+    const res = await fetch(path, { credentials: 'same-origin', headers: PAGE_HEADERS });
     if (res.status === 401) {
       await ensureSession();
       continue;

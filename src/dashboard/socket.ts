@@ -4,6 +4,7 @@
  * the handshake may mean "not signed in": the browser cannot see the 401, so the page asks the
  * status endpoint and signs in before trying again.
  */
+import { PAGE_HEADERS } from './api.js';
 import { ensureSession } from './session.js';
 
 export type SocketState = 'connecting' | 'open' | 'closed';
@@ -86,7 +87,7 @@ export class LiveSocket {
   private async retry(wasOpen: boolean): Promise<void> {
     if (!wasOpen) {
       try {
-        const res = await fetch('/api/v1/status', { credentials: 'same-origin' });
+        const res = await fetch('/api/v1/status', { credentials: 'same-origin', headers: PAGE_HEADERS });
         if (res.status === 401) await ensureSession();
       } catch {
         // Server down: back off below.

@@ -11,6 +11,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from './errors.js';
 
 export const SESSION_COOKIE = 'barnabee_session';
+/** Sent by the dashboard page with its requests: shows a cookie came from that page (see fromOwnPage). */
+export const PAGE_HEADER = 'x-barnabee-page';
 /** The subprotocol echoed to a WebSocket client that authenticated via `Sec-WebSocket-Protocol`. */
 export const WS_SUBPROTOCOL = 'barnabee.v1';
 
@@ -143,7 +145,7 @@ export class Auth {
     if (auth && /^bearer /i.test(auth) && safeEqual(auth.slice(7).trim(), token)) return true;
 
     const cookie = (request as FastifyRequest & { cookies?: Record<string, string | undefined> }).cookies?.[SESSION_COOKIE];
-    if (cookie && this.sessions!.valid(cookie)) return true;
+    if (cookie && fromOwnPage(request) && this.sessions!.valid(cookie)) return true;
 
     if (isUpgrade(request)) {
       const q = (request.query as Record<string, unknown> | undefined)?.token;
@@ -169,6 +171,19 @@ export class Auth {
       .send(errorBody('too_many_auth_failures', `Too many failed authentication attempts; retry in ${wait} s.`));
     return true;
   }
+}
+
+/**
+ * A browser attaches the cookie to any request to this host, from any port's page, so the cookie
+ * counts only with evidence that the request came from a page on Barnabee's own origin:
+ * `Sec-Fetch-Site: same-origin`, an `Origin` (the gate has already refused any not allowed; every
+ * WebSocket handshake has one), or the dashboard's own header, which another origin cannot add
+ * without a CORS preflight the gate refuses. The header matters where browsers send no Fetch
+ * Metadata: plain http to a LAN address, where an `<img>` from another port carries neither.
+ */
+function fromOwnPage(request: FastifyRequest): boolean {
+  const h = request.headers;
+  return h['sec-fetch-site'] === 'same-origin' || h.origin !== undefined || h[PAGE_HEADER] !== undefined;
 }
 
 const isUpgrade = (request: FastifyRequest) => request.headers.upgrade?.toLowerCase() === 'websocket';

@@ -213,12 +213,13 @@ describe('session (sign-in with the API token)', () => {
     assert.match(cookie!, /; Path=\//);
     assert.doesNotMatch(await ok.text(), new RegExp(TOKEN));
 
-    const withCookie = { headers: { cookie: `${SESSION_COOKIE}=${value}` } };
+    // As the page sends it: with its own header (docs/protocol.md, "Who may call").
+    const withCookie = { headers: { cookie: `${SESSION_COOKIE}=${value}`, 'x-barnabee-page': '1' } };
     const status = await fetch(`${base}/api/v1/status`, withCookie);
     assert.equal(status.status, 200);
     assert.equal(((await status.json()) as { auth: boolean }).auth, true);
     assert.equal((await fetch(`${base}/api/v1/turns`, withCookie)).status, 200);
-    assert.equal((await fetch(`${base}/api/v1/status`, { headers: { cookie: `${SESSION_COOKIE}=forged` } })).status, 401);
+    assert.equal((await fetch(`${base}/api/v1/status`, { headers: { cookie: `${SESSION_COOKIE}=forged`, 'x-barnabee-page': '1' } })).status, 401);
 
     const out = await fetch(`${base}/api/v1/session`, { method: 'DELETE', ...withCookie });
     assert.equal(out.status, 204);

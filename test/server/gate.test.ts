@@ -271,6 +271,20 @@ describe('token mode', () => {
     }
     assert.equal(s.turnStarts(), before, 'no turn ran');
 
+    // Where a browser sends no Fetch Metadata (plain http to a LAN address) an <img> from another
+    // port carries the cookie and nothing else: the cookie alone is not enough.
+    assert.equal((await raw(s.port, 'GET', '/api/v1/chat?text=unlock%20the%20front%20door', { cookie })).status, 401);
+    assert.equal((await raw(s.port, 'GET', '/api/v1/chat/stream?text=unlock%20the%20front%20door', { cookie })).status, 401);
+    assert.equal(s.turnStarts(), before, 'no turn ran');
+    // The dashboard's own requests show where they come from.
+    assert.equal((await raw(s.port, 'GET', '/api/v1/turns', { cookie, 'x-barnabee-page': '1' })).status, 200);
+    assert.equal((await raw(s.port, 'GET', '/api/v1/turns', { cookie, origin: `http://127.0.0.1:${s.port}` })).status, 200);
+    const ws = await WsClient.open(`ws://127.0.0.1:${s.port}/api/v1/ws/dashboard`, { headers: { cookie, origin: `http://127.0.0.1:${s.port}` } });
+    ws.close();
+    // A page on another origin cannot send that header: its preflight is refused.
+    const pre = await raw(s.port, 'OPTIONS', '/api/v1/turns', { origin: `http://127.0.0.1:9999`, 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-barnabee-page' });
+    assert.equal(pre.status, 403);
+
     // Signing out clears the cookie.
     const out = await raw(s.port, 'DELETE', '/api/v1/session', { cookie, origin: `http://127.0.0.1:${s.port}` });
     assert.equal(out.status, 204);
@@ -280,7 +294,7 @@ describe('token mode', () => {
   it('the session cookie expires server-side and dies with the token', async (t) => {
     const s = await serve(t, { BARNABEE_API_TOKEN: TOKEN, SESSION_TTL_DAYS: '1' });
     const sessions = new Auth({ token: TOKEN, sessionTtlMs: 86_400_000 }).sessions!;
-    const get = (value: string) => raw(s.port, 'GET', '/v1/models', { cookie: `barnabee_session=${value}` });
+    const get = (value: string) => raw(s.port, 'GET', '/v1/models', { cookie: `barnabee_session=${value}`, 'sec-fetch-site': 'same-origin' });
     assert.equal((await get(sessions.issue())).status, 200);
     assert.equal((await get(sessions.issue(Date.now() - 2 * 86_400_000))).status, 401, 'older than SESSION_TTL_DAYS');
     assert.equal((await get(new SessionCookies('a-different-token-0123456789', 86_400_000).issue())).status, 401, 'another token');

@@ -9,6 +9,9 @@
  *   same-site, and cookies are not port-scoped). `Origin: null` (sandboxed frames, file pages,
  *   redirects) is never allowed.
  * - Requests with neither header (curl, SDKs, satellites) pass; auth still applies.
+ * - A link from another site may still open a page that runs nothing (routes with
+ *   `config: { page: true }`, the dashboard shell): a top-level GET navigation carries no `Origin`,
+ *   and the page it loads then talks to Barnabee from Barnabee's own origin.
  */
 import { isIP } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -19,6 +22,13 @@ export interface GateOptions {
   allowedHosts: readonly string[];
   /** Browser origins accepted besides the server's own (`scheme://host[:port]`). */
   allowedOrigins: readonly string[];
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A page that runs nothing: a link from another site may open it (a top-level GET navigation). */
+    page?: boolean;
+  }
 }
 
 export type GateVerdict = { ok: true } | { ok: false; code: 'host_not_allowed' | 'origin_not_allowed'; message: string };
@@ -61,7 +71,14 @@ export class Gate {
    * The verdict for a request seen as `host` (the `Host` header, or the trusted proxy's
    * `X-Forwarded-Host`) over `protocol`, with its `Origin` and `Sec-Fetch-Site` headers.
    */
-  check(req: { host: string | undefined; protocol: string; origin: string | undefined; fetchSite: string | undefined }): GateVerdict {
+  check(req: {
+    host: string | undefined;
+    protocol: string;
+    origin: string | undefined;
+    fetchSite: string | undefined;
+    /** A top-level GET navigation to a `page` route (Sec-Fetch-Mode navigate, Sec-Fetch-Dest document). */
+    pageNavigation?: boolean;
+  }): GateVerdict {
     if (!this.hostAllowed(req.host)) {
       return { ok: false, code: 'host_not_allowed', message: 'This server does not answer to that Host name; add it to ALLOWED_HOSTS.' };
     }
@@ -72,7 +89,7 @@ export class Gate {
       return { ok: false, code: 'origin_not_allowed', message: 'Requests from that origin are not allowed; add it to CORS_ORIGINS.' };
     }
     const site = req.fetchSite?.toLowerCase();
-    if (site === 'cross-site' || site === 'same-site') {
+    if ((site === 'cross-site' || site === 'same-site') && !req.pageNavigation) {
       return { ok: false, code: 'origin_not_allowed', message: 'Requests from other sites are not allowed.' };
     }
     return { ok: true };
@@ -84,7 +101,12 @@ export class Gate {
       const v = request.headers[name];
       return Array.isArray(v) ? v.join(',') : v;
     };
-    const verdict = this.check({ host: request.host || undefined, protocol: request.protocol, origin: header('origin'), fetchSite: header('sec-fetch-site') });
+    const pageNavigation =
+      request.method === 'GET' &&
+      request.routeOptions.config?.page === true &&
+      header('sec-fetch-mode') === 'navigate' &&
+      header('sec-fetch-dest') === 'document';
+    const verdict = this.check({ host: request.host || undefined, protocol: request.protocol, origin: header('origin'), fetchSite: header('sec-fetch-site'), pageNavigation });
     if (verdict.ok) return;
     return reply.code(403).send(errorBody(verdict.code, verdict.message));
   };

@@ -156,6 +156,14 @@ describe('a page on another loopback origin gets nothing', { skip: skip !== null
       ['what time is it'],
     );
 
+    // A link from the other site still opens the dashboard (a top-level navigation to the page
+    // shell), and the page then talks from Barnabee's own origin.
+    const linked = await context.newPage();
+    await linked.goto(`${attackers[0]}/`);
+    await Promise.all([linked.waitForURL(`${srv.url}/`), linked.evaluate(`(() => { const a = document.createElement('a'); a.href = ${JSON.stringify(`${srv.url}/`)}; document.body.appendChild(a); a.click(); })()`)]);
+    await linked.waitForSelector('#feed-state[data-state="open"]');
+    await linked.close();
+
     // The dashboard on its own origin works: the feed opens and a typed turn is answered.
     const { page, problems } = await openPage(t);
     await page.goto(srv.url);

@@ -210,6 +210,27 @@ it('the gate over HTTP', async (t) => {
     ws.close();
   });
 
+  await t.test('a link from another site opens the page shell, and nothing else', async () => {
+    const before = s.turnStarts();
+    const link = { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document', 'sec-fetch-user': '?1' };
+    const page = await raw(s.port, 'GET', '/', link);
+    assert.ok(page.status === 200 || page.status === 503, `the shell opens (${page.status})`);
+    assert.equal((await raw(s.port, 'GET', '/', { ...link, 'sec-fetch-site': 'same-site' })).status, page.status);
+    for (const [path, headers] of [
+      ['/api/v1/chat?text=unlock%20the%20front%20door', link],
+      ['/api/v1/chat/stream?text=unlock%20the%20front%20door', link],
+      ['/api/v1/turns', link],
+      ['/', { ...link, 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'image' }],
+      ['/', { ...link, 'sec-fetch-dest': 'iframe' }],
+      ['/app.js', { ...link, 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'script' }],
+    ] as const) {
+      const r = await raw(s.port, 'GET', path, headers);
+      assert.equal(r.status, 403, `${path} ${JSON.stringify(headers)}`);
+    }
+    assert.equal((await raw(s.port, 'POST', '/', { ...link, 'content-type': 'application/json' }, '{}')).status, 403);
+    assert.equal(s.turnStarts(), before, 'no turn ran');
+  });
+
   await t.test('HEAD never runs a turn: 405 on GET routes that did not ask for HEAD; the page and /healthz answer it', async () => {
     const before = s.turnStarts();
     for (const path of ['/api/v1/chat?text=unlock%20the%20front%20door', '/api/v1/chat/stream?text=unlock%20the%20front%20door', '/api/v1/turns', '/v1/models', '/api/v1/events']) {

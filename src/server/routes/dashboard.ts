@@ -139,6 +139,8 @@ export const dashboardRoutes: FastifyPluginAsync<DashboardRoutesOptions> = async
   const open = { config: { auth: false } } as const;
   // The static page may answer HEAD (it runs nothing); the server gives no route a HEAD by default.
   const asset = { ...open, exposeHeadRoute: true } as const;
+  // The shell may be opened by a link from another site (it runs nothing; CSP forbids framing it).
+  const shell = { exposeHeadRoute: true, config: { auth: false, page: true } } as const;
 
   const sendAsset = (name: string, request: FastifyRequest, reply: FastifyReply) => {
     reply.header('x-content-type-options', 'nosniff');
@@ -157,8 +159,8 @@ export const dashboardRoutes: FastifyPluginAsync<DashboardRoutesOptions> = async
     return reply.type(asset.type).send(asset.body);
   };
 
-  app.get('/', asset, (request, reply) => sendAsset('index.html', request, reply));
-  app.get('/index.html', asset, (request, reply) => sendAsset('index.html', request, reply));
+  app.get('/', shell, (request, reply) => sendAsset('index.html', request, reply));
+  app.get('/index.html', shell, (request, reply) => sendAsset('index.html', request, reply));
   app.get('/app.js', asset, (request, reply) => sendAsset('app.js', request, reply));
   app.get('/app.css', asset, (request, reply) => sendAsset('app.css', request, reply));
 

@@ -44,9 +44,9 @@ describe('barge-in with played_ms', () => {
     const ws = await WsClient.open(`${h.wsUrl}/api/v1/ws`);
     try {
       ws.send({ type: 'turn.create', text: 'tell me five things', speak: true });
-      const events = await ws.waitFor((ev) => ev.some((e) => e.type === 'speech.end' && e.segment === 2));
+      const events = await ws.waitFor((ev) => ev.some((e) => e.type === 'speech.end' && e.segment === 2), 30_000);
       ws.send({ type: 'turn.cancel', played_ms: playedMs(events) });
-      const end = (await ws.waitFor((ev) => ev.some((e) => e.type === 'turn.end'))).find((e) => e.type === 'turn.end')!;
+      const end = (await ws.waitFor((ev) => ev.some((e) => e.type === 'turn.end'), 30_000)).find((e) => e.type === 'turn.end')!;
       assert.equal(end.status, 'cancelled');
       assert.equal(end.spoken_text, heard);
       assert.equal(end.metrics.played_ms, Math.round(playedMs(events)));

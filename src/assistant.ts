@@ -1,7 +1,8 @@
 /**
  * The assistant: turns as every transport sees them. Runs each request through the turn runner,
  * publishes every event to the bus and records every turn in the store — including turns whose
- * client walked away — and feeds each turn the conversation so far.
+ * client walked away — and feeds each turn the conversation so far. A turn's end is announced
+ * (to the runner's consumer and to the bus) only once the store has committed the turn.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -32,7 +33,8 @@ export interface AssistantDeps {
 
 export function createAssistant(deps: AssistantDeps): Assistant {
   const { store, bus, logger } = deps;
-  const history = (conversationId: string): HistoryMessage[] => store?.history(conversationId, deps.historyTurns) ?? [];
+  const history = (conversationId: string): HistoryMessage[] | Promise<HistoryMessage[]> =>
+    store?.history(conversationId, deps.historyTurns) ?? [];
 
   return {
     run(request: TurnRequest, signal: AbortSignal): AsyncIterable<TurnEvent> {
@@ -46,15 +48,16 @@ export function createAssistant(deps: AssistantDeps): Assistant {
         // A conversation id minted just now has no past: skip the query (a per-turn SQLite read).
         history: fresh ? () => [] : history,
         tap(event) {
-          // The store first: by the time a client sees `turn.end`, the next turn's history has it.
-          store?.record(event, meta);
-          bus?.publish(event);
-          if (event.type === 'turn.end') {
-            logger?.debug(
-              { turn_id: event.turn_id, status: event.status, metrics: event.metrics, transport: request.transport },
-              'turn ended',
-            );
+          const recorded = store?.record(event, meta);
+          if (event.type !== 'turn.end') {
+            bus?.publish(event);
+            return undefined;
           }
+          logger?.debug({ turn_id: event.turn_id, status: event.status, metrics: event.metrics, transport: request.transport }, 'turn ended');
+          // `turn.end` leaves for every transport — the dashboard feed too — once the turn is
+          // committed: whoever saw a turn end finds it in the store, after a crash as well.
+          if (!recorded) return void bus?.publish(event);
+          return recorded.then(() => bus?.publish(event));
         },
       });
     },

@@ -13,8 +13,11 @@ export interface RunTurnDeps {
   router: Router;
   agents: Record<AgentKind, Agent>;
   speech?: SpeechStage;
-  /** Earlier messages of a conversation, oldest first; not called when the request brings `context`. */
-  history(conversationId: string): HistoryMessage[];
+  /**
+   * Earlier messages of a conversation, oldest first; not called when the request brings `context`.
+   * May be a promise (a store waiting for the conversation's previous turn to reach the disk).
+   */
+  history(conversationId: string): HistoryMessage[] | Promise<HistoryMessage[]>;
   newId?(): string;
   /** Monotonic milliseconds; `performance.now` by default. */
   clock?(): number;
@@ -22,8 +25,12 @@ export interface RunTurnDeps {
    * Sees every stamped event as it is made, before it is yielded — including the `turn.end` of a
    * turn whose consumer stopped early, which can no longer be yielded. Recorders hang here so that
    * every turn reaches the bus and the store whole. A throw here is ignored.
+   *
+   * For `turn.end` the tap may return a promise (the store's commit): the runner yields `turn.end`
+   * only once it settles, so a client that saw a turn end can rely on it being recorded. It must
+   * settle; a rejection counts as settled.
    */
-  tap?(event: TurnEvent): void;
+  tap?(event: TurnEvent): void | PromiseLike<unknown>;
 }
 
 const ABORTED: unique symbol = Symbol('aborted');
@@ -40,7 +47,7 @@ export async function* runTurn(
 ): AsyncGenerator<TurnEvent, void, undefined> {
   const clock = deps.clock ?? (() => performance.now());
   const t0 = clock();
-  const turnId = deps.newId?.() ?? randomUUID();
+  const turnId = newTurnId(deps);
   const conversationId = request.conversation_id || randomUUID();
   const speak = request.speak === true;
   const acc = new TurnAccumulator(speak && deps.speech !== undefined);
@@ -49,13 +56,16 @@ export async function* runTurn(
   let status: TurnStatus = 'completed';
   let routeMs = 0;
   let iterator: AsyncIterator<AgentPart | TurnPart> | undefined;
+  /** What the tap returned for `turn.end`: the store's commit. */
+  let recorded: PromiseLike<unknown> | void = undefined;
 
   const stamp = (part: TurnPart): TurnEvent => {
     const event = { ...part, turn_id: turnId, seq: seq++, t_ms: round(clock() - t0) } as TurnEvent;
     acc.see(event);
     if (event.type === 'turn.end') ended = true;
     try {
-      deps.tap?.(event);
+      const tapped = deps.tap?.(event);
+      if (event.type === 'turn.end') recorded = tapped;
     } catch {
       // An observer's failure must never change the turn.
     }
@@ -73,6 +83,12 @@ export async function* runTurn(
       expects_reply: status === 'completed' && acc.expectsReply,
       metrics: acc.metrics(routeMs, round(clock() - t0)),
     });
+  };
+  /** `turn.end`, once the tap's recording of the turn has settled: the turn's end is not announced before it is kept. */
+  const endRecorded = async (): Promise<TurnEvent> => {
+    const event = end();
+    if (recorded) await Promise.resolve(recorded).then(noop, noop);
+    return event;
   };
 
   // The agent gets its own signal, aborted by the caller's and by us when the turn is over, so the
@@ -155,16 +171,16 @@ export async function* runTurn(
     }
 
     try {
-      const ctx: AgentContext = {
-        request,
-        conversationId,
-        route: decision,
-        history: request.context
-          ? request.context.map(({ role, content }) => ({ role, content }))
-          : deps.history(conversationId),
-        signal: inner.signal,
-        now: new Date(),
-      };
+      let history = request.context ? request.context.map(({ role, content }) => ({ role, content })) : deps.history(conversationId);
+      if (!Array.isArray(history)) {
+        const read = await untilAbort(history);
+        if (read === ABORTED) {
+          status = 'cancelled';
+          return;
+        }
+        history = read;
+      }
+      const ctx: AgentContext = { request, conversationId, route: decision, history, signal: inner.signal, now: new Date() };
       let parts: AsyncIterable<AgentPart | TurnPart> = agent.run(ctx);
       if (speak && deps.speech) parts = deps.speech(parts as AsyncIterable<AgentPart>, { signal: inner.signal, voice: request.voice });
       iterator = parts[Symbol.asyncIterator]();
@@ -214,7 +230,16 @@ export async function* runTurn(
     if ((status as TurnStatus) === 'cancelled' && why instanceof TurnCancel && why.report) {
       yield stamp({ type: 'error', code: why.code, message: why.message, retryable: why.retryable });
     }
-    yield end();
+    yield await endRecorded();
+  } catch (err) {
+    // A fault of the runner itself (everything an agent or the speech stage throws is caught
+    // above): the turn still ends, and through the tap, so the store, the bus and the metrics see
+    // the error like any other.
+    if (ended) throw err;
+    status = 'failed';
+    if (acc.sawChunk && !acc.textDone) yield stamp({ type: 'chunk', text: '', done: true });
+    yield stamp(errorPart('internal', err, 'The turn ended unexpectedly.'));
+    yield await endRecorded();
   } finally {
     signal.removeEventListener('abort', onOuterAbort);
     inner.abort(new Error('turn over'));
@@ -245,8 +270,9 @@ function checkRequest(request: TurnRequest): string | null {
   return null;
 }
 
-function errorPart(code: string, err: unknown): ErrorPart {
+function errorPart(code: string, err: unknown, message?: string): ErrorPart {
   const e = err as { code?: unknown; message?: unknown; retryable?: unknown } | null;
+  if (message) return { type: 'error', code, message, retryable: true };
   return {
     type: 'error',
     code: typeof e?.code === 'string' ? e.code : code,
@@ -254,6 +280,17 @@ function errorPart(code: string, err: unknown): ErrorPart {
     retryable: e?.retryable === true,
   };
 }
+
+/** The caller's id for the turn, or a fresh one if its generator fails: a turn never fails to start. */
+function newTurnId(deps: RunTurnDeps): string {
+  try {
+    return deps.newId?.() ?? randomUUID();
+  } catch {
+    return randomUUID();
+  }
+}
+
+function noop(): void {}
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;

@@ -3,6 +3,10 @@
  * be sure of — the file opens, is a database, can be written, has the current schema — is checked
  * in `openStore`, so a bad path fails at start with a `StoreError`; once running, a failed write
  * is logged and the turn goes on.
+ *
+ * A turn is written at its `turn.end`, and `record` hands back a promise that settles once the
+ * row is committed: the runner holds `turn.end` until then, so a turn any client saw end survives
+ * a kill. Reads never wait for the writer: a turn has ended, for everyone, only once it is in.
  */
 import Database from 'better-sqlite3';
 import type { HistoryMessage } from './agent.js';
@@ -10,9 +14,9 @@ import type { TurnEvent, TurnMetrics, TurnStatus } from './events.js';
 import type { Conversation, ConversationSummary, StoredMessage } from './protocol.js';
 import { startStoreWriter, WRITE_SQL, type StoreWriter, type WriteOp } from './store-writer.js';
 import { MIGRATIONS } from './store-schema.js';
+import { packTrace, TraceBuilder, unpackTrace, type TraceMeta, type TraceUsage, type TurnTrace } from './trace.js';
 
 export type { Conversation, ConversationSummary, StoredMessage };
-import { TraceBuilder, type EventSummary, type TraceMeta, type TraceUsage, type TurnTrace } from './trace.js';
 
 export class StoreError extends Error {
   constructor(
@@ -44,12 +48,20 @@ export interface Store {
   /** Most recently active first. `q` searches the conversation's inputs and answers. */
   listConversations(options?: { q?: string; limit?: number }): ConversationSummary[];
   getConversation(id: string): Conversation | undefined;
-  /** The messages of the last `turns` turns of a conversation, oldest first. */
-  history(conversationId: string, turns: number): HistoryMessage[];
-  /** Write a whole turn (its events in order, `turn.end` last). Returns false if it could not be written. */
-  recordTurn(events: Iterable<TurnEvent>, meta?: TraceMeta): boolean;
-  /** Incremental recorder: feed each event as it happens; the turn is written at its `turn.end`. */
-  record(event: TurnEvent, meta?: TraceMeta): void;
+  /**
+   * The messages of the last `turns` turns of a conversation, oldest first: each turn's input and
+   * what was spoken of its answer. Waits (without blocking) for that conversation's last write.
+   */
+  history(conversationId: string, turns: number): Promise<HistoryMessage[]>;
+  /** Write a whole turn (its events in order, `turn.end` last). Settles true once committed, false if it could not be written. */
+  recordTurn(events: Iterable<TurnEvent>, meta?: TraceMeta): Promise<boolean>;
+  /**
+   * Incremental recorder: feed each event as it happens; the turn is written at its `turn.end`, and
+   * for that event the returned promise settles once the turn is committed (true) or failed and was
+   * logged (false). It never rejects.
+   */
+  record(event: TurnEvent, meta?: TraceMeta): Promise<boolean> | undefined;
+  /** Waits for the writes handed over, then closes the file. */
   close(): void;
 }
 
@@ -82,6 +94,8 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
 function prepareDatabase(db: Database.Database): void {
   // The first read of the header: a file that is not SQLite fails here.
   db.pragma('journal_mode = WAL');
+  // In WAL mode a commit is in the log file before it returns: it survives the process being
+  // killed at any instant. NORMAL leaves only a power cut able to lose the last commits.
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 2000');
@@ -90,7 +104,11 @@ function prepareDatabase(db: Database.Database): void {
     throw new Error(`its schema version ${version} is newer than this Barnabee understands (${MIGRATIONS.length})`);
   }
   db.transaction(() => {
-    for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      const migration = MIGRATIONS[v]!;
+      if (typeof migration === 'string') db.exec(migration);
+      else migration(db);
+    }
     db.pragma(`user_version = ${MIGRATIONS.length}`);
     // Proves the file is writable now rather than at the first turn.
     db.prepare('INSERT INTO kv (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at').run(
@@ -105,6 +123,7 @@ interface TurnRow {
   turn_id: string;
   conversation_id: string;
   created_at: string;
+  ended_at: string;
   input: string;
   agent: string | null;
   intent: string | null;
@@ -112,12 +131,14 @@ interface TurnRow {
   model: string | null;
   status: string;
   text: string;
-  spoken_text: string;
+  spoken_text: string | null;
   usage: string | null;
   metrics: string | null;
   events: string;
   transport: string | null;
 }
+
+type SpokenRow = Pick<TurnRow, 'turn_id' | 'created_at' | 'ended_at' | 'input' | 'text' | 'spoken_text' | 'events'>;
 
 class SqliteStore implements Store {
   readonly kv: KeyValue;
@@ -125,8 +146,8 @@ class SqliteStore implements Store {
   private readonly stmts;
   private written = 0;
   private writer: StoreWriter | null = null;
-  /** Each conversation's last write handed to the worker: its history waits for that one only. */
-  private readonly lastWriteOf = new Map<string, number>();
+  /** Each conversation's last write not yet settled: its history waits for that one only. */
+  private readonly lastWriteOf = new Map<string, Promise<boolean>>();
   private readonly runHere: (ops: WriteOp[]) => void;
 
   constructor(
@@ -134,6 +155,7 @@ class SqliteStore implements Store {
     readonly path: string,
     private readonly logger?: StoreLogger,
   ) {
+    const spoken = 'turn_id, created_at, ended_at, input, text, spoken_text, events';
     const s = {
       kvGet: db.prepare<[string], { value: string }>('SELECT value FROM kv WHERE key = ?'),
       kvSet: db.prepare(
@@ -142,13 +164,11 @@ class SqliteStore implements Store {
       getTurn: db.prepare<[string], TurnRow>('SELECT * FROM turns WHERE turn_id = ?'),
       turnRowid: db.prepare<[string], { id: number }>('SELECT id FROM turns WHERE turn_id = ?'),
       getConversation: db.prepare<[string], { id: string; created_at: string }>('SELECT id, created_at FROM conversations WHERE id = ?'),
-      messages: db.prepare<[string], StoredMessage>(
-        'SELECT role, content, turn_id, created_at FROM messages WHERE conversation_id = ? ORDER BY id',
+      // A request that never got past validation said nothing worth remembering.
+      conversationTurns: db.prepare<[string], SpokenRow>(`SELECT ${spoken} FROM turns WHERE conversation_id = ? AND trim(input) != '' ORDER BY id`),
+      history: db.prepare<[string, number], SpokenRow>(
+        `SELECT ${spoken} FROM turns WHERE conversation_id = ? AND trim(input) != '' ORDER BY id DESC LIMIT ?`,
       ),
-      history: db.prepare<[string, string, number], HistoryMessage>(`
-        SELECT role, content FROM messages
-        WHERE conversation_id = ? AND turn_id IN (SELECT turn_id FROM turns WHERE conversation_id = ? ORDER BY id DESC LIMIT ?)
-        ORDER BY id`),
     };
     this.stmts = s;
     const writes = Object.fromEntries(Object.entries(WRITE_SQL).map(([name, sql]) => [name, db.prepare(sql)])) as Record<
@@ -167,20 +187,19 @@ class SqliteStore implements Store {
     };
   }
 
-  record(event: TurnEvent, meta?: TraceMeta): void {
+  record(event: TurnEvent, meta?: TraceMeta): Promise<boolean> | undefined {
     let builder = this.pending.get(event.turn_id);
     if (!builder) {
       builder = new TraceBuilder(event.turn_id, meta, Date.now() - event.t_ms);
       this.pending.set(event.turn_id, builder);
     }
     builder.add(event);
-    if (builder.ended) {
-      this.pending.delete(event.turn_id);
-      this.write(builder);
-    }
+    if (!builder.ended) return undefined;
+    this.pending.delete(event.turn_id);
+    return this.write(builder);
   }
 
-  recordTurn(events: Iterable<TurnEvent>, meta?: TraceMeta): boolean {
+  recordTurn(events: Iterable<TurnEvent>, meta?: TraceMeta): Promise<boolean> {
     let builder: TraceBuilder | undefined;
     let lastMs = 0;
     const list = [...events];
@@ -191,37 +210,36 @@ class SqliteStore implements Store {
     }
     if (!builder?.ended) {
       this.logger?.warn({ turn_id: builder ? list[0]!.turn_id : null }, 'store: a turn without turn.end was not recorded');
-      return false;
+      return Promise.resolve(false);
     }
-    return this.write(builder, true);
+    return this.write(builder);
   }
 
-  /** `here`: on this thread, to report the outcome (after every write already handed over, so turns keep their order). */
-  private write(builder: TraceBuilder, here = false): boolean {
+  private write(builder: TraceBuilder): Promise<boolean> {
     const trace = builder.finish();
     const ops = writeOps(trace, new Date(builder.startedAt).toISOString(), new Date().toISOString());
-    if (this.writer && !here) {
-      const seq = this.writer.write(ops, trace.turn_id);
-      if (seq) this.lastWriteOf.set(trace.conversation_id, seq);
-      if (this.lastWriteOf.size > 1024) {
-        const finished = this.writer.finished();
-        for (const [id, n] of this.lastWriteOf) if (n <= finished) this.lastWriteOf.delete(id);
-      }
-      return true;
-    }
-    this.writer?.settle();
+    const done = this.writer ? this.writer.write(ops, trace.turn_id) : Promise.resolve(this.writeHere(ops, trace.turn_id));
+    const id = trace.conversation_id;
+    this.lastWriteOf.set(id, done);
+    void done.then(() => {
+      if (this.lastWriteOf.get(id) === done) this.lastWriteOf.delete(id);
+    });
+    return done;
+  }
+
+  private writeHere(ops: WriteOp[], turnId: string): boolean {
     try {
       this.runHere(ops);
     } catch (err) {
-      this.failed(err, trace.turn_id);
+      this.failed(err, turnId);
       return false;
     }
-    if (!this.writer && ++this.written === WRITER_AFTER && this.db.pragma('journal_mode', { simple: true }) === 'wal') {
+    if (++this.written === WRITER_AFTER && this.db.pragma('journal_mode', { simple: true }) === 'wal') {
       this.writer = startStoreWriter({
         path: this.path,
         runHere: this.runHere,
-        onError: (err, turnId) =>
-          turnId ? this.failed(err, turnId) : this.logger?.warn({ err: describe(err), path: this.path }, 'store: writes stay on the main thread'),
+        onError: (err, key) =>
+          key ? this.failed(err, key) : this.logger?.warn({ err: describe(err), path: this.path }, 'store: writes stay on the main thread'),
       });
     }
     return true;
@@ -233,7 +251,6 @@ class SqliteStore implements Store {
   }
 
   listTurns(options: { q?: string; limit?: number; before?: string } = {}): TurnTrace[] {
-    this.writer?.settle();
     const where: string[] = [];
     const params: (string | number)[] = [];
     if (options.q) {
@@ -257,13 +274,11 @@ class SqliteStore implements Store {
   }
 
   getTurn(turnId: string): TurnTrace | undefined {
-    this.writer?.settle();
     const row = this.stmts.getTurn.get(turnId);
     return row ? toTrace(row) : undefined;
   }
 
   listConversations(options: { q?: string; limit?: number } = {}): ConversationSummary[] {
-    this.writer?.settle();
     const params: (string | number)[] = [];
     let filter = '';
     if (options.q) {
@@ -282,18 +297,31 @@ class SqliteStore implements Store {
   }
 
   getConversation(id: string): Conversation | undefined {
-    this.writer?.settle();
     const row = this.stmts.getConversation.get(id);
     if (!row) return undefined;
-    return { id: row.id, created_at: row.created_at, messages: this.stmts.messages.all(id) };
+    const messages: StoredMessage[] = [];
+    for (const turn of this.stmts.conversationTurns.all(id)) {
+      messages.push({ role: 'user', content: turn.input, turn_id: turn.turn_id, created_at: turn.created_at });
+      const answer = spokenOf(turn);
+      if (answer.trim() !== '') messages.push({ role: 'assistant', content: answer, turn_id: turn.turn_id, created_at: turn.ended_at });
+    }
+    return { id: row.id, created_at: row.created_at, messages };
   }
 
-  history(conversationId: string, turns: number): HistoryMessage[] {
+  async history(conversationId: string, turns: number): Promise<HistoryMessage[]> {
     if (!(turns > 0)) return [];
-    const last = this.lastWriteOf.get(conversationId);
-    if (last !== undefined) this.writer?.settle(last);
+    // The conversation's previous turn may still be on its way to the disk (a barge-in starts the
+    // next turn at once): wait for that write, never on the event loop.
+    await this.lastWriteOf.get(conversationId);
     try {
-      return this.stmts.history.all(conversationId, conversationId, Math.floor(turns));
+      const messages: HistoryMessage[] = [];
+      for (const turn of this.stmts.history.all(conversationId, Math.floor(turns)).reverse()) {
+        messages.push({ role: 'user', content: turn.input });
+        // What history keeps is what the person actually heard (shorter after a barge-in).
+        const answer = spokenOf(turn);
+        if (answer.trim() !== '') messages.push({ role: 'assistant', content: answer });
+      }
+      return messages;
     } catch (err) {
       this.logger?.warn({ err: describe(err), path: this.path }, 'store: could not read history');
       return [];
@@ -308,38 +336,33 @@ class SqliteStore implements Store {
 }
 
 /** A finished turn as the statements of its one transaction. */
-function writeOps(trace: TurnTrace, startedAt: string, now: string): WriteOp[] {
-  const ops: WriteOp[] = [
-    ['upsertConversation', [trace.conversation_id, startedAt, now]],
+function writeOps(trace: TurnTrace, startedAt: string, endedAt: string): WriteOp[] {
+  return [
+    ['upsertConversation', [trace.conversation_id, startedAt, endedAt]],
     [
       'insertTurn',
       {
         turn_id: trace.turn_id,
         conversation_id: trace.conversation_id,
         created_at: trace.created_at,
+        ended_at: endedAt,
         input: trace.input,
         agent: trace.agent,
         intent: trace.intent,
         confidence: trace.confidence,
         model: trace.model,
         status: trace.status,
-        text: trace.text,
-        spoken_text: trace.spoken_text,
+        ...packTrace(trace),
         usage: trace.usage ? JSON.stringify(trace.usage) : null,
         metrics: trace.metrics ? JSON.stringify(trace.metrics) : null,
-        events: JSON.stringify(trace.events),
         transport: trace.transport,
       },
     ],
   ];
-  // A request that never got past validation said nothing worth remembering.
-  if (trace.input.trim() === '') return ops;
-  ops.push(['insertMessage', [trace.conversation_id, trace.turn_id, 'user', trace.input, startedAt]]);
-  // What history keeps is what the person actually heard (shorter after a barge-in).
-  if (trace.spoken_text.trim() !== '') {
-    ops.push(['insertMessage', [trace.conversation_id, trace.turn_id, 'assistant', trace.spoken_text, now]]);
-  }
-  return ops;
+}
+
+function spokenOf(row: Pick<TurnRow, 'text' | 'spoken_text' | 'events'>): string {
+  return row.spoken_text ?? unpackTrace(row).spoken_text;
 }
 
 function toTrace(row: TurnRow): TurnTrace {
@@ -353,11 +376,9 @@ function toTrace(row: TurnRow): TurnTrace {
     confidence: row.confidence,
     model: row.model,
     status: row.status as TurnStatus,
-    text: row.text,
-    spoken_text: row.spoken_text,
+    ...unpackTrace(row),
     usage: row.usage ? (JSON.parse(row.usage) as TraceUsage) : null,
     metrics: row.metrics ? (JSON.parse(row.metrics) as TurnMetrics) : null,
-    events: JSON.parse(row.events) as EventSummary[],
     transport: row.transport,
   };
 }

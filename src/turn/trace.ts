@@ -137,3 +137,62 @@ export class TraceBuilder {
     run.count = (run.count ?? 1) + 1;
   }
 }
+
+/** A trace as the store keeps it: the answer text once; the copies left out are rebuilt by `unpackTrace`. */
+export interface PackedTrace {
+  text: string;
+  /** Null when it is what the events say was spoken (the usual case). */
+  spoken_text: string | null;
+  /** JSON of the event summary; chunk runs hold `chars` (their length in `text`) instead of their text. */
+  events: string;
+}
+
+/** Leaves out every copy of the answer text that the rest of the trace can rebuild. */
+export function packTrace(trace: Pick<TurnTrace, 'text' | 'spoken_text' | 'events'>): PackedTrace {
+  const chunks = trace.events.filter((e) => e.type === 'chunk');
+  const byLength = chunks.map((e) => (typeof e.text === 'string' ? e.text : '')).join('') === trace.text;
+  const events = byLength
+    ? trace.events.map((e) => {
+        if (e.type !== 'chunk') return e;
+        const { text, ...rest } = e;
+        return { ...rest, chars: (text as string).length };
+      })
+    : trace.events;
+  return {
+    text: trace.text,
+    spoken_text: spokenFrom(trace.text, trace.events) === trace.spoken_text ? null : trace.spoken_text,
+    events: JSON.stringify(events),
+  };
+}
+
+/** The trace's text fields and events as they were before `packTrace`. */
+export function unpackTrace(packed: PackedTrace): Pick<TurnTrace, 'text' | 'spoken_text' | 'events'> {
+  const events = JSON.parse(packed.events) as EventSummary[];
+  let at = 0;
+  for (const e of events) {
+    if (e.type !== 'chunk' || typeof e.chars !== 'number') continue;
+    e.text = packed.text.slice(at, at + e.chars);
+    at += e.chars;
+    delete e.chars;
+  }
+  return { text: packed.text, spoken_text: packed.spoken_text ?? spokenFrom(packed.text, events), events };
+}
+
+/**
+ * What a turn's events say was spoken, by the runner's own rule (`TurnAccumulator.spokenText`):
+ * with speech, the segments whose audio was all sent, in order; without, the whole text.
+ */
+function spokenFrom(text: string, events: readonly EventSummary[]): string {
+  if (!events.some((e) => e.type === 'speech.start')) return text;
+  const pending = new Map<unknown, string>();
+  const said: string[] = [];
+  for (const e of events) {
+    if (e.type === 'speech.start') pending.set(e.segment, String(e.text ?? ''));
+    else if (e.type === 'speech.end') {
+      const s = pending.get(e.segment);
+      pending.delete(e.segment);
+      if (s) said.push(s.trim());
+    }
+  }
+  return said.filter(Boolean).join(' ');
+}

@@ -240,7 +240,7 @@ describe('runTurn: cancellation', () => {
       const controller = new AbortController();
       const tapped: TurnEvent[] = [];
       const events: TurnEvent[] = [];
-      for await (const e of runTurn({ text: 'story' }, controller.signal, deps(agent, { tap: (e) => tapped.push(e) }))) {
+      for await (const e of runTurn({ text: 'story' }, controller.signal, deps(agent, { tap: (e) => void tapped.push(e) }))) {
         events.push(e);
         if (e.type === 'chunk' && !e.done) controller.abort(reason);
       }
@@ -270,7 +270,7 @@ describe('runTurn: cancellation', () => {
       { block: true },
     ]);
     const tapped: TurnEvent[] = [];
-    for await (const e of runTurn({ text: 'a' }, new AbortController().signal, deps(agent, { tap: (e) => tapped.push(e) }))) {
+    for await (const e of runTurn({ text: 'a' }, new AbortController().signal, deps(agent, { tap: (e) => void tapped.push(e) }))) {
       if (e.type === 'chunk') break;
     }
     await sleep(10);

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { openStore, runTurn, StoreError, type TurnEvent, type TurnPart } from '../../src/turn/index.js';
+import { openStore, runTurn, StoreError, type Store, type TurnEvent, type TurnPart } from '../../src/turn/index.js';
 import { agentsWith, collect, fixedRouter, scriptedAgent, textSpeech } from '../support/turn-fixtures.js';
 import { tempDir } from '../support/turn-store.js';
 
@@ -21,6 +21,13 @@ async function turn(text: string, conversationId: string, answer: string[], extr
   );
 }
 
+/** Feeds a turn's events one by one, as the runner's tap does; settles when the store has the turn. */
+async function record(store: Store, events: TurnEvent[]): Promise<boolean | undefined> {
+  let recorded: Promise<boolean> | undefined;
+  for (const e of events) recorded = store.record(e) ?? recorded;
+  return recorded;
+}
+
 describe('store', () => {
   it('records a turn trace: route, model, usage, metrics and a compact event summary without audio', async (t) => {
     const store = openStore(join(tempDir(t), 'b.db'));
@@ -28,7 +35,7 @@ describe('store', () => {
     const events = await turn('tell me a joke', 'c1', ['Why ', 'did ', 'the ', 'chicken?'], [
       { type: 'usage', model: 'sim/m', prompt_tokens: 12, completion_tokens: 4, cost_usd: 0.0002 },
     ], true);
-    assert.equal(store.recordTurn(events, { transport: 'sse' }), true);
+    assert.equal(await store.recordTurn(events, { transport: 'sse' }), true);
 
     const trace = store.getTurn(events[0]!.turn_id)!;
     assert.equal(trace.conversation_id, 'c1');
@@ -56,7 +63,7 @@ describe('store', () => {
     const store = openStore(join(tempDir(t), 'b.db'));
     t.after(() => store.close());
     const events = await turn('q', 'c1', ['a', 'b', 'c']);
-    store.recordTurn(events);
+    await store.recordTurn(events);
     const chunks = store.getTurn(events[0]!.turn_id)!.events.filter((e) => e.type === 'chunk');
     assert.equal(chunks.length, 1);
     assert.equal(chunks[0]!.text, 'abc');
@@ -108,7 +115,7 @@ describe('store', () => {
     })) {
       if (e.type === 'speech.start' && e.segment === 1) controller.abort();
     }
-    assert.deepEqual(store.history('c1', 5), [
+    assert.deepEqual(await store.history('c1', 5), [
       { role: 'user', content: 'go' },
       { role: 'assistant', content: 'Heard this.' },
     ]);
@@ -118,10 +125,10 @@ describe('store', () => {
   it('history returns the last N turns, oldest first', async (t) => {
     const store = openStore(join(tempDir(t), 'b.db'));
     t.after(() => store.close());
-    for (let i = 1; i <= 4; i++) store.recordTurn(await turn(`q${i}`, 'c1', [`a${i}`]));
-    assert.deepEqual(store.history('c1', 2).map((m) => m.content), ['q3', 'a3', 'q4', 'a4']);
-    assert.deepEqual(store.history('c1', 0), []);
-    assert.deepEqual(store.history('unknown', 3), []);
+    for (let i = 1; i <= 4; i++) await store.recordTurn(await turn(`q${i}`, 'c1', [`a${i}`]));
+    assert.deepEqual((await store.history('c1', 2)).map((m) => m.content), ['q3', 'a3', 'q4', 'a4']);
+    assert.deepEqual(await store.history('c1', 0), []);
+    assert.deepEqual(await store.history('unknown', 3), []);
   });
 
   it('lists turns newest first, searches input and text, and pages with before', async (t) => {
@@ -130,7 +137,7 @@ describe('store', () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       const events = await turn(`question ${i}`, 'c1', [i === 3 ? 'a 100% banana' : `answer ${i}`]);
-      store.recordTurn(events);
+      await store.recordTurn(events);
       ids.push(events[0]!.turn_id);
     }
     assert.deepEqual(store.listTurns().map((x) => x.turn_id), [...ids].reverse());
@@ -147,14 +154,14 @@ describe('store', () => {
     const path = join(tempDir(t), 'b.db');
     const first = openStore(path);
     const events = await turn('remember me', 'c1', ['I will.']);
-    first.recordTurn(events);
+    await first.recordTurn(events);
     first.kv.set('home.state', '{"light.kitchen":"on"}');
     first.close();
 
     const second = openStore(path);
     t.after(() => second.close());
     assert.equal(second.getTurn(events[0]!.turn_id)!.text, 'I will.');
-    assert.deepEqual(second.history('c1', 8), [
+    assert.deepEqual(await second.history('c1', 8), [
       { role: 'user', content: 'remember me' },
       { role: 'assistant', content: 'I will.' },
     ]);
@@ -171,7 +178,7 @@ describe('store', () => {
     assert.ok((db.pragma('user_version', { simple: true }) as number) >= 1);
   });
 
-  it('once busy, writes run on a worker thread: every read sees the turns recorded before it, and the WAL is checkpointed', async (t) => {
+  it('once busy, writes run on a worker thread: every read sees the turns whose recording settled, and the WAL is checkpointed', async (t) => {
     const path = join(tempDir(t), 'b.db');
     const warnings: unknown[] = [];
     const store = openStore(path, { logger: { warn: (obj) => void warnings.push(obj) } });
@@ -184,11 +191,11 @@ describe('store', () => {
     for (let i = 0; i < 400; i++) {
       const events = await turn(`question ${i}`, `c${i % 7}`, answer);
       ids.push(events[0]!.turn_id);
-      for (const e of events) store.record(e);
+      assert.equal(await record(store, events), true);
       if (i % 50 === 49) {
         // Read-your-writes, straight after the hand-over.
         assert.equal(store.getTurn(events[0]!.turn_id)?.input, `question ${i}`);
-        assert.equal(store.history(`c${i % 7}`, 1).at(0)?.content, `question ${i}`);
+        assert.equal((await store.history(`c${i % 7}`, 1)).at(0)?.content, `question ${i}`);
       }
     }
     assert.equal(store.listTurns({ limit: 500 }).length, 400);
@@ -206,7 +213,7 @@ describe('store', () => {
     const events = await turn('q', 'c1', ['a']);
     store.close();
     assert.doesNotThrow(() => events.forEach((e) => store.record(e)));
-    assert.equal(store.recordTurn(events), false);
+    assert.equal(await store.recordTurn(events), false);
     assert.equal(warnings.length, 2);
   });
 
@@ -215,16 +222,16 @@ describe('store', () => {
     const warnings: Array<{ turn_id?: string }> = [];
     const store = openStore(path, { logger: { warn: (obj) => void warnings.push(obj as { turn_id?: string }) } });
     t.after(() => store.close());
-    for (let i = 0; i < 60; i++) for (const e of await turn(`q${i}`, 'c', ['a'])) store.record(e);
+    for (let i = 0; i < 60; i++) await record(store, await turn(`q${i}`, 'c', ['a']));
     const raw = new Database(path);
     t.after(() => raw.close());
     raw.exec(`CREATE TRIGGER refuse BEFORE INSERT ON turns WHEN NEW.input = 'refused' BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
     const refused = await turn('refused', 'c', ['a']);
-    assert.doesNotThrow(() => refused.forEach((e) => store.record(e)));
-    for (const e of await turn('after', 'c', ['b'])) store.record(e);
+    let recorded: Promise<boolean> | undefined;
+    assert.doesNotThrow(() => refused.forEach((e) => (recorded = store.record(e) ?? recorded)));
+    assert.equal(await record(store, await turn('after', 'c', ['b'])), true);
+    assert.equal(await recorded, false, 'the refused turn settles as not written');
     assert.deepEqual(store.listTurns({ limit: 2 }).map((x) => x.input), ['after', 'q59']);
-    const deadline = Date.now() + 5000;
-    while (!warnings.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     assert.deepEqual(warnings.map((w) => w.turn_id), [refused[0]!.turn_id]);
   });
 
@@ -232,8 +239,8 @@ describe('store', () => {
     const store = openStore(join(tempDir(t), 'b.db'), { logger: { warn: () => {} } });
     t.after(() => store.close());
     const events = await turn('q', 'c1', ['a']);
-    assert.equal(store.recordTurn(events), true);
-    assert.equal(store.recordTurn(events), false);
+    assert.equal(await store.recordTurn(events), true);
+    assert.equal(await store.recordTurn(events), false);
     assert.equal(store.listTurns().length, 1);
     assert.equal(store.getConversation('c1')!.messages.length, 2);
   });

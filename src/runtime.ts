@@ -23,6 +23,7 @@ import {
   type AgentKind,
   type Assistant,
   type EventBus,
+  type OpenStoreOptions,
   type Router,
   type RuntimeStatus,
   type SpeechStage,
@@ -57,6 +58,8 @@ export interface RuntimeOptions {
   logger?: Logger;
   /** Overrides for the model client (tests, benchmarks). */
   llm?: Partial<LlmClientOptions>;
+  /** Overrides for the store (tests, benchmarks): e.g. `writerAfter: 0` writes on the worker thread from the first turn. */
+  store?: Pick<OpenStoreOptions, 'writerAfter'>;
   /** Only errors on the log (the CLI's chat, whose stdout and stderr are for the answer). */
   quiet?: boolean;
 }
@@ -78,7 +81,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
   };
 
   try {
-    const store = openStore(config.BARNABEE_DB, { logger: logger.child({ part: 'store' }) });
+    const store = openStore(config.BARNABEE_DB, { logger: logger.child({ part: 'store' }), ...options.store });
     closers.push(() => store.close());
 
     const llm = await openLlm(config, { logger: logger.child({ part: 'llm' }), ...options.llm });

@@ -67,10 +67,14 @@ export interface Store {
 
 export interface OpenStoreOptions {
   logger?: StoreLogger;
+  /**
+   * Turns written on the main thread before writes move to a worker (default 50): a short-lived
+   * store (a test, one CLI chat) never starts one. 0 starts it at once.
+   */
+  writerAfter?: number;
 }
 
 const DEFAULT_LIMIT = 50;
-/** Turns written on the main thread before writes move to a worker: a short-lived store (a test, one CLI chat) never starts one. */
 const WRITER_AFTER = 50;
 const MAX_LIMIT = 500;
 
@@ -88,7 +92,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     db.close();
     throw new StoreError(path, `The database at ${path} is not usable: ${describe(err)}`, { cause: err });
   }
-  return new SqliteStore(db, path, options.logger);
+  return new SqliteStore(db, path, options.logger, options.writerAfter ?? WRITER_AFTER);
 }
 
 function prepareDatabase(db: Database.Database): void {
@@ -146,6 +150,7 @@ class SqliteStore implements Store {
   private readonly stmts;
   private written = 0;
   private writer: StoreWriter | null = null;
+  private writerTried = false;
   /** Each conversation's last write not yet settled: its history waits for that one only. */
   private readonly lastWriteOf = new Map<string, Promise<boolean>>();
   private readonly runHere: (ops: WriteOp[]) => void;
@@ -153,7 +158,8 @@ class SqliteStore implements Store {
   constructor(
     private readonly db: Database.Database,
     readonly path: string,
-    private readonly logger?: StoreLogger,
+    private readonly logger: StoreLogger | undefined,
+    private readonly writerAfter: number,
   ) {
     const spoken = 'turn_id, created_at, ended_at, input, text, spoken_text, events';
     const s = {
@@ -185,6 +191,7 @@ class SqliteStore implements Store {
       get: (key) => s.kvGet.get(key)?.value,
       set: (key, value) => void s.kvSet.run(key, value, new Date().toISOString()),
     };
+    this.startWriter();
   }
 
   record(event: TurnEvent, meta?: TraceMeta): Promise<boolean> | undefined {
@@ -234,15 +241,22 @@ class SqliteStore implements Store {
       this.failed(err, turnId);
       return false;
     }
-    if (++this.written === WRITER_AFTER && this.db.pragma('journal_mode', { simple: true }) === 'wal') {
-      this.writer = startStoreWriter({
-        path: this.path,
-        runHere: this.runHere,
-        onError: (err, key) =>
-          key ? this.failed(err, key) : this.logger?.warn({ err: describe(err), path: this.path }, 'store: writes stay on the main thread'),
-      });
-    }
+    this.written++;
+    this.startWriter();
     return true;
+  }
+
+  /** Once enough turns were written here, and only for a WAL file (a worker's connection needs one). */
+  private startWriter(): void {
+    if (this.writerTried || this.written < this.writerAfter) return;
+    this.writerTried = true;
+    if (this.db.pragma('journal_mode', { simple: true }) !== 'wal') return;
+    this.writer = startStoreWriter({
+      path: this.path,
+      runHere: this.runHere,
+      onError: (err, key) =>
+        key ? this.failed(err, key) : this.logger?.warn({ err: describe(err), path: this.path }, 'store: writes stay on the main thread'),
+    });
   }
 
   /** Mid-turn the store is an observer: a full disk loses a trace, never a turn. */

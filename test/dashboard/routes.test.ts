@@ -101,7 +101,7 @@ describe('status and history API', () => {
     const ids: string[] = [];
     for (const [i, text] of ['what time is it', 'tell me about otters', 'turn on the kitchen light'].entries()) {
       const events = await realTurn(text, [`Answer ${i}. `, 'Done.'], { conversationId: i < 2 ? 'conv-a' : 'conv-b' });
-      assert.equal(store.recordTurn(events, { transport: 'ws' }), true);
+      assert.equal(await store.recordTurn(events, { transport: 'ws' }), true);
       ids.push(events[0]!.turn_id);
     }
 

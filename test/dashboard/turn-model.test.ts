@@ -90,7 +90,7 @@ describe('turn model (the page fold of turn events)', () => {
     const events = await realTurn('switch it on', ['Done, ', 'the light is on.'], {
       extra: [{ type: 'action', service: 'light.turn_on', target: 'light.kitchen', ok: true, detail: 'on' }],
     });
-    store.recordTurn(events, { transport: 'ws' });
+    await store.recordTurn(events, { transport: 'ws' });
     const live = newTurn(events[0]!.turn_id);
     for (const f of wireFrames(events)) applyEvent(live, f);
     const stored = turnFromTrace(JSON.parse(JSON.stringify(store.getTurn(events[0]!.turn_id))));

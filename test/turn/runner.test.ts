@@ -330,3 +330,94 @@ describe('runTurn: speech', () => {
     assert.equal(end(events).spoken_text, 'Spoken.');
   });
 });
+
+describe('runTurn: turn.end waits for the recording', () => {
+  const answer = () =>
+    scriptedAgent('interaction', [
+      { type: 'chunk', text: 'Kept.', done: false },
+      { type: 'chunk', text: '', done: true },
+    ]);
+  /** Turns of the event loop: enough for anything not waiting on something else to have happened. */
+  const ticks = async (n = 20) => {
+    for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+  };
+
+  it('yields turn.end only once the promise the tap returned for it settles; every other event at once', async () => {
+    let commit!: () => void;
+    const committed = new Promise<void>((r) => (commit = r));
+    const tapped: TurnEvent[] = [];
+    const it = runTurn({ text: 'a' }, new AbortController().signal, deps(answer(), {
+      tap: (e) => {
+        tapped.push(e);
+        return e.type === 'turn.end' ? committed : undefined;
+      },
+    }))[Symbol.asyncIterator]();
+    const seen: string[] = [];
+    for (let step = await it.next(); !step.done; step = await it.next()) {
+      seen.push(step.value.type);
+      if (step.value.type === 'chunk' && step.value.done) break;
+    }
+    assert.deepEqual(seen, ['turn.start', 'route', 'chunk', 'chunk']);
+    let ended = false;
+    const last = it.next().then((s) => {
+      ended = true;
+      return s;
+    });
+    await ticks();
+    assert.equal(tapped.at(-1)?.type, 'turn.end', 'the tap has the turn.end');
+    assert.equal(ended, false, 'the consumer does not, before the commit');
+    commit();
+    const step = await last;
+    assert.equal(step.done, false);
+    assert.equal(step.value!.type, 'turn.end');
+    assert.equal((await it.next()).done, true);
+  });
+
+  it('a recording that fails still lets turn.end out', async () => {
+    const events = await collect(
+      runTurn({ text: 'a' }, new AbortController().signal, deps(answer(), { tap: (e) => (e.type === 'turn.end' ? Promise.reject(new Error('disk full')) : undefined) })),
+    );
+    assert.equal(end(events).status, 'completed');
+  });
+
+  it('waits for a history that is a promise, and a barge-in while it waits cancels the turn', async () => {
+    let release!: (h: { role: 'user'; content: string }[]) => void;
+    const history = new Promise<{ role: 'user'; content: string }[]>((r) => (release = r));
+    const agent = answer();
+    const controller = new AbortController();
+    const running = collect(runTurn({ text: 'a', conversation_id: 'c' }, controller.signal, deps(agent, { history: () => history })));
+    await ticks();
+    assert.equal(agent.runs.length, 0, 'the agent waits for the history');
+    release([{ role: 'user', content: 'earlier' }]);
+    assert.equal(end(await running).status, 'completed');
+    assert.deepEqual(agent.runs[0]!.history, [{ role: 'user', content: 'earlier' }]);
+
+    const never = new Promise<never>(() => {});
+    const cancelled = collect(runTurn({ text: 'b', conversation_id: 'c' }, controller.signal, deps(answer(), { history: () => never })));
+    controller.abort();
+    assert.equal(end(await cancelled).status, 'cancelled');
+  });
+
+  it("a fault of the runner's own ends the turn with an internal error and turn.end, both through the tap", async () => {
+    const tapped: TurnEvent[] = [];
+    // A router whose decision breaks when read: past the routing step's own error handling.
+    const broken = {
+      classify: () => ({
+        agent: 'interaction' as const,
+        confidence: 1,
+        get intent(): string {
+          throw new Error('router bug with secret sk-or-v1-abcdef');
+        },
+      }),
+    };
+    const events = await collect(
+      runTurn({ text: 'a' }, new AbortController().signal, { ...deps(answer()), router: broken, tap: (e) => void tapped.push(e) }),
+    );
+    assertWellFormed(events);
+    assert.deepEqual(events.map((e) => e.type), ['turn.start', 'error', 'turn.end']);
+    const error = events[1] as EventOf<'error'>;
+    assert.deepEqual([error.code, error.message, error.retryable], ['internal', 'The turn ended unexpectedly.', true]);
+    assert.equal(end(events).status, 'failed');
+    assert.deepEqual(tapped, events, 'the store, the bus and the metrics see what the client sees');
+  });
+});

@@ -3,30 +3,10 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { openStore, runTurn, StoreError, type Store, type TurnEvent, type TurnPart } from '../../src/turn/index.js';
-import { agentsWith, collect, fixedRouter, scriptedAgent, textSpeech } from '../support/turn-fixtures.js';
-import { tempDir } from '../support/turn-store.js';
-
-/** A real turn through the runner, so the store sees exactly what production produces. */
-async function turn(text: string, conversationId: string, answer: string[], extra: TurnPart[] = [], speak = false): Promise<TurnEvent[]> {
-  const parts = [...answer.map((t) => ({ type: 'chunk' as const, text: t, done: false })), { type: 'chunk' as const, text: '', done: true }];
-  const agent = scriptedAgent('interaction', [...parts, ...(extra as never[])]);
-  return collect(
-    runTurn({ text, conversation_id: conversationId, speak }, new AbortController().signal, {
-      router: fixedRouter({ agent: 'interaction', intent: 'chat', confidence: 0.8 }),
-      agents: agentsWith(agent),
-      speech: textSpeech(),
-      history: () => [],
-    }),
-  );
-}
-
-/** Feeds a turn's events one by one, as the runner's tap does; settles when the store has the turn. */
-async function record(store: Store, events: TurnEvent[]): Promise<boolean | undefined> {
-  let recorded: Promise<boolean> | undefined;
-  for (const e of events) recorded = store.record(e) ?? recorded;
-  return recorded;
-}
+import { createAssistant } from '../../src/assistant.js';
+import { createEventBus, openStore, runTurn, StoreError } from '../../src/turn/index.js';
+import { agentsWith, fixedRouter, scriptedAgent, textSpeech } from '../support/turn-fixtures.js';
+import { record, tempDir, turn } from '../support/turn-store.js';
 
 describe('store', () => {
   it('records a turn trace: route, model, usage, metrics and a compact event summary without audio', async (t) => {
@@ -292,5 +272,46 @@ describe('store: bad paths fail at open with a clear StoreError', () => {
 
   it('an empty path', () => {
     assert.throws(() => openStore(''), StoreError);
+  });
+});
+
+describe('store: a turn has ended once it is kept', () => {
+  it('through the assistant, with writes on the worker thread: turn.end reaches the consumer and the bus only once the turn is readable, and history has every earlier turn', async (t) => {
+    const store = openStore(join(tempDir(t), 'b.db'), { writerAfter: 0, logger: { warn: (obj) => assert.fail(JSON.stringify(obj)) } });
+    t.after(() => store.close());
+    const bus = createEventBus();
+    const published: string[] = [];
+    const publish = bus.publish.bind(bus);
+    bus.publish = (e) => {
+      if (e.type === 'turn.end') {
+        assert.ok(store.getTurn(e.turn_id), 'the bus gets turn.end after the commit');
+        published.push(e.turn_id);
+      }
+      publish(e);
+    };
+    const agent = scriptedAgent('interaction', [
+      { type: 'chunk', text: 'An answer ', done: false },
+      { type: 'chunk', text: 'in parts.', done: true },
+    ]);
+    const assistant = createAssistant({ router: fixedRouter({ agent: 'interaction', intent: 'chat', confidence: 1 }), agents: agentsWith(agent), store, bus, historyTurns: 50 });
+    const ended: string[] = [];
+    // Four conversations at once, six turns each: their writes reach the worker together.
+    await Promise.all(
+      Array.from({ length: 4 }, async (_, c) => {
+        for (let i = 0; i < 6; i++) {
+          for await (const e of assistant.run({ text: `c${c} q${i}`, conversation_id: `c${c}` }, new AbortController().signal)) {
+            if (e.type !== 'turn.end') continue;
+            assert.equal(store.getTurn(e.turn_id)?.text, 'An answer in parts.', 'readable when the consumer sees turn.end');
+            ended.push(e.turn_id);
+          }
+        }
+      }),
+    );
+    assert.equal(ended.length, 24);
+    assert.deepEqual([...published].sort(), [...ended].sort());
+    for (const ctx of agent.runs) {
+      const n = Number(ctx.request.text.split('q')[1]);
+      assert.equal(ctx.history.length, 2 * n, `${ctx.request.text} sees its conversation's ${n} earlier turns`);
+    }
   });
 });

@@ -63,6 +63,8 @@ export const MIGRATIONS: readonly Migration[] = [
  * time), so `messages` goes.
  */
 function textOnce(db: Database.Database): void {
+  // SQLite cannot make a column nullable in place: the table is rebuilt (its shape repeats
+  // version 1's, which is never edited).
   db.exec(`
     CREATE TABLE turns_v2 (
       id INTEGER PRIMARY KEY AUTOINCREMENT,

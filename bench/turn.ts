@@ -6,6 +6,9 @@
  *   npx tsx bench/turn.ts           # ~15 s
  *   npx tsx bench/turn.ts --full    # 10x the rounds
  *
+ * Also how long `turn.end` waits for the store to commit the turn (it leaves only once the turn is
+ * on disk), as a share of the whole turn.
+ *
  * Two workloads: an instant answer (real router + real instant agent, one chunk) and a long
  * streamed answer (an agent yielding 400 chunks as fast as they are pulled, so only the
  * per-event overhead shows). Prints a table and writes bench/results/turn.json.
@@ -56,8 +59,19 @@ function runner(agents: Record<AgentKind, Agent>): Runner {
   };
 }
 
-function assistant(agents: Record<AgentKind, Agent>, dbPath: string): { run: Runner; close(): void } {
+/**
+ * The whole assistant. `commitWaits` collects, per turn, how long `turn.end` waited for the store's
+ * commit (from the runner making it to the consumer getting it): the price of durability.
+ */
+function assistant(agents: Record<AgentKind, Agent>, dbPath: string): { run: Runner; close(): void; commitWaits: number[] } {
   const store = openStore(dbPath);
+  const commitWaits: number[] = [];
+  let endMadeAt = 0;
+  const record = store.record.bind(store);
+  store.record = (event, meta) => {
+    if (event.type === 'turn.end') endMadeAt = performance.now();
+    return record(event, meta);
+  };
   const bus = createEventBus();
   let published = 0;
   bus.subscribe(() => void published++);
@@ -65,10 +79,14 @@ function assistant(agents: Record<AgentKind, Agent>, dbPath: string): { run: Run
   return {
     run: async (request) => {
       let n = 0;
-      for await (const _ of a.run(request, new AbortController().signal)) n++;
+      for await (const e of a.run(request, new AbortController().signal)) {
+        n++;
+        if (e.type === 'turn.end') commitWaits.push((performance.now() - endMadeAt) * 1000);
+      }
       return n;
     },
     close: () => store.close(),
+    commitWaits,
   };
 }
 
@@ -108,9 +126,23 @@ async function measure(workload: string, variant: string, rounds: number, run: R
 
 const round = (x: number) => Math.round(x * 10) / 10;
 
+interface CommitWait {
+  workload: string;
+  p50_us: number;
+  p99_us: number;
+  share_of_turn_p50: number;
+}
+
+function commitWait(workload: string, waits: number[], turn: Row): CommitWait {
+  const sorted = [...waits].sort((a, b) => a - b);
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+  return { workload, p50_us: round(q(0.5)), p99_us: round(q(0.99)), share_of_turn_p50: Math.round((q(0.5) / turn.p50_us) * 1000) / 1000 };
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'barnabee-bench-turn-'));
   const rows: Row[] = [];
+  const waits: CommitWait[] = [];
   try {
     const instantTexts = ["what's twelve times seven", 'what time is it', 'flip a coin', 'thank you', 'what day is it'];
     const instantAgents = agentsFor(instant);
@@ -118,6 +150,7 @@ async function main(): Promise<void> {
     rows.push(await measure('instant answer', 'bare agent (baseline)', ROUNDS.instant, bare(instantAgents), instantTexts));
     rows.push(await measure('instant answer', 'runTurn', ROUNDS.instant, runner(instantAgents), instantTexts));
     rows.push(await measure('instant answer', 'assistant + store + bus', ROUNDS.instant, a1.run, instantTexts));
+    waits.push(commitWait('instant answer', a1.commitWaits.slice(-ROUNDS.instant), rows.at(-1)!));
     a1.close();
 
     const streamAgents = agentsFor(streamer);
@@ -126,6 +159,7 @@ async function main(): Promise<void> {
     rows.push(await measure(`${STREAM_CHUNKS}-chunk stream`, 'bare agent (baseline)', ROUNDS.stream, bare(streamAgents), chatTexts));
     rows.push(await measure(`${STREAM_CHUNKS}-chunk stream`, 'runTurn', ROUNDS.stream, runner(streamAgents), chatTexts));
     rows.push(await measure(`${STREAM_CHUNKS}-chunk stream`, 'assistant + store + bus', ROUNDS.stream, a2.run, chatTexts));
+    waits.push(commitWait(`${STREAM_CHUNKS}-chunk stream`, a2.commitWaits.slice(-ROUNDS.stream), rows.at(-1)!));
     a2.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -152,9 +186,14 @@ async function main(): Promise<void> {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const l of lines) console.log(fmt(l));
 
+  console.log("\nturn.end's wait for the store's commit (worker thread), within the assistant's turn:");
+  for (const w of waits) {
+    console.log(`  ${w.workload}: p50 ${w.p50_us} µs, p99 ${w.p99_us} µs — ${(w.share_of_turn_p50 * 100).toFixed(1)}% of the turn's p50`);
+  }
+
   const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'turn.json');
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, full: FULL, rows }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, full: FULL, rows, commit_wait: waits }, null, 2)}\n`);
   console.log(`\nwrote ${out}`);
 }
 

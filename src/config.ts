@@ -134,6 +134,8 @@ const schema = z.object({
 
   MAX_INPUT_CHARS: int(1, 100_000).default(4000),
   BODY_LIMIT_BYTES: int(1024).default(64 * 1024),
+  /** The endpoints that carry a whole conversation each time (`/api/chat`, `/v1/chat/completions`). */
+  HISTORY_BODY_LIMIT_BYTES: int(1024).default(1024 * 1024),
   RATE_LIMIT_PER_MINUTE: int(1).default(120),
   MAX_TURNS_PER_CLIENT: int(1).default(4),
   CLIENT_BUFFER_BYTES: int(16 * 1024).default(4 * 1024 * 1024),

@@ -94,6 +94,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
       model: config.ROUTER_MODEL,
       // "Hey Barnabee, …": the wake name is stripped before routing, whatever the assistant is called.
       names: config.ASSISTANT_NAME.split(/\s+/).filter(Boolean),
+      realHome: home.name === 'home-assistant',
     });
     const agents: Record<AgentKind, Agent> = {
       instant: createInstantAgent({ timeZone: config.TIME_ZONE, assistantName: config.ASSISTANT_NAME }),

@@ -2,9 +2,14 @@
  * The interaction agent: everything the router does not answer by rule goes to the language
  * model, streamed. Text deltas become `chunk` parts as they arrive (reasoning never does); a model
  * failure becomes a short spoken apology plus an `error` part, so the turn still ends cleanly.
+ *
+ * Client tools (docs/protocol.md, "Client tools"): a request that brings `tools` offers them to the
+ * model, with the client's own instructions for them (its system messages) after the persona; the
+ * model's calls become `tool_call` parts for the client to run. The client's next request carries
+ * the calls and their results after the utterance (`continuation`), and the model answers from them.
  */
 import type { ChatMessage, LlmClient, StreamTiming, Usage } from '../llm/index.js';
-import { redact, type Agent, type AgentContext, type AgentPart } from '../turn/index.js';
+import { redact, type Agent, type AgentContext, type AgentPart, type ContextMessage } from '../turn/index.js';
 import { systemPrompt } from './interaction-prompt.js';
 
 export interface InteractionAgentOptions {
@@ -25,6 +30,13 @@ export function createInteractionAgent(options: InteractionAgentOptions): Agent 
   return {
     kind: 'interaction',
     async *run(ctx: AgentContext): AsyncGenerator<AgentPart, void, undefined> {
+      const tools = ctx.request.tools?.length ? ctx.request.tools : undefined;
+      const clientInstructions = tools
+        ? ctx.history
+            .filter((m) => m.role === 'system')
+            .map((m) => m.content)
+            .join('\n\n')
+        : '';
       const messages: ChatMessage[] = [
         {
           role: 'system',
@@ -36,9 +48,12 @@ export function createInteractionAgent(options: InteractionAgentOptions): Agent 
             room: ctx.request.room,
           }),
         },
-        // Client-supplied system messages would override the persona: they travel as context only.
-        ...ctx.history.filter((m) => m.role !== 'system').map((m) => ({ role: m.role, content: m.content })),
+        // Client-supplied system messages would override the persona; only a client that brings its
+        // own tools also brings the instructions for them, and those follow the persona.
+        ...(clientInstructions ? [{ role: 'system' as const, content: clientInstructions }] : []),
+        ...ctx.history.filter((m) => m.role !== 'system').map(toChatMessage),
         { role: 'user', content: ctx.request.text },
+        ...(ctx.request.continuation ?? []).filter((m) => m.role !== 'system').map(toChatMessage),
       ];
 
       let sentText = false;
@@ -53,6 +68,7 @@ export function createInteractionAgent(options: InteractionAgentOptions): Agent 
             fallbacks: options.fallbacks,
             temperature: options.temperature,
             max_tokens: options.maxTokens,
+            ...(tools ? { tools } : {}),
           },
           { signal: ctx.signal },
         );
@@ -63,6 +79,9 @@ export function createInteractionAgent(options: InteractionAgentOptions): Agent 
                 sentText = true;
                 yield { type: 'chunk', text: part.text, done: false };
               }
+              break;
+            case 'tool-call':
+              yield { type: 'tool_call', id: part.id, name: part.name, arguments: part.arguments };
               break;
             case 'usage':
               usage = part.usage;
@@ -96,6 +115,18 @@ export function createInteractionAgent(options: InteractionAgentOptions): Agent 
       yield { type: 'model.timing', model, ttft_ms: timing?.ttft_ms ?? null, tokens_per_s: timing?.tokens_per_s ?? null };
     },
   };
+}
+
+/** A context message as the model API takes it: tool calls and results keep their ids. */
+function toChatMessage(m: ContextMessage): ChatMessage {
+  switch (m.role) {
+    case 'assistant':
+      return m.tool_calls?.length ? { role: 'assistant', content: m.content, tool_calls: m.tool_calls } : { role: 'assistant', content: m.content };
+    case 'tool':
+      return { role: 'tool', content: m.content, tool_call_id: m.tool_call_id };
+    default:
+      return { role: m.role, content: m.content };
+  }
 }
 
 interface Failure {

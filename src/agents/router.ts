@@ -4,9 +4,10 @@
  * `llm` is given.
  */
 import type { LlmClient } from '../llm/index.js';
-import type { RouteDecision, Router } from '../turn/index.js';
+import type { RouteDecision, Router, TurnRequest } from '../turn/index.js';
 import { classifyClause, stripPolite, GUARD_START } from './router-rules.js';
 import { refineWithModel } from './router-refine.js';
+import { routeWithClientTools } from './router-tools.js';
 import { normalize } from './router-text.js';
 
 export type { Router, RouteDecision };
@@ -22,6 +23,12 @@ export interface RouterOptions {
   refineTimeoutMs?: number;
   /** More names the assistant answers to (one word each, e.g. the configured ASSISTANT_NAME), dropped like "hey Barnabee". Barnabee and its mishearings always are. */
   names?: string[];
+  /**
+   * Barnabee drives a real home (Home Assistant): home commands of a request that brings its own
+   * tools still go to the action agent. Off (the simulated home): they go to the model with the
+   * client's tools, and the simulated home is never touched for such a request.
+   */
+  realHome?: boolean;
 }
 
 const SEPARATORS = new Set(['and', 'then', ',', 'also', 'but', 'afterwards']);
@@ -44,7 +51,13 @@ export function createRouter(options: RouterOptions = {}): Router {
     return classifyClause(stripPolite(s.replace(LEAD_GREETING, '')));
   };
 
-  function classify(text: string): RouteDecision {
+  const realHome = options.realHome === true;
+
+  function classify(text: string, request?: TurnRequest): RouteDecision {
+    return routeWithClientTools(classifyText(text), request, realHome);
+  }
+
+  function classifyText(text: string): RouteDecision {
     const normalized = normalize(text);
     const tokens = normalized.tokens.filter((t) => !names.has(t));
     const { corrections } = normalized;
@@ -73,10 +86,12 @@ export function createRouter(options: RouterOptions = {}): Router {
   return {
     classify,
     refine: llm
-      ? (text, decision, signal) =>
-          decision.confidence < refineBelow
-            ? refineWithModel(text, decision, signal, { llm, model, timeoutMs: refineTimeoutMs })
-            : Promise.resolve(decision)
+      ? async (text, decision, signal, request) =>
+          routeWithClientTools(
+            decision.confidence < refineBelow ? await refineWithModel(text, decision, signal, { llm, model, timeoutMs: refineTimeoutMs }) : decision,
+            request,
+            realHome,
+          )
       : undefined,
   };
 }

@@ -60,6 +60,11 @@ export function newTurn(id: string): TurnView {
   };
 }
 
+/** A call of the client's own tool is shown with the actions: Barnabee asked, the client runs it. */
+function toolCallView(name: string, args: unknown): TurnView['actions'][number] {
+  return { service: `tool ${name}`, target: JSON.stringify(args ?? {}).slice(0, 200), ok: true, detail: 'run by the client' };
+}
+
 /**
  * Applies one event to `turn` in place; returns false (and changes nothing) for an event that was
  * already applied or belongs to another turn. The feed delivers each turn's events in order, so
@@ -86,6 +91,9 @@ export function applyEvent(turn: TurnView, ev: TurnEvent): boolean {
       break;
     case 'action':
       turn.actions.push({ service: ev.service, target: ev.target, ok: ev.ok, detail: ev.detail });
+      break;
+    case 'tool_call':
+      turn.actions.push(toolCallView(ev.name, ev.arguments));
       break;
     case 'speech.start':
       turn.segments.push({ index: ev.segment, text: ev.text, state: 'speaking', duration_ms: null });
@@ -165,6 +173,9 @@ export function turnFromTrace(trace: TurnTrace): TurnView {
         break;
       case 'action':
         turn.actions.push({ service: String(s.service), target: String(s.target), ok: s.ok === true, detail: String(s.detail ?? '') });
+        break;
+      case 'tool_call':
+        turn.actions.push(toolCallView(String(s.name), s.arguments));
         break;
       case 'error':
         turn.errors.push({ code: String(s.code), message: String(s.message), retryable: s.retryable === true });

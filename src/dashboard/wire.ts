@@ -38,6 +38,7 @@ const TURN_EVENT_TYPES: ReadonlySet<string> = new Set<TurnEventType>([
   'route',
   'chunk',
   'action',
+  'tool_call',
   'speech.start',
   'audio',
   'speech.end',

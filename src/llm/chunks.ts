@@ -8,6 +8,7 @@
  * `malformed_event`.
  */
 import { LlmError } from './errors.js';
+import { ToolCallAssembler } from './tool-calls.js';
 import type { StreamPart, Usage } from './types.js';
 
 export const MAX_MALFORMED = 3;
@@ -21,7 +22,7 @@ interface ChunkJson {
       content?: unknown;
       reasoning?: unknown;
       reasoning_content?: unknown;
-      tool_calls?: Array<{ index?: unknown; id?: unknown; function?: { name?: unknown; arguments?: unknown } }>;
+      tool_calls?: Array<{ index?: unknown; id?: unknown; function?: { name?: unknown; arguments?: unknown } | null }>;
     } | null;
     message?: NonNullable<NonNullable<ChunkJson['choices']>[number]>['delta'];
     finish_reason?: unknown;
@@ -37,6 +38,10 @@ export interface RawUsage {
   prompt_tokens_details?: { cached_tokens?: unknown } | null;
   completion_tokens_details?: { reasoning_tokens?: unknown } | null;
 }
+
+/** Arguments are JSON text; a whole `chat.completion` from some servers carries them as an object. */
+const argumentsText = (v: unknown): string =>
+  typeof v === 'string' ? v : v !== null && typeof v === 'object' ? JSON.stringify(v) : '';
 
 const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
@@ -82,6 +87,7 @@ export class ChunkReader {
   /** Content-bearing events seen (a proxy for tokens when usage is missing). */
   contentEvents = 0;
   private malformed = 0;
+  private tools: ToolCallAssembler | null = null;
 
   constructor(
     private readonly requestedModel: string,
@@ -124,13 +130,16 @@ export class ChunkReader {
       }
       if (Array.isArray(delta.tool_calls)) {
         for (const [i, call] of delta.tool_calls.entries()) {
-          out.push({
+          if (call === null || typeof call !== 'object') continue;
+          const part: Extract<StreamPart, { type: 'tool-call-delta' }> = {
             type: 'tool-call-delta',
             index: typeof call.index === 'number' ? call.index : i,
-            ...(typeof call.id === 'string' ? { id: call.id } : {}),
-            ...(typeof call.function?.name === 'string' ? { name: call.function.name } : {}),
-            arguments: typeof call.function?.arguments === 'string' ? call.function.arguments : '',
-          });
+            ...(typeof call.id === 'string' && call.id ? { id: call.id } : {}),
+            ...(typeof call.function?.name === 'string' && call.function.name ? { name: call.function.name } : {}),
+            arguments: argumentsText(call.function?.arguments),
+          };
+          (this.tools ??= new ToolCallAssembler(this.model ?? this.requestedModel, this.generationId ?? 'gen')).push(part);
+          out.push(part);
           content = true;
         }
       }
@@ -158,6 +167,7 @@ export class ChunkReader {
         model: this.model ?? this.requestedModel,
       });
     }
+    if (this.tools) for (const call of this.tools.finish()) out.push({ type: 'tool-call', ...call });
     if (this.usage) out.push({ type: 'usage', usage: this.usage });
   }
 

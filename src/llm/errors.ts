@@ -13,6 +13,7 @@ export type LlmErrorCode =
   | 'connection_failed'
   | 'stream_truncated'
   | 'malformed_event'
+  | 'malformed_tool_call'
   | 'first_token_timeout'
   | 'idle_timeout'
   | 'total_timeout'

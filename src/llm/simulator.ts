@@ -8,6 +8,11 @@
  * `x-sim-script` header (JSON `SimScript`) or `x-sim-fault` header (`<fault>`) → the next
  * `enqueue`d script (one-shot, first in first out).
  *
+ * Tools: when a request offers `tools`, the simulator calls them the way a model does — the
+ * script's `toolCalls`, or else (demo and echo modes) the tool the user's last message names
+ * ("turn on the kitchen lights" names `HassTurnOn`) — streaming each call's arguments split across
+ * many chunks. A request whose last message is a tool result gets a text answer instead.
+ *
  * Cost per stream: one timer per tick (a tick writes every token that is due), one string per
  * chunk; the JSON around a token is built once per stream.
  */
@@ -60,6 +65,16 @@ export interface SimScript {
   ignoreStream?: boolean;
   /** Write each batch in awkward pieces: inside UTF-8 sequences, or mid-line. */
   split?: 'none' | 'utf8' | 'lines';
+  /**
+   * Tool calls to make when the request offers tools and its last message is not a tool result
+   * (`[]`: none). An `arguments` string is sent as is, so a malformed call can be scripted.
+   */
+  toolCalls?: SimToolCall[];
+}
+
+export interface SimToolCall {
+  name: string;
+  arguments: Record<string, unknown> | string;
 }
 
 export interface SimulatorOptions extends SimScript {
@@ -116,7 +131,7 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-const DEFAULTS: Required<Omit<SimScript, 'text' | 'reasoning' | 'cost' | 'reportModel' | 'fault'>> = {
+const DEFAULTS: Required<Omit<SimScript, 'text' | 'reasoning' | 'cost' | 'reportModel' | 'fault' | 'toolCalls'>> = {
   mode: 'demo',
   ttftMs: 250,
   tokensPerSecond: 40,
@@ -134,6 +149,7 @@ interface ChatBody {
   model?: unknown;
   models?: unknown;
   messages?: Array<{ role?: unknown; content?: unknown }>;
+  tools?: unknown;
   stream?: unknown;
   stream_options?: { include_usage?: unknown };
 }
@@ -238,7 +254,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const lastUser = [...body.messages].reverse().find((m) => m?.role === 'user');
     const userText = contentText(lastUser?.content);
     const mode = script.mode ?? DEFAULTS.mode;
-    let text = mode === 'echo' ? userText : mode === 'text' ? (script.text ?? '') : demoReply(userText);
+    const last = body.messages[body.messages.length - 1];
+    const afterTool = last?.role === 'tool';
+    const tools = toolsOffered(body.tools);
+    const calls = tools.length && !afterTool ? (script.toolCalls ?? (mode === 'text' ? [] : toolNamedIn(userText, tools))) : [];
+    let text =
+      mode === 'text'
+        ? (script.text ?? '')
+        : calls.length
+          ? ''
+          : afterTool
+            ? mode === 'echo'
+              ? contentText(last?.content)
+              : 'Done.'
+            : mode === 'echo'
+              ? userText
+              : demoReply(userText);
     if (fault?.kind === 'huge-event') text = 'x'.repeat(fault.chars);
     const promptText = body.messages.map((m) => contentText(m?.content)).join(' ');
     const answer: Answer = {
@@ -247,10 +278,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       reasoning: script.reasoning ? tokenize(script.reasoning) : [],
       tokens: fault?.kind === 'huge-event' ? [text] : tokenize(text),
       text,
+      toolCalls: calls.map((c, i) => ({
+        id: `call_${run}_${record.id}_${i}`,
+        type: 'function' as const,
+        function: { name: c.name, arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments) },
+      })),
+      toolDeltas: [],
       promptTokens: countTokens(promptText),
-      finishReason: script.finishReason ?? DEFAULTS.finishReason,
+      finishReason: script.finishReason ?? (calls.length ? 'tool_calls' : DEFAULTS.finishReason),
       cost: script.cost,
     };
+    answer.toolDeltas = toolCallDeltas(answer.toolCalls);
     const usage = script.usage ?? DEFAULTS.usage;
     const withUsage = usage === 'always' || (usage === 'requested' && body.stream_options?.include_usage === true);
     if (!record.stream || script.ignoreStream) return answerJson(res, record, script, answer, fault);
@@ -302,8 +340,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         }
         record.tokensSent = answer.tokens.length;
         record.firstTokenAt = performance.now();
-        const message: Record<string, unknown> = { role: 'assistant', content: answer.text };
+        const message: Record<string, unknown> = { role: 'assistant', content: answer.toolCalls.length && !answer.text ? null : answer.text };
         if (answer.reasoning.length) message.reasoning = answer.reasoning.join('');
+        if (answer.toolCalls.length) message.tool_calls = answer.toolCalls;
         sendJson(
           res,
           record,
@@ -341,8 +380,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const head = `data: {"id":"${answer.id}","object":"chat.completion.chunk","created":${Math.floor(Date.now() / 1000)},"model":${JSON.stringify(answer.model)},"provider":"Barnabee Simulator","choices":[{"index":0,"delta":{"role":"assistant",`;
     const textHead = `${head}"content":`;
     const reasoningHead = `${head}"content":"","reasoning":`;
+    const toolHead = `${head}"content":null,"tool_calls":`;
     const tail = '},"finish_reason":null,"native_finish_reason":null,"logprobs":null}]}\n\n';
-    const all = answer.reasoning.length + answer.tokens.length;
+    const textEnd = answer.reasoning.length + answer.tokens.length;
+    const all = textEnd + answer.toolDeltas.length;
     const faultAt = fault && 'afterTokens' in fault ? fault.afterTokens : -1;
 
     res.writeHead(200, {
@@ -404,9 +445,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           }
         }
         if (sent >= all) break;
-        const reasoning = sent < answer.reasoning.length;
-        const token = reasoning ? answer.reasoning[sent]! : answer.tokens[sent - answer.reasoning.length]!;
-        batch += (reasoning ? reasoningHead : textHead) + JSON.stringify(token) + tail;
+        if (sent >= textEnd) batch += toolHead + answer.toolDeltas[sent - textEnd]! + tail;
+        else {
+          const reasoning = sent < answer.reasoning.length;
+          const token = reasoning ? answer.reasoning[sent]! : answer.tokens[sent - answer.reasoning.length]!;
+          batch += (reasoning ? reasoningHead : textHead) + JSON.stringify(token) + tail;
+        }
         if (sent === 0) record.firstTokenAt = now;
         sent++;
         record.tokensSent = sent;
@@ -489,13 +533,16 @@ interface Answer {
   reasoning: string[];
   tokens: string[];
   text: string;
+  toolCalls: { id: string; type: 'function'; function: { name: string; arguments: string } }[];
+  /** Each call's streamed pieces, as the JSON of one chunk's `delta.tool_calls`. */
+  toolDeltas: string[];
   promptTokens: number;
   finishReason: string;
   cost: number | undefined;
 }
 
 function usageJson(a: Answer): Record<string, unknown> {
-  const completion = a.tokens.length + a.reasoning.length;
+  const completion = a.tokens.length + a.reasoning.length + a.toolDeltas.length;
   // Priced like a small hosted model ($0.15 / $0.60 per million tokens), so cost is never zero.
   const cost = a.cost ?? Math.round(((a.promptTokens * 0.15 + completion * 0.6) / 1e6) * 1e10) / 1e10;
   return {
@@ -680,6 +727,66 @@ export function parseFault(spec: string): SimFault | null {
     default:
       return null;
   }
+}
+
+/** Arguments are sent in pieces this long, so a client must join many chunks to read one call. */
+const TOOL_ARGUMENT_PIECE = 7;
+
+/** The `delta.tool_calls` of each chunk: a call's id and name first, then its arguments in pieces. */
+function toolCallDeltas(calls: Answer['toolCalls']): string[] {
+  const deltas: string[] = [];
+  calls.forEach((call, index) => {
+    deltas.push(JSON.stringify([{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }]));
+    const args = call.function.arguments;
+    for (let i = 0; i < args.length; i += TOOL_ARGUMENT_PIECE) {
+      deltas.push(JSON.stringify([{ index, function: { arguments: args.slice(i, i + TOOL_ARGUMENT_PIECE) } }]));
+    }
+  });
+  return deltas;
+}
+
+interface OfferedTool {
+  name: string;
+  /** The name's words, lower case, without a `Hass` prefix: `HassTurnOn` → turn, on. */
+  words: string[];
+  /** The string parameters, `name` first: where the rest of the request goes. */
+  stringParams: string[];
+}
+
+function toolsOffered(tools: unknown): OfferedTool[] {
+  if (!Array.isArray(tools)) return [];
+  const out: OfferedTool[] = [];
+  for (const t of tools as Array<{ function?: { name?: unknown; parameters?: { properties?: unknown } } } | null>) {
+    const name = t?.function?.name;
+    if (typeof name !== 'string' || !name) continue;
+    const words = name
+      .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+      .split(/[\s_.-]+/)
+      .map((w) => w.toLowerCase())
+      .filter((w) => w && w !== 'hass');
+    const props = t?.function?.parameters?.properties;
+    const stringParams =
+      props && typeof props === 'object'
+        ? Object.entries(props as Record<string, { type?: unknown } | null>)
+            .filter(([, p]) => p?.type === 'string')
+            .map(([k]) => k)
+            .sort((a, b) => (a === 'name' ? -1 : b === 'name' ? 1 : 0))
+        : [];
+    if (words.length) out.push({ name, words, stringParams });
+  }
+  return out;
+}
+
+/** The offered tool whose name's words all appear in the text (the most specific one), with the rest of the text as its first string argument. */
+function toolNamedIn(text: string, tools: OfferedTool[]): SimToolCall[] {
+  const said = text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  let best: OfferedTool | null = null;
+  for (const t of tools) if (t.words.every((w) => said.includes(w)) && (!best || t.words.length > best.words.length)) best = t;
+  if (!best) return [];
+  const rest = said.filter((w) => !best.words.includes(w));
+  while (rest[0] === 'the' || rest[0] === 'a' || rest[0] === 'my') rest.shift();
+  const param = best.stringParams[0];
+  return [{ name: best.name, arguments: param && rest.length ? { [param]: rest.join(' ') } : {} }];
 }
 
 /** Message content as text: a string, or the text parts of an OpenAI content array. */

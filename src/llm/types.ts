@@ -5,6 +5,16 @@ export interface ChatMessage {
   content: string;
   name?: string;
   tool_call_id?: string;
+  /** An assistant message's calls (OpenAI shape: `arguments` is JSON text). */
+  tool_calls?: { id: string; type: 'function'; function: { name: string; arguments: string } }[];
+}
+
+/** A whole tool call, assembled from its streamed pieces (see tool-calls.ts). */
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** The parsed JSON object the model wrote. */
+  arguments: Record<string, unknown>;
 }
 
 export interface ChatRequest {
@@ -43,6 +53,8 @@ export type StreamPart =
   /** Kept apart from text: never spoken, never shown as the answer. */
   | { type: 'reasoning-delta'; text: string }
   | { type: 'tool-call-delta'; index: number; id?: string; name?: string; arguments: string }
+  /** A whole tool call, after its deltas, once the stream has ended (before `usage` and `finish`). */
+  | ({ type: 'tool-call' } & ToolCall)
   | { type: 'usage'; usage: Usage }
   | {
       type: 'finish';

@@ -23,6 +23,7 @@ import { chatRoutes } from './routes/chat.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { feedRoutes } from './routes/feed.js';
 import { healthRoutes } from './routes/health.js';
+import { ollamaRoutes } from './routes/ollama.js';
 import { openAiRoutes } from './routes/openai.js';
 import { wsRoutes } from './routes/ws.js';
 import { TurnHub } from './turns.js';
@@ -188,6 +189,7 @@ export async function createServer(runtime: ServerRuntime, options: ServerOption
   cancelRoutes(app, ctx);
   wsRoutes(app, ctx);
   openAiRoutes(app, ctx);
+  await app.register(ollamaRoutes, { ctx });
   feedRoutes(app, ctx);
   if (runtime.store && runtime.status) {
     await app.register(dashboardRoutes, { runtime: { config, store: runtime.store, status: () => runtime.status!() } });

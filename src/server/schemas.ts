@@ -50,20 +50,6 @@ export const wsMessage = z.discriminatedUnion('type', [
 export type WsMessage = z.infer<typeof wsMessage>;
 export const WS_MESSAGE_TYPES = ['turn.create', 'turn.cancel', 'ping'] as const;
 
-const contentPart = z.object({ type: z.string(), text: z.string().optional() });
-const openAiMessage = z.object({
-  role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
-  content: z.union([z.string(), z.array(contentPart), z.null()]).optional(),
-});
-export const chatCompletionBody = z.object({
-  model: z.string().max(200).optional(),
-  messages: z.array(openAiMessage).min(1, 'messages: expected at least one message').max(500),
-  stream: z.boolean().optional(),
-  stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
-  user: z.string().max(200).optional(),
-});
-export type ChatCompletionBody = z.infer<typeof chatCompletionBody>;
-
 function describe(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'The request is invalid.';
@@ -107,26 +93,4 @@ export function queryToInput(query: unknown): TurnInput {
     speak: q.speak === undefined ? undefined : q.speak === 'true' || q.speak === '1',
     voice: q.voice,
   };
-}
-
-type OpenAiMessage = z.infer<typeof openAiMessage>;
-const contentText = (m: OpenAiMessage): string =>
-  typeof m.content === 'string'
-    ? m.content
-    : (m.content ?? [])
-        .filter((p) => p.type === 'text')
-        .map((p) => p.text ?? '')
-        .join('');
-
-/** The last user message is the utterance; everything before it is context. */
-export function fromChatCompletion(body: ChatCompletionBody, maxChars: number): TurnRequest {
-  let last = -1;
-  for (let i = body.messages.length - 1; i >= 0; i--) if (body.messages[i]!.role === 'user') { last = i; break; }
-  if (last < 0) throw new HttpError(400, 'invalid_request', 'messages: expected a message with role "user".');
-  const context = body.messages
-    .slice(0, last)
-    .filter((m) => m.role !== 'tool')
-    .map((m) => ({ role: m.role === 'developer' ? ('system' as const) : (m.role as 'user' | 'assistant' | 'system'), content: contentText(m) }))
-    .filter((m) => m.content.length > 0);
-  return { text: checkText(contentText(body.messages[last]!), maxChars), context };
 }

@@ -2,7 +2,7 @@
  * The contract between the turn runner and whoever answers. Agents live in `src/agents/` and
  * import these types; the runner knows agents only through them (turn/ imports no other part).
  */
-import type { ActionPart, AgentKind, ChunkPart, ErrorPart, TurnPart, TurnRequest, UsagePart } from './events.js';
+import type { ActionPart, AgentKind, ChunkPart, ContextMessage, ErrorPart, ToolCallPart, TurnPart, TurnRequest, UsagePart } from './events.js';
 
 export interface RouteDecision {
   agent: AgentKind;
@@ -13,19 +13,20 @@ export interface RouteDecision {
 }
 
 export interface Router {
-  /** Rule-based, synchronous, microseconds: no model on the hot path. */
-  classify(text: string): RouteDecision;
+  /**
+   * Rule-based, synchronous, microseconds: no model on the hot path. `request` is the whole turn
+   * request (its client tools change where home commands go).
+   */
+  classify(text: string, request?: TurnRequest): RouteDecision;
   /**
    * Optional second opinion (a non-streaming model call), off by default. The runner calls it with
    * the rule decision; the router itself decides whether the confidence is low enough to ask.
    */
-  refine?(text: string, decision: RouteDecision, signal: AbortSignal): Promise<RouteDecision>;
+  refine?(text: string, decision: RouteDecision, signal: AbortSignal, request?: TurnRequest): Promise<RouteDecision>;
 }
 
-export interface HistoryMessage {
-  role: 'user' | 'assistant' | 'system';
-  content: string;
-}
+/** An earlier message: stored history has user and assistant text; a client's context may add tool calls and results. */
+export type HistoryMessage = ContextMessage;
 
 export interface AgentContext {
   request: TurnRequest;
@@ -49,7 +50,7 @@ export interface ModelTimingPart {
 }
 
 /** What an agent may produce. The runner adds everything else (start, route, speech, end). */
-export type AgentPart = ChunkPart | ActionPart | UsagePart | ErrorPart | ModelTimingPart;
+export type AgentPart = ChunkPart | ActionPart | ToolCallPart | UsagePart | ErrorPart | ModelTimingPart;
 
 export interface Agent {
   readonly kind: AgentKind;

@@ -13,6 +13,7 @@ import type {
   RoutePart,
   ChunkPart,
   ActionPart,
+  ToolCallPart,
   SpeechStartPart,
   SpeechEndPart,
   UsagePart,
@@ -33,6 +34,7 @@ export type TurnPart =
   | RoutePart
   | ChunkPart
   | ActionPart
+  | ToolCallPart
   | SpeechStartPart
   | AudioPart
   | SpeechEndPart
@@ -45,6 +47,28 @@ export type TurnEventType = TurnPart['type'];
 export type TurnEvent<P extends TurnPart = TurnPart> = P & Envelope;
 export type EventOf<T extends TurnEventType> = TurnEvent<Extract<TurnPart, { type: T }>>;
 
+/**
+ * A tool the client offers the model, in OpenAI's function-tool format. The client owns it: the
+ * model's calls go back to the client, which runs them (docs/protocol.md, "Client tools").
+ */
+export interface ClientTool {
+  type: 'function';
+  function: { name: string; description?: string; parameters?: Record<string, unknown> };
+}
+
+/** A tool call the model made earlier, as OpenAI's chat messages carry it (`arguments` is JSON text). */
+export interface ToolCallRef {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+/** One earlier message a client supplies (OpenAI chat-message shapes, tool calls and results included). */
+export type ContextMessage =
+  | { role: 'user' | 'system'; content: string }
+  | { role: 'assistant'; content: string; tool_calls?: ToolCallRef[] }
+  | { role: 'tool'; content: string; tool_call_id: string };
+
 /** What a transport hands to the assistant. */
 export interface TurnRequest {
   text: string;
@@ -55,7 +79,14 @@ export interface TurnRequest {
   speaker?: string;
   room?: string;
   /** Earlier messages supplied by the client (e.g. the OpenAI endpoint); used instead of stored history. */
-  context?: { role: 'user' | 'assistant' | 'system'; content: string }[];
+  context?: ContextMessage[];
+  /**
+   * Messages after the utterance: the model's calls of the client's tools and the client's results,
+   * when the client comes back with what its tools returned. The model continues from them.
+   */
+  continuation?: ContextMessage[];
+  /** The client's own tools (non-empty when given): offered to the model, never run by Barnabee. */
+  tools?: ClientTool[];
   /** Who is asking (IP or token id), for limits and logs. */
   client_id?: string;
   /** Transport name, for traces and metrics. */

@@ -23,6 +23,12 @@ export type TurnStartPart = { type: 'turn.start'; conversation_id: string; input
 export type RoutePart = { type: 'route'; agent: AgentKind; intent: string; confidence: number; route_ms: number };
 export type ChunkPart = { type: 'chunk'; text: string; done: boolean };
 export type ActionPart = { type: 'action'; service: string; target: string; ok: boolean; detail: string };
+/**
+ * The model asks the client to run one of the client's own tools (docs/protocol.md, "Client tools").
+ * `arguments` is the parsed JSON object the model wrote; the client runs the tool and sends the
+ * result back in its next request.
+ */
+export type ToolCallPart = { type: 'tool_call'; id: string; name: string; arguments: Record<string, unknown> };
 export type SpeechStartPart = {
   type: 'speech.start';
   segment: number;
@@ -77,6 +83,7 @@ export type WirePart =
   | RoutePart
   | ChunkPart
   | ActionPart
+  | ToolCallPart
   | SpeechStartPart
   | (AudioHeader & { data?: string })
   | SpeechEndPart

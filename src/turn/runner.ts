@@ -141,11 +141,11 @@ export async function* runTurn(
     let decision: RouteDecision;
     try {
       const claimed = intercept(deps.agents, request.text, conversationId);
-      decision = claimed ?? deps.router.classify(request.text);
+      decision = claimed ?? deps.router.classify(request.text, request);
       if (!claimed && deps.router.refine) {
         // A second opinion that fails is no opinion: the rule decision stands.
         const rules = decision;
-        const refined = await untilAbort(deps.router.refine(request.text, rules, inner.signal).catch(() => rules));
+        const refined = await untilAbort(deps.router.refine(request.text, rules, inner.signal, request).catch(() => rules));
         if (refined === ABORTED) {
           status = 'cancelled';
           return;
@@ -171,7 +171,7 @@ export async function* runTurn(
     }
 
     try {
-      let history = request.context ? request.context.map(({ role, content }) => ({ role, content })) : deps.history(conversationId);
+      let history = request.context ?? deps.history(conversationId);
       if (!Array.isArray(history)) {
         const read = await untilAbort(history);
         if (read === ABORTED) {

@@ -77,6 +77,9 @@ export class TraceBuilder {
       case 'action':
         this.push(event, { service: event.service, target: event.target, ok: event.ok, detail: event.detail });
         return;
+      case 'tool_call':
+        this.push(event, { id: event.id, name: event.name, arguments: event.arguments });
+        return;
       case 'speech.start':
         this.push(event, { segment: event.segment, text: event.text });
         return;

@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { ChatCompletionChunker, OPENAI_MODEL_ID, chatCompletion, modelList } from '../encoders/openai.js';
 import { SSE_HEADERS, SSE_HEARTBEAT, sseData } from '../encoders/sse.js';
-import { chatCompletionBody, fromChatCompletion, parseOr400 } from '../schemas.js';
+import { chatCompletionBody, fromChatCompletion } from '../openai-request.js';
+import { parseOr400 } from '../schemas.js';
 import { clientIdOf } from '../context.js';
 import { streamTurn } from './stream-turn.js';
 

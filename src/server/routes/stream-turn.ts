@@ -33,3 +33,35 @@ export async function streamTurn(
   if (stream.opened) stream.end(options.tail);
   return { result, stream };
 }
+
+/** A turn answered in one piece: admit, run it to its end (cancelled if the client leaves), see each event on the way. */
+export async function wholeTurn(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  turn: TurnRequest,
+  transport: string,
+  onEvent: (event: TurnEvent) => void = () => {},
+): Promise<TurnResult> {
+  const clientId = clientIdOf(request);
+  ctx.hub.admit(clientId);
+  const gone = new AbortController();
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished) gone.abort();
+  });
+  return ctx.hub.start(turn, {
+    outlet: { send: (e) => onEvent(e), buffered: () => 0 },
+    clientId,
+    transport,
+    log: request.log,
+    signal: gone.signal,
+  }).done;
+}
+
+/** The HTTP status for a turn that failed before its answer began (the error event's code). */
+export function failureStatus(code: string): number {
+  if (code === 'llm_rate_limited') return 429;
+  if (code === 'server_shutdown') return 503;
+  if (/timeout$/.test(code)) return 504;
+  return 502;
+}

@@ -777,13 +777,16 @@ function toolsOffered(tools: unknown): OfferedTool[] {
   return out;
 }
 
-/** The offered tool whose name's words all appear in the text (the most specific one), with the rest of the text as its first string argument. */
+/** The offered tool whose name's words all appear in the text (the most specific one), with the words after them as its first string argument. */
 function toolNamedIn(text: string, tools: OfferedTool[]): SimToolCall[] {
   const said = text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
   let best: OfferedTool | null = null;
   for (const t of tools) if (t.words.every((w) => said.includes(w)) && (!best || t.words.length > best.words.length)) best = t;
   if (!best) return [];
-  const rest = said.filter((w) => !best.words.includes(w));
+  // What follows the tool's words is what it acts on: "please turn on the kitchen lights" → kitchen lights.
+  const end = Math.max(...best.words.map((w) => said.indexOf(w)));
+  const after = said.slice(end + 1);
+  const rest = after.length ? after : said.filter((w) => !best.words.includes(w));
   while (rest[0] === 'the' || rest[0] === 'a' || rest[0] === 'my') rest.shift();
   const param = best.stringParams[0];
   return [{ name: best.name, arguments: param && rest.length ? { [param]: rest.join(' ') } : {} }];

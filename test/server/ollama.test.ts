@@ -216,6 +216,27 @@ describe('Ollama-compatible API', () => {
     );
   });
 
+  it('/api/generate streams `response` lines; an empty prompt only "loads" the model', async () => {
+    const parts: Line[] = [];
+    for await (const p of await ollama.generate({ model: 'barnabee', prompt: 'what is 6 times 7', stream: true })) parts.push(p);
+    assert.match(parts.map((p) => p.response).join(''), /42/);
+    assert.equal(parts.at(-1)!.done, true);
+    const loaded = await ollama.generate({ model: 'barnabee', prompt: '' });
+    assert.equal(loaded.done_reason, 'load');
+  });
+
+  it('takes a whole Home Assistant conversation far over BODY_LIMIT_BYTES, up to HISTORY_BODY_LIMIT_BYTES', async () => {
+    const big = system(`${'An overview of the devices in this smart home. '.repeat(6000)}`);
+    assert.ok(JSON.stringify(big).length > 200_000);
+    const res = await post('/api/chat', haChatBody([big, user('what is 3 plus 4')], { assist: true }));
+    assert.equal(res.status, 200);
+    assert.match((await readNdjson(res))[0]!.message.content, /7/);
+    const huge = system('x'.repeat(1_100_000));
+    const over = await post('/api/chat', haChatBody([huge, user('hi')]));
+    assert.equal(over.status, 413);
+    assert.equal(typeof ((await over.json()) as { error: unknown }).error, 'string');
+  });
+
   describe('errors, in Ollama\'s shape', () => {
     const expectError = async (res: Response, status: number, pattern: RegExp) => {
       assert.equal(res.status, status);
@@ -262,6 +283,18 @@ describe('Ollama-compatible API', () => {
         for await (const p of await ollama.chat({ model: 'barnabee', messages: [{ role: 'user', content: 'tell me a story' }], stream: true })) seen.push(p.message.content);
       }, /connection/);
       assert.ok(seen.length > 0);
+    });
+
+    it('a missing token is a 401 in the same shape', async () => {
+      const guarded = await startRealHarness({ BARNABEE_API_TOKEN: 'a-very-secret-token-0123456789' });
+      try {
+        const res = await fetch(`${guarded.url}/api/tags`);
+        await expectError(res, 401, /token/);
+        const ok = await new Ollama({ host: guarded.url, headers: { authorization: 'Bearer a-very-secret-token-0123456789' } }).list();
+        assert.equal(ok.models[0]!.model, 'barnabee');
+      } finally {
+        await guarded.close();
+      }
     });
 
     it('a malformed tool call from the model is an error, never handed to the client', async () => {

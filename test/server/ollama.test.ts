@@ -196,7 +196,7 @@ describe('Ollama-compatible API', () => {
     assert.equal(answer.message.content, 'Done.');
     const sent = lastModelRequest().messages;
     assert.equal(sent.at(-1)!.content, '11 degrees celsius');
-    assert.equal(sent.at(-1)!.tool_call_id, calls[0]!.id, "Ollama's own call id is kept");
+    assert.equal(sent.at(-1)!.tool_call_id, (calls[0] as { id?: string }).id, "Ollama's own call id is kept");
   });
 
   it('several parallel tool calls arrive as several tool_calls, non-streaming too', async () => {

@@ -55,11 +55,15 @@ export function pairToolMessages(messages: ContextMessage[]): ContextMessage[] {
   return out;
 }
 
+const withoutTools = (m: ContextMessage): ContextMessage[] =>
+  m.role === 'tool' ? [] : m.role === 'assistant' && m.tool_calls ? [{ role: 'assistant', content: m.content }] : [m];
+
 const worthSending = (m: ContextMessage): boolean => m.content.length > 0 || m.role === 'tool' || (m.role === 'assistant' && !!m.tool_calls?.length);
 
 /** The turn a chat-style request asks for; a 400 when it has no user message or an unusable one. */
 export function turnFromMessages(messages: ContextMessage[], tools: ClientTool[] | undefined, maxChars: number): TurnRequest {
-  const paired = pairToolMessages(messages);
+  // Without tools a model API may refuse tool calls in the history (Anthropic's does): keep their text only.
+  const paired = tools?.length ? pairToolMessages(messages) : messages.flatMap(withoutTools);
   let last = -1;
   for (let i = paired.length - 1; i >= 0; i--) {
     if (paired[i]!.role === 'user') {

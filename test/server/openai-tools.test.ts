@@ -96,6 +96,22 @@ describe('OpenAI-compatible endpoint with client tools', () => {
     assert.notEqual(await homeState(), before);
   });
 
+  it('without tools, earlier tool turns reach the model as their text only', async () => {
+    await client.chat.completions.create({
+      model: 'barnabee',
+      messages: [
+        { role: 'user', content: 'switch it on' },
+        { role: 'assistant', content: 'Switching.', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'HassTurnOn', arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'c1', content: 'ok' },
+        { role: 'user', content: 'tell me a story' },
+      ],
+    });
+    const sent = lastModelRequest();
+    assert.equal(sent.tools, undefined);
+    assert.ok(sent.messages.every((m) => m.role !== 'tool' && !m.tool_calls));
+    assert.ok(sent.messages.some((m) => m.role === 'assistant' && m.content === 'Switching.'));
+  });
+
   it('a model failure is an HTTP error before the stream, an error event during it', async () => {
     h.simulator.enqueue({ fault: { kind: 'status', status: 503 } });
     await assert.rejects(

@@ -72,12 +72,15 @@ export class TurnAccumulator {
   }
 
   /**
-   * The answer in the model's own words (markdown, "$100", code), cut where the listener stopped
-   * hearing it: what the conversation history keeps. A completed turn keeps its whole text.
+   * Where what the listener heard ends in the answer's own text (markdown, "$100", code): the
+   * history keeps `text` up to here. Null without speech (all of it counts). A completed turn
+   * without a barge-in report was heard whole.
    */
-  sourceText(completed: boolean): string {
-    if (!this.speaking || (completed && this.playedMs === null)) return this.text;
-    return this.heard().source;
+  spokenEnd(completed: boolean): number | null {
+    if (!this.speaking) return null;
+    if (completed && this.playedMs === null) return this.text.length;
+    // A speech stage that does not say where its segments end leaves the history to `spoken_text`.
+    return this.segments.some((s) => s && s.textEnd === null) ? null : this.heard().end;
   }
 
   /**
@@ -85,30 +88,29 @@ export class TurnAccumulator {
    * segments are played back to back from the first audio: those that fit in `played_ms` count
    * whole, the next one by the share of its duration that was played, in words.
    */
-  private heard(): { spoken: string; source: string } {
+  private heard(): { spoken: string; end: number } {
     const spoken: string[] = [];
-    let sourceEnd = 0;
-    let partial = '';
+    let end = 0;
     let t = 0;
     for (const seg of this.segments) {
       if (!seg) continue;
       const whole = this.playedMs === null ? seg.ended : seg.audioMs > 0 && t + seg.audioMs <= this.playedMs;
       if (whole) {
         if (seg.text) spoken.push(seg.text);
-        if (seg.textEnd !== null) sourceEnd = Math.max(sourceEnd, seg.textEnd);
+        if (seg.textEnd !== null) end = Math.max(end, seg.textEnd);
         t += seg.audioMs;
         continue;
       }
       if (this.playedMs !== null && seg.audioMs > 0 && this.playedMs > t) {
-        const share = (this.playedMs - t) / seg.audioMs;
-        const words = leadingWords(seg.text, share);
-        if (words) spoken.push(words);
-        if (seg.textEnd !== null) partial = leadingWords(this.text.slice(sourceEnd, seg.textEnd), share);
+        const share = Math.min(1, (this.playedMs - t) / seg.audioMs);
+        const words = seg.text.split(/\s+/).filter(Boolean);
+        const said = words.slice(0, Math.round(share * words.length));
+        if (said.length) spoken.push(said.join(' '));
+        if (seg.textEnd !== null) end = afterWords(this.text, end, seg.textEnd, share);
       }
       break;
     }
-    const source = this.text.slice(0, sourceEnd).trimEnd();
-    return { spoken: spoken.join(' '), source: partial ? `${source}${source ? ' ' : ''}${partial.trimStart()}` : source };
+    return { spoken: spoken.join(' '), end };
   }
 
   metrics(routeMs: number, totalMs: number): TurnMetrics {
@@ -131,8 +133,11 @@ interface SegmentSeen {
   ended: boolean;
 }
 
-/** The first `share` (0..1) of the words of `text`, rounded to the nearest word. */
-function leadingWords(text: string, share: number): string {
-  const words = text.trim().split(/\s+/).filter(Boolean);
-  return words.slice(0, Math.round(Math.min(1, share) * words.length)).join(' ');
+/** The offset in `text` after the first `share` (0..1) of the words between `from` and `to`. */
+function afterWords(text: string, from: number, to: number, share: number): number {
+  const words = [...text.slice(from, to).matchAll(/\S+/g)];
+  const n = Math.round(share * words.length);
+  if (n === 0) return from;
+  const last = words[n - 1];
+  return from + last.index + last[0].length;
 }

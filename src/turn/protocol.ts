@@ -64,6 +64,11 @@ export type TurnEndPart = {
   spoken_text: string;
   /** The answer asks the listener something (a confirmation, a question): a satellite reopens its microphone. */
   expects_reply: boolean;
+  /**
+   * With speech: where what the listener heard ends in `text` (UTF-16 code units). The history
+   * keeps `text` up to here — the model's own words, not the spoken form.
+   */
+  spoken_end?: number;
   metrics: TurnMetrics;
 };
 

@@ -81,6 +81,7 @@ export async function* runTurn(
       spoken_text: acc.spokenText,
       // A cancelled or failed turn asks nothing, whatever its text had reached.
       expects_reply: status === 'completed' && acc.expectsReply,
+      ...spokenEnd(acc.spokenEnd(status === 'completed')),
       metrics: acc.metrics(routeMs, round(clock() - t0)),
     });
   };
@@ -294,4 +295,8 @@ function noop(): void {}
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
+}
+
+function spokenEnd(end: number | null): { spoken_end?: number } {
+  return end === null ? {} : { spoken_end: end };
 }

@@ -14,7 +14,7 @@ import type { TurnEvent, TurnMetrics, TurnStatus } from './events.js';
 import type { Conversation, ConversationSummary, StoredMessage } from './protocol.js';
 import { startStoreWriter, WRITE_SQL, type StoreWriter, type WriteOp } from './store-writer.js';
 import { MIGRATIONS } from './store-schema.js';
-import { packTrace, TraceBuilder, unpackTrace, type TraceMeta, type TraceUsage, type TurnTrace } from './trace.js';
+import { heardText, packTrace, TraceBuilder, unpackTrace, type TraceMeta, type TraceUsage, type TurnTrace } from './trace.js';
 
 export type { Conversation, ConversationSummary, StoredMessage };
 
@@ -316,7 +316,7 @@ class SqliteStore implements Store {
     const messages: StoredMessage[] = [];
     for (const turn of this.stmts.conversationTurns.all(id)) {
       messages.push({ role: 'user', content: turn.input, turn_id: turn.turn_id, created_at: turn.created_at });
-      const answer = spokenOf(turn);
+      const answer = heardText(turn);
       if (answer.trim() !== '') messages.push({ role: 'assistant', content: answer, turn_id: turn.turn_id, created_at: turn.ended_at });
     }
     return { id: row.id, created_at: row.created_at, messages };
@@ -331,8 +331,8 @@ class SqliteStore implements Store {
       const messages: HistoryMessage[] = [];
       for (const turn of this.stmts.history.all(conversationId, Math.floor(turns)).reverse()) {
         messages.push({ role: 'user', content: turn.input });
-        // What history keeps is what the person actually heard (shorter after a barge-in).
-        const answer = spokenOf(turn);
+        // What history keeps is what the person actually heard (shorter after a barge-in), in the model's own words.
+        const answer = heardText(turn);
         if (answer.trim() !== '') messages.push({ role: 'assistant', content: answer });
       }
       return messages;
@@ -373,10 +373,6 @@ function writeOps(trace: TurnTrace, startedAt: string, endedAt: string): WriteOp
       },
     ],
   ];
-}
-
-function spokenOf(row: Pick<TurnRow, 'text' | 'spoken_text' | 'events'>): string {
-  return row.spoken_text ?? unpackTrace(row).spoken_text;
 }
 
 function toTrace(row: TurnRow): TurnTrace {

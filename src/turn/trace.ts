@@ -114,7 +114,7 @@ export class TraceBuilder {
         t.spoken_text = event.spoken_text;
         t.metrics = event.metrics;
         this.ended = true;
-        this.push(event, { status: event.status });
+        this.push(event, event.spoken_end === undefined ? { status: event.status } : { status: event.status, spoken_end: event.spoken_end });
         return;
     }
   }
@@ -179,6 +179,16 @@ export function unpackTrace(packed: PackedTrace): Pick<TurnTrace, 'text' | 'spok
     delete e.chars;
   }
   return { text: packed.text, spoken_text: packed.spoken_text ?? spokenFrom(packed.text, events), events };
+}
+
+/**
+ * What the history keeps of an answer: the model's own text up to where the listener stopped
+ * hearing it (`turn.end.spoken_end`); for turns recorded without that mark, what was spoken.
+ */
+export function heardText(packed: PackedTrace): string {
+  const { text, spoken_text, events } = unpackTrace(packed);
+  const end = events.find((e) => e.type === 'turn.end')?.spoken_end;
+  return typeof end === 'number' ? text.slice(0, end).trimEnd() : spoken_text;
 }
 
 /**

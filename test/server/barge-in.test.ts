@@ -1,6 +1,7 @@
 /**
  * Barge-in that knows what was heard: a client cancels with `played_ms` (audio it actually played)
- * and the turn's `spoken_text` keeps exactly the segments played, plus the played share of the next.
+ * and the turn's `spoken_text` keeps exactly the segments played, plus the played share of the next;
+ * the conversation history keeps the model's own words ("$5", not "5 dollars") for the same part.
  * Over the WebSocket (`turn.cancel`) and for HTTP streams (`POST /api/v1/turns/{id}/cancel`), against
  * the real runtime in demo mode with Flite; the model stalls after four sentences, so the turn is
  * still running when the cancel arrives.
@@ -13,7 +14,7 @@ import { postJson, WsClient } from '../support/server-clients.js';
 import { startRealHarness, type RealHarness } from '../support/server-runtime.js';
 
 const SENTENCES = [
-  'The first sentence has six words.',
+  'The first one costs $5 today.',
   'The second sentence has six words.',
   'The third one has six words.',
   'The fourth is never heard at all.',
@@ -29,7 +30,9 @@ const playedMs = (events: Ev[]) => {
   const d = (n: number) => events.find((e) => e.type === 'speech.end' && e.segment === n)!.duration_ms as number;
   return d(0) + d(1) + d(2) / 2;
 };
-const heard = 'The first sentence has six words. The second sentence has six words. The third one';
+const heard = 'The first one costs 5 dollars today. The second sentence has six words. The third one';
+// The history keeps the model's own words for the same part.
+const heardSource = 'The first one costs $5 today. The second sentence has six words. The third one';
 
 describe('barge-in with played_ms', () => {
   let h: RealHarness;
@@ -50,6 +53,10 @@ describe('barge-in with played_ms', () => {
       assert.equal(end.status, 'cancelled');
       assert.equal(end.spoken_text, heard);
       assert.equal(end.metrics.played_ms, Math.round(playedMs(events)));
+      assert.equal(ANSWER.slice(0, end.spoken_end), heardSource);
+      const conversation = events.find((e) => e.type === 'turn.start')!.conversation_id as string;
+      const history = await h.runtime.store!.history(conversation, 8);
+      assert.deepEqual(history.at(-1), { role: 'assistant', content: heardSource });
     } finally {
       ws.close();
     }
@@ -78,6 +85,8 @@ describe('barge-in with played_ms', () => {
     const end = events.find((e) => e.type === 'turn.end')!;
     assert.equal(end.status, 'cancelled');
     assert.equal(end.spoken_text, heard);
+    const history = await h.runtime.store!.history(events[0].conversation_id, 8);
+    assert.deepEqual(history.at(-1), { role: 'assistant', content: heardSource });
   });
 
   it('cancelling a turn that is not running, or not yours, is a 404 and changes nothing', async () => {

@@ -91,6 +91,7 @@ const schema = z.object({
   LLM_FALLBACK_MODELS: list.default([]),
   LLM_TEMPERATURE: num(0, 2).default(0.7),
   LLM_MAX_TOKENS: int(1, 1_000_000).default(400),
+  MAX_ANSWER_CHARS: int(100, 10_000_000).default(20_000),
   ACTION_MODEL: optional(z.string().min(1)),
   ROUTER_MODEL: optional(z.string().min(1)),
   LLM_FIRST_TOKEN_TIMEOUT_MS: int(100).default(20_000),
@@ -139,6 +140,7 @@ const schema = z.object({
   RATE_LIMIT_PER_MINUTE: int(1).default(120),
   MAX_TURNS_PER_CLIENT: int(1).default(4),
   CLIENT_BUFFER_BYTES: int(16 * 1024).default(4 * 1024 * 1024),
+  CLIENT_STALL_TIMEOUT_MS: int(1000).default(30_000),
   SSE_HEARTBEAT_MS: int(100).default(15_000),
   SHUTDOWN_GRACE_MS: int(0).default(10_000),
 

@@ -8,7 +8,7 @@
  * model's calls become `tool_call` parts for the client to run. The client's next request carries
  * the calls and their results after the utterance (`continuation`), and the model answers from them.
  */
-import type { ChatMessage, LlmClient, StreamTiming, Usage } from '../llm/index.js';
+import type { AnswerCut, ChatMessage, LlmClient, StreamTiming, Usage } from '../llm/index.js';
 import { redact, type Agent, type AgentContext, type AgentPart, type ContextMessage } from '../turn/index.js';
 import { systemPrompt } from './interaction-prompt.js';
 
@@ -60,6 +60,7 @@ export function createInteractionAgent(options: InteractionAgentOptions): Agent 
       let usage: Usage | null = null;
       let model = options.model ?? llm.defaultModel;
       let timing: StreamTiming | null = null;
+      let truncated: AnswerCut | undefined;
       try {
         const stream = llm.stream(
           {
@@ -89,6 +90,8 @@ export function createInteractionAgent(options: InteractionAgentOptions): Agent 
             case 'finish':
               model = part.model || model;
               timing = part.timing;
+              // Stopped at max_tokens by the upstream, or cut by the client's own bound (budget.ts).
+              if (part.reason === 'length') truncated = part.cut ?? 'max_tokens';
               break;
             // Reasoning and tool-call deltas are never part of the spoken answer.
           }
@@ -112,7 +115,13 @@ export function createInteractionAgent(options: InteractionAgentOptions): Agent 
           cost_usd: usage.cost_usd,
         };
       }
-      yield { type: 'model.timing', model, ttft_ms: timing?.ttft_ms ?? null, tokens_per_s: timing?.tokens_per_s ?? null };
+      yield {
+        type: 'model.timing',
+        model,
+        ttft_ms: timing?.ttft_ms ?? null,
+        tokens_per_s: timing?.tokens_per_s ?? null,
+        ...(truncated ? { truncated } : {}),
+      };
     },
   };
 }

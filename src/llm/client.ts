@@ -19,6 +19,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Pool, errors as undiciErrors } from 'undici';
+import { AnswerBudget, type AnswerCut } from './budget.js';
 import { ChunkReader } from './chunks.js';
 import { redact } from '../redact.js';
 import { LlmError, codeForStatus, parseRetryAfter, upstreamMessage } from './errors.js';
@@ -27,8 +28,13 @@ import { endOfIteration } from './later.js';
 import { createSseDecoder } from './sse.js';
 import type { CallOptions, ChatRequest, Completion, LlmClient, StreamPart, StreamTiming, Usage } from './types.js';
 
-/** A single event larger than this is not a chat chunk: fail instead of buffering without end. */
-const MAX_EVENT_CHARS = 16 * 1024 * 1024;
+/**
+ * A single event larger than this is not a chat chunk: fail instead of buffering without end. It
+ * scales with the answer bound (a whole non-streamed answer, JSON-escaped, is one event), up to 16 MiB.
+ */
+const maxEventChars = (maxAnswerChars: number) => Math.min(16 * 1024 * 1024, 64 * 1024 + 8 * maxAnswerChars);
+/** The default local bound on one answer's characters (`LlmClientOptions.maxAnswerChars`). */
+const DEFAULT_MAX_ANSWER_CHARS = 20_000;
 const MAX_ERROR_BODY_CHARS = 64 * 1024;
 /** How long to wait for the body to end after `[DONE]` before dropping the socket. */
 const DONE_GRACE_MS = 1000;
@@ -56,6 +62,8 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
     keepAliveTimeout: 30_000,
   });
   const log = opts.logger;
+  const maxAnswerChars = opts.maxAnswerChars ?? DEFAULT_MAX_ANSWER_CHARS;
+  const MAX_EVENT_CHARS = maxEventChars(maxAnswerChars);
   const serverSideFallback = opts.provider === 'openrouter';
 
   const baseHeaders: Record<string, string> = {
@@ -139,9 +147,13 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
           log?.warn({ model, count, preview: clean(data.slice(0, 80)) }, 'llm: skipped a malformed stream event'),
       });
       const out: StreamPart[] = [];
+      // An upstream that ignores `max_tokens` is cut here (budget.ts): the request is aborted and
+      // the answer ends with what came before the bound, as if the upstream had stopped at it.
+      const budget = new AnswerBudget(request.max_tokens ?? opts.maxTokens, maxAnswerChars);
+      const tokens = () => Math.max(reader.contentEvents, reader.usage?.completion_tokens ?? 0);
       if (String(res.headers['content-type'] ?? '').includes('application/json')) {
         // Not a stream: the server ignored `stream: true` (or reports an error with status 200).
-        reader.push(await readText(res.body, MAX_EVENT_CHARS), out);
+        if (reader.push(await readText(res.body, MAX_EVENT_CHARS), out)) budget.take(out, 0, 0);
         if (out.some((p) => p.type !== 'usage')) {
           call.firstTokenAt = call.lastTokenAt = performance.now();
           call.delivered = true;
@@ -149,7 +161,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         reader.end(out);
         yield* out;
         finished = true;
-        yield finishPart(reader, typeof headerId === 'string' ? headerId : null, model, call);
+        yield finishPart(reader, typeof headerId === 'string' ? headerId : null, model, call, budget.cut);
         return;
       }
       let sawContent = false;
@@ -158,10 +170,14 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       let streamError: unknown = null;
       const sse = createSseDecoder(
         (data) => {
-          if (streamError) return;
+          if (streamError || budget.cut) return;
           lastActive = performance.now();
           try {
-            if (reader.push(data, out)) sawContent = true;
+            const from = out.length;
+            if (reader.push(data, out)) {
+              sawContent = true;
+              budget.take(out, from, tokens());
+            }
           } catch (err) {
             streamError = err;
           }
@@ -211,6 +227,15 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         if (failure) throw failure;
         yield* drain();
         if (streamError) throw streamError;
+        if (budget.cut) {
+          // Stop the upstream now (it stops generating and billing); the answer so far stands.
+          finished = true;
+          ac.abort(new LlmError('aborted', `answer bound reached (${budget.cut})`, { model }));
+          void body.return?.().catch(() => {});
+          log?.warn({ model, cut: budget.cut, tokens: tokens() }, 'llm: answer cut at its local bound; the upstream ignored max_tokens');
+          yield finishPart(reader, typeof headerId === 'string' ? headerId : null, model, call, budget.cut);
+          return;
+        }
         if (reader.done) {
           // The answer is complete: finish now, and read the rest of the body in the background
           // so the socket can go back to the pool — unless the server holds it open after [DONE].
@@ -223,7 +248,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       reader.end(out);
       yield* drain();
       finished = true;
-      yield finishPart(reader, typeof headerId === 'string' ? headerId : null, model, call);
+      yield finishPart(reader, typeof headerId === 'string' ? headerId : null, model, call, null);
     } catch (err) {
       if (failure) throw failure;
       throw toLlmError(err, model, clean);
@@ -298,6 +323,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
             text,
             reasoning,
             finish_reason: part.reason,
+            ...(part.cut ? { cut: part.cut } : {}),
             model: part.model,
             generation_id: part.generation_id,
             usage,
@@ -322,10 +348,11 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
   };
 }
 
-function finishPart(reader: ChunkReader, headerId: string | null, model: string, call: CallState): StreamPart {
+function finishPart(reader: ChunkReader, headerId: string | null, model: string, call: CallState, cut: AnswerCut | null): StreamPart {
   return {
     type: 'finish',
-    reason: reader.finishReason ?? 'stop',
+    reason: cut ? 'length' : (reader.finishReason ?? 'stop'),
+    ...(cut ? { cut } : {}),
     model: reader.model ?? model,
     generation_id: headerId ?? reader.generationId,
     timing: timing(call, reader.usage, reader.contentEvents),
@@ -372,11 +399,13 @@ async function drainRest(body: AsyncIterator<unknown>): Promise<void> {
   }
 }
 
+/** The body as text, up to `limit` characters: past it, reading stops and the rest is never buffered. */
 async function readText(body: AsyncIterable<unknown>, limit: number): Promise<string> {
   const decoder = new TextDecoder('utf-8');
   let text = '';
   for await (const bytes of body) {
-    if (text.length < limit) text += decoder.decode(bytes as Buffer, { stream: true });
+    text += decoder.decode(bytes as Buffer, { stream: true });
+    if (text.length >= limit) return text.slice(0, limit);
   }
   return text + decoder.decode();
 }
@@ -412,6 +441,10 @@ function validateOptions(o: LlmClientOptions): LlmClientOptions {
     if (!(Number.isFinite(o[key]) && o[key] > 0)) problems.push(`${key}: expected a positive number of ms`);
   }
   if (!(Number.isInteger(o.maxRetries) && o.maxRetries >= 0)) problems.push('maxRetries: expected a whole number ≥ 0');
+  if (!(Number.isInteger(o.maxTokens) && o.maxTokens > 0)) problems.push('maxTokens: expected a whole number > 0');
+  if (o.maxAnswerChars !== undefined && !(Number.isInteger(o.maxAnswerChars) && o.maxAnswerChars > 0)) {
+    problems.push('maxAnswerChars: expected a whole number > 0');
+  }
   if (problems.length) throw new TypeError(`Invalid model client options: ${problems.join('; ')}`);
   return { ...o, fallbacks: o.fallbacks ?? [] };
 }

@@ -18,7 +18,10 @@ export interface LlmClientOptions {
   /** Tried in order after `model` fails before its first token (OpenRouter: sent as `models`). */
   fallbacks: string[];
   temperature: number;
+  /** Sent as `max_tokens`, and enforced locally against an upstream that ignores it (budget.ts). */
   maxTokens: number;
+  /** Most characters of one answer (text, reasoning and tool calls together); default 20,000. */
+  maxAnswerChars?: number;
   /** Request sent → first content token. Keepalive comments do not reset it. */
   firstTokenTimeoutMs: number;
   /** Longest gap between data events once tokens flow. */
@@ -47,6 +50,7 @@ export function llmOptionsFromConfig(config: Config, overrides: Partial<LlmClien
     fallbacks: config.LLM_FALLBACK_MODELS,
     temperature: config.LLM_TEMPERATURE,
     maxTokens: config.LLM_MAX_TOKENS,
+    maxAnswerChars: config.MAX_ANSWER_CHARS,
     firstTokenTimeoutMs: config.LLM_FIRST_TOKEN_TIMEOUT_MS,
     idleTimeoutMs: config.LLM_IDLE_TIMEOUT_MS,
     totalTimeoutMs: config.LLM_TOTAL_TIMEOUT_MS,

@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { countTokens, demoReply, tokenize } from './sim-text.js';
+import { DEMO_REPLIES, countTokens, demoReply, tokenize } from './sim-text.js';
 
 export type SimFault =
   /** Answer with this HTTP status and an OpenRouter-style JSON error body. */
@@ -40,7 +40,12 @@ export type SimFault =
   /** The whole answer as one event of `chars` characters. */
   | { kind: 'huge-event'; chars: number }
   /** Send the whole answer and `[DONE]`, then hold the connection open instead of ending it. */
-  | { kind: 'linger' };
+  | { kind: 'linger' }
+  /**
+   * An upstream that ignores `max_tokens`: `chars` characters of words, as fast as the connection
+   * takes them (made as they go, so the simulator itself stays small), then the finish.
+   */
+  | { kind: 'runaway'; chars: number };
 
 export interface SimScript {
   /** `text` when `text` is given, otherwise `demo` unless set. */
@@ -292,6 +297,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const usage = script.usage ?? DEFAULTS.usage;
     const withUsage = usage === 'always' || (usage === 'requested' && body.stream_options?.include_usage === true);
     if (!record.stream || script.ignoreStream) return answerJson(res, record, script, answer, fault);
+    if (fault?.kind === 'runaway') return void streamRunaway(res, record, script, answer, fault.chars, withUsage);
     streamAnswer(res, record, script, answer, fault, withUsage);
   }
 
@@ -488,6 +494,40 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     timer = setTimeout(tick, Math.max(0, Math.min(due(0), nextKeepalive) - performance.now()));
   }
 
+  /** The `runaway` fault: words until `chars` characters went out, each batch after the last drained. */
+  async function streamRunaway(res: ServerResponse, record: SimRecord, script: SimScript, answer: Answer, chars: number, withUsage: boolean) {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-generation-id': answer.id });
+    res.flushHeaders();
+    record.status = 200;
+    record.firstByteAt = performance.now();
+    const ttft = script.ttftMs ?? DEFAULTS.ttftMs;
+    if (ttft > 0) await new Promise((r) => setTimeout(r, ttft));
+    const head = `data: {"id":"${answer.id}","object":"chat.completion.chunk","model":${JSON.stringify(answer.model)},"choices":[{"index":0,"delta":{"content":`;
+    const tail = '},"finish_reason":null}]}\n\n';
+    const words = RUNAWAY_WORDS();
+    let sent = 0;
+    let tokens = 0;
+    while (sent < chars && !res.destroyed) {
+      let batch = '';
+      while (batch.length < 64 * 1024 && sent < chars) {
+        const word = words[tokens % words.length]!.slice(0, chars - sent);
+        batch += head + JSON.stringify(word) + tail;
+        sent += word.length;
+        tokens++;
+      }
+      if (record.firstTokenAt === null) record.firstTokenAt = performance.now();
+      record.tokensSent = tokens;
+      if (!res.write(batch)) await drained(res);
+    }
+    if (res.destroyed) return;
+    let end = `${head}""},"finish_reason":"stop"}]}\n\n`;
+    if (withUsage) {
+      const usage = { ...usageJson(answer), completion_tokens: tokens, total_tokens: answer.promptTokens + tokens };
+      end += `data: ${JSON.stringify({ ...chunkEnvelope(answer), choices: [], usage })}\n\n`;
+    }
+    res.end(`${end}data: [DONE]\n\n`);
+  }
+
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -540,6 +580,21 @@ interface Answer {
   finishReason: string;
   cost: number | undefined;
 }
+
+/** Resolves when `res` can take more bytes, or is gone. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
+}
+
+/** The runaway fault's words: the demo replies, cycled. */
+let runawayWords: string[] | null = null;
+const RUNAWAY_WORDS = (): string[] => (runawayWords ??= tokenize(DEMO_REPLIES.join(' ')));
 
 function usageJson(a: Answer): Record<string, unknown> {
   const completion = a.tokens.length + a.reasoning.length + a.toolDeltas.length;
@@ -701,7 +756,7 @@ function scriptFromModelName(model: string): SimScript | null {
 /**
  * A fault from its short form: `status:429[:<retry-after s>]`, `refuse`, `reset:<n>`,
  * `error-chunk:<n>[:<status>]`, `malformed:<n>[:<count>]`, `truncate:<n>`, `stall:<n>`,
- * `huge-event:<chars>`, `linger` (n = tokens sent before the fault). Null when unreadable.
+ * `huge-event:<chars>`, `linger`, `runaway[:<chars>]` (n = tokens sent before the fault). Null when unreadable.
  */
 export function parseFault(spec: string): SimFault | null {
   const [kind, a, b] = spec.trim().split(':');
@@ -724,6 +779,8 @@ export function parseFault(spec: string): SimFault | null {
       return { kind, afterTokens: num(a, 0), count: num(b, 1) };
     case 'huge-event':
       return { kind, chars: num(a, 1_000_000) };
+    case 'runaway':
+      return { kind, chars: num(a, 8_000_000) };
     default:
       return null;
   }

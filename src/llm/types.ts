@@ -1,4 +1,7 @@
 /** Types at the boundary of the model client. Everything the rest of Barnabee knows about models. */
+import type { AnswerCut } from './budget.js';
+
+export type { AnswerCut };
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant' | 'tool';
@@ -58,7 +61,10 @@ export type StreamPart =
   | { type: 'usage'; usage: Usage }
   | {
       type: 'finish';
+      /** `length` when the answer stopped at `max_tokens`, whoever stopped it. */
       reason: string;
+      /** Set when Barnabee cut the answer itself at its local bound (the upstream went past it). */
+      cut?: AnswerCut;
       model: string;
       generation_id: string | null;
       timing: StreamTiming;
@@ -68,6 +74,7 @@ export interface Completion {
   text: string;
   reasoning: string;
   finish_reason: string;
+  cut?: AnswerCut;
   model: string;
   generation_id: string | null;
   usage: Usage | null;

@@ -18,6 +18,7 @@ export class TurnAccumulator {
   private firstAudioMs: number | null = null;
   private ttftMs: number | null = null;
   private tokensPerS: number | null = null;
+  private truncated: string | undefined;
 
   /** @param speaking true when a speech stage runs: then only fully sent segments count as spoken. */
   constructor(private readonly speaking: boolean) {}
@@ -48,9 +49,10 @@ export class TurnAccumulator {
     }
   }
 
-  timing(ttftMs: number | null, tokensPerS: number | null): void {
+  timing(ttftMs: number | null, tokensPerS: number | null, truncated?: string): void {
     this.ttftMs = ttftMs;
     this.tokensPerS = tokensPerS;
+    this.truncated = truncated;
   }
 
   /**
@@ -122,6 +124,7 @@ export class TurnAccumulator {
       total_ms: totalMs,
       ttft_ms: this.ttftMs,
       tokens_per_s: this.tokensPerS,
+      ...(this.truncated ? { truncated: this.truncated } : {}),
     };
   }
 }

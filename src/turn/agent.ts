@@ -47,6 +47,8 @@ export interface ModelTimingPart {
   model: string;
   ttft_ms: number | null;
   tokens_per_s: number | null;
+  /** The answer stopped at a bound: `max_tokens`, or Barnabee's own `max_answer_chars` (docs/protocol.md). */
+  truncated?: 'max_tokens' | 'max_answer_chars';
 }
 
 /** What an agent may produce. The runner adds everything else (start, route, speech, end). */

@@ -199,7 +199,7 @@ export async function* runTurn(
         if (step.done) return;
         const part = step.value;
         if (part.type === 'model.timing') {
-          acc.timing(part.ttft_ms, part.tokens_per_s);
+          acc.timing(part.ttft_ms, part.tokens_per_s, part.truncated);
           continue;
         }
         // Start, route and end belong to the runner; text after `done` is not part of the answer.

@@ -91,13 +91,18 @@ describe('llm client: streaming', () => {
     assert.equal(text, MULTIBYTE);
   });
 
-  it('a huge single event (2 MB) is delivered as one part', async () => {
-    r.sim.enqueue({ fault: { kind: 'huge-event', chars: 2_000_000 } });
-    const { parts, error } = await collect(r.client.stream(ask('x')));
-    assert.equal(error, null);
-    const deltas = parts.filter((p) => p.type === 'text-delta');
-    assert.equal(deltas.length, 1);
-    assert.equal((deltas[0] as { text: string }).text.length, 2_000_000);
+  it('a huge single event (2 MB) within the answer bound is delivered as one part', async () => {
+    const big = createLlmClient(clientOptions(r.sim, { maxAnswerChars: 2_000_000 }));
+    try {
+      r.sim.enqueue({ fault: { kind: 'huge-event', chars: 2_000_000 } });
+      const { parts, error } = await collect(big.stream(ask('x')));
+      assert.equal(error, null);
+      const deltas = parts.filter((p) => p.type === 'text-delta');
+      assert.equal(deltas.length, 1);
+      assert.equal((deltas[0] as { text: string }).text.length, 2_000_000);
+    } finally {
+      await big.close();
+    }
   });
 
   it('keepalive comments are never content', async () => {

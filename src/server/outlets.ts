@@ -2,7 +2,9 @@
  * Where a turn's bytes go. An HTTP stream takes over the raw response (so the reply's headers,
  * CORS and X-Request-ID included, are copied onto it) and reports the client's departure as an
  * abort; `buffered()` counts bytes Node holds for this response, which the hub bounds.
+ * Every streaming connection is also reset when its client stops taking bytes (`resetWhenStalled`).
  */
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { WebSocket } from 'ws';
@@ -18,6 +20,8 @@ export interface HttpStream {
   write(chunk: string | Buffer, urgent?: boolean): void;
   outlet(encode: (event: TurnEvent) => string | Buffer | null | Array<string | Buffer>): Outlet;
   end(tail?: string): void;
+  /** Ends the response after what is queued, and then the connection (no keep-alive reuse). */
+  close(): void;
 }
 
 export interface HttpStreamOptions {
@@ -26,6 +30,8 @@ export interface HttpStreamOptions {
   lazy?: boolean;
   /** Written when nothing else was for this long (SSE comment heartbeats). */
   heartbeat?: { everyMs: number; text: string };
+  /** See `resetWhenStalled` (CLIENT_STALL_TIMEOUT_MS). */
+  stallTimeoutMs?: number;
 }
 
 export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions): HttpStream {
@@ -38,6 +44,7 @@ export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions):
     if (timer) clearInterval(timer);
     if (!res.writableFinished) gone.abort();
   });
+  if (options.stallTimeoutMs) resetWhenStalled(res.socket, options.stallTimeoutMs, res);
 
   const hold = writeBatcher(res);
   const open = () => {
@@ -67,6 +74,12 @@ export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions):
     res.write(chunk);
   };
   if (!options.lazy) open();
+  const end = (tail?: string) => {
+    if (timer) clearInterval(timer);
+    if (res.writableEnded || res.destroyed) return;
+    if (tail) write(tail);
+    if (opened) res.end();
+  };
 
   return {
     gone: gone.signal,
@@ -83,15 +96,18 @@ export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions):
           else write(out, urgent);
         },
         buffered: () => res.writableLength,
+        close,
       };
     },
-    end(tail) {
-      if (timer) clearInterval(timer);
-      if (res.writableEnded || res.destroyed) return;
-      if (tail) write(tail);
-      if (opened) res.end();
-    },
+    end,
+    close,
   };
+
+  function close() {
+    if (!opened) return void res.destroy();
+    end();
+    res.once('finish', () => res.socket?.end());
+  }
 }
 
 /**
@@ -111,7 +127,29 @@ export function wsOutlet(socket: WebSocket, raw?: Duplex): Outlet {
       } else socket.send(JSON.stringify(event));
     },
     buffered: () => socket.bufferedAmount,
+    close: () => socket.close(1008, 'client_too_slow'),
   };
+}
+
+/**
+ * Resets (TCP RST) a connection whose client has bytes waiting and took none of them for `ms`:
+ * it frees what the server and the kernel hold for it at once, and a peer that never reads still
+ * learns the connection is gone. Node's socket timeout sees reads, completed writes and partial
+ * progress of a pending write as activity, so a slow reader that keeps reading is never cut;
+ * a connection with nothing to send is idle, not stalled, and is left alone.
+ * `events`: where the timeout is heard — the HTTP response for a request (a listener there keeps
+ * Node's HTTP server from destroying an idle-but-healthy socket itself), else the socket.
+ */
+export function resetWhenStalled(socket: Socket | null, ms: number, events?: { setTimeout(ms: number, cb: () => void): unknown }): void {
+  if (!socket) return;
+  const check = () => {
+    if (socket.writableLength > 0 && !socket.destroyed) socket.resetAndDestroy();
+  };
+  if (events) events.setTimeout(ms, check);
+  else {
+    socket.setTimeout(ms);
+    socket.on('timeout', check);
+  }
 }
 
 /**

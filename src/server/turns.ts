@@ -31,6 +31,12 @@ export interface Outlet {
   send(event: TurnEvent, urgent: boolean): void;
   /** Bytes accepted but not yet handed to the kernel. */
   buffered(): number;
+  /**
+   * After an overflow, once the short `turn.end` is queued: close the connection (HTTP: end the
+   * response and then the connection; WebSocket: close 1008). A client that never takes those
+   * last bytes is reset by the stall timeout (outlets.ts, `resetWhenStalled`).
+   */
+  close?(): void;
 }
 
 export interface TurnOptions {
@@ -139,8 +145,10 @@ export class TurnHub {
 
     const deliver = (event: TurnEvent) => {
       if (clientGone()) return;
-      // Past the bound only the closing events still go out: the buffer stays bounded by one event.
+      // Past the bound only the closing events still go out, and `turn.end` without its texts
+      // (the client could not take the answer; the history has it): the buffer stays bounded.
       if (overflowed && event.type !== 'error' && event.type !== 'turn.end') return;
+      if (overflowed && event.type === 'turn.end') event = { ...event, text: '', spoken_text: '' };
       o.outlet.send(event, urgent(event));
       const held = o.outlet.buffered();
       if (held > result.bufferPeak) result.bufferPeak = held;
@@ -155,6 +163,7 @@ export class TurnHub {
     const finish = (end: EventOf<'turn.end'>) => {
       result.end = end;
       deliver(end);
+      if (overflowed && !clientGone()) o.outlet.close?.();
     };
 
     try {

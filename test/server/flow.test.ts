@@ -3,6 +3,7 @@
  * within its buffer bound while others go on, limits, barge-in, graceful shutdown.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
@@ -107,24 +108,29 @@ describe('backpressure', () => {
     socket.resume();
     await until(() => raw.includes('event: turn.end'), 30_000);
     assert.match(raw, /event: error\nid: [^\n]+\ndata: \{[^\n]*"code":"client_too_slow"/);
-    assert.match(raw, /"type":"turn.end","status":"cancelled"/);
+    assert.match(raw, /"type":"turn.end","status":"cancelled","text":"","spoken_text":""/);
+    // Then the server ends the response and the connection.
+    await once(socket, 'end');
     socket.destroy();
   });
 
-  it('a WebSocket reader that stops reading is cut off the same way, socket kept', async () => {
+  it('a WebSocket reader that stops reading is cut off the same way, then closed with 1008', async () => {
     const ws = await WsClient.open(`${h.wsUrl}/api/v1/ws`);
+    const closed = once(ws.socket, 'close');
     ws.send({ type: 'turn.create', text: 'flood 40000 1000' });
     await ws.waitFor((ev) => ev.some((e) => e.type === 'action'));
     ws.socket.pause();
     const line = await until(() => h.logObjects().find((l) => l.msg === 'turn' && l.transport === 'ws' && l.cancel_reason === 'client_too_slow'), 30_000);
     assert.ok(line.buffer_peak_bytes <= BOUND + 8 * 1024, `server held ${line.buffer_peak_bytes} bytes`);
     ws.socket.resume();
-    const events = await ws.waitFor((ev) => ev.some((e) => e.type === 'turn.end'), 30_000);
-    assert.equal(events.find((e) => e.type === 'error')?.code, 'client_too_slow');
-    ws.send({ type: 'turn.create', text: 'echo again' });
-    await ws.waitFor((ev) => ev.filter((e) => e.type === 'turn.end').length === 2);
-    assert.equal(ws.events.at(-1)!.status, 'completed');
-    ws.close();
+    const [code, reason] = (await closed) as [number, Buffer];
+    assert.equal(code, 1008);
+    assert.equal(String(reason), 'client_too_slow');
+    assert.equal(ws.events.find((e) => e.type === 'error')?.code, 'client_too_slow');
+    const end = ws.events.at(-1)!;
+    assert.equal(end.type, 'turn.end');
+    assert.equal(end.status, 'cancelled');
+    assert.equal(end.text, '', 'the short turn.end carries no answer text');
   });
 });
 

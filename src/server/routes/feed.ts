@@ -4,10 +4,11 @@ import type { WebSocket } from 'ws';
 import { toWire } from '../../turn/index.js';
 import type { ServerContext } from '../context.js';
 import { SSE_HEADERS, SSE_HEARTBEAT, sseData, sseTurnEvent } from '../encoders/sse.js';
-import { openHttpStream } from '../outlets.js';
+import { openHttpStream, resetWhenStalled } from '../outlets.js';
 
 export function feedRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get('/api/v1/ws/dashboard', { websocket: true }, (socket: WebSocket) => {
+  app.get('/api/v1/ws/dashboard', { websocket: true }, (socket: WebSocket, request) => {
+    resetWhenStalled(request.raw.socket, ctx.config.CLIENT_STALL_TIMEOUT_MS);
     const remove = ctx.feed.add({
       event: (e) => socket.send(JSON.stringify(toWire(e, { audioData: false }))),
       snapshot: (s) => socket.send(JSON.stringify(s)),
@@ -21,6 +22,7 @@ export function feedRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const stream = openHttpStream(reply, {
       headers: SSE_HEADERS,
       heartbeat: { everyMs: ctx.config.SSE_HEARTBEAT_MS, text: SSE_HEARTBEAT },
+      stallTimeoutMs: ctx.config.CLIENT_STALL_TIMEOUT_MS,
     });
     await new Promise<void>((resolve) => {
       const remove = ctx.feed.add({
@@ -28,7 +30,7 @@ export function feedRoutes(app: FastifyInstance, ctx: ServerContext): void {
         snapshot: (s) => stream.write(sseData(JSON.stringify(s), 'metrics')),
         buffered: () => reply.raw.writableLength,
         drop: () => {
-          stream.end();
+          stream.close();
           resolve();
         },
       });

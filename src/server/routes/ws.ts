@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { clientIdOf, type ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
-import { wsOutlet } from '../outlets.js';
+import { resetWhenStalled, wsOutlet } from '../outlets.js';
 import type { TurnRequest } from '../../turn/index.js';
 import { WS_MESSAGE_TYPES, toTurnRequest, wsMessage } from '../schemas.js';
 import { TurnAbort, type RunningTurn } from '../turns.js';
@@ -25,6 +25,7 @@ export function wsRoutes(app: FastifyInstance, ctx: ServerContext): void {
     let queue: Promise<void> = Promise.resolve();
     let alive = true;
 
+    resetWhenStalled(request.raw.socket, ctx.config.CLIENT_STALL_TIMEOUT_MS);
     const heartbeat = setInterval(() => {
       if (!alive) return void socket.terminate(); // no pong since the last ping: a dead peer
       alive = false;

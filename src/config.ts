@@ -140,7 +140,7 @@ const schema = z.object({
   RATE_LIMIT_PER_MINUTE: int(1).default(120),
   MAX_TURNS_PER_CLIENT: int(1).default(4),
   CLIENT_BUFFER_BYTES: int(16 * 1024).default(4 * 1024 * 1024),
-  CLIENT_STALL_TIMEOUT_MS: int(1000).default(30_000),
+  CLIENT_IDLE_TIMEOUT_MS: int(1000).default(30_000),
   SSE_HEARTBEAT_MS: int(100).default(15_000),
   SHUTDOWN_GRACE_MS: int(0).default(10_000),
 

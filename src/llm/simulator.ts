@@ -42,8 +42,8 @@ export type SimFault =
   /** Send the whole answer and `[DONE]`, then hold the connection open instead of ending it. */
   | { kind: 'linger' }
   /**
-   * An upstream that ignores `max_tokens`: `chars` characters of words, as fast as the connection
-   * takes them (made as they go, so the simulator itself stays small), then the finish.
+   * An upstream that ignores `max_tokens`: `chars` characters of words at `tokensPerSecond` (0: as
+   * fast as the connection takes them), made as they go so the simulator itself stays small.
    */
   | { kind: 'runaway'; chars: number };
 
@@ -505,19 +505,25 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const head = `data: {"id":"${answer.id}","object":"chat.completion.chunk","model":${JSON.stringify(answer.model)},"choices":[{"index":0,"delta":{"content":`;
     const tail = '},"finish_reason":null}]}\n\n';
     const words = RUNAWAY_WORDS();
+    const tps = script.tokensPerSecond ?? DEFAULTS.tokensPerSecond;
+    const start = performance.now();
     let sent = 0;
     let tokens = 0;
     while (sent < chars && !res.destroyed) {
+      // At `tokensPerSecond` (0: as fast as the connection takes them), at most 64 KiB a write.
+      const due = tps > 0 ? Math.floor(((performance.now() - start) * tps) / 1000) + 1 : Infinity;
       let batch = '';
-      while (batch.length < 64 * 1024 && sent < chars) {
+      while (batch.length < 64 * 1024 && sent < chars && tokens < due) {
         const word = words[tokens % words.length]!.slice(0, chars - sent);
         batch += head + JSON.stringify(word) + tail;
         sent += word.length;
         tokens++;
       }
-      if (record.firstTokenAt === null) record.firstTokenAt = performance.now();
-      record.tokensSent = tokens;
-      if (!res.write(batch)) await drained(res);
+      if (batch) {
+        if (record.firstTokenAt === null) record.firstTokenAt = performance.now();
+        record.tokensSent = tokens;
+        if (!res.write(batch)) await drained(res);
+      } else await new Promise((r) => setTimeout(r, Math.max(1, 1000 / tps)));
     }
     if (res.destroyed) return;
     let end = `${head}""},"finish_reason":"stop"}]}\n\n`;

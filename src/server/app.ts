@@ -83,6 +83,8 @@ export async function createServer(runtime: ServerRuntime, options: ServerOption
     // One log line per turn (turns.ts) rather than two per request; failed requests are logged below.
     logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: 'idle',
+    // An idle keep-alive connection is closed after the same time a stalled one is reset (outlets.ts).
+    keepAliveTimeout: config.CLIENT_IDLE_TIMEOUT_MS,
     return503OnClosing: true,
   });
 

@@ -30,8 +30,8 @@ export interface HttpStreamOptions {
   lazy?: boolean;
   /** Written when nothing else was for this long (SSE comment heartbeats). */
   heartbeat?: { everyMs: number; text: string };
-  /** See `resetWhenStalled` (CLIENT_STALL_TIMEOUT_MS). */
-  stallTimeoutMs?: number;
+  /** See `resetWhenStalled` (CLIENT_IDLE_TIMEOUT_MS). */
+  idleTimeoutMs?: number;
 }
 
 export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions): HttpStream {
@@ -44,7 +44,7 @@ export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions):
     if (timer) clearInterval(timer);
     if (!res.writableFinished) gone.abort();
   });
-  if (options.stallTimeoutMs) resetWhenStalled(res.socket, options.stallTimeoutMs, res);
+  if (options.idleTimeoutMs) resetWhenStalled(res.socket, options.idleTimeoutMs, res);
 
   const hold = writeBatcher(res);
   const open = () => {

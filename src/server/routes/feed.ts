@@ -8,7 +8,7 @@ import { openHttpStream, resetWhenStalled } from '../outlets.js';
 
 export function feedRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/api/v1/ws/dashboard', { websocket: true }, (socket: WebSocket, request) => {
-    resetWhenStalled(request.raw.socket, ctx.config.CLIENT_STALL_TIMEOUT_MS);
+    resetWhenStalled(request.raw.socket, ctx.config.CLIENT_IDLE_TIMEOUT_MS);
     const remove = ctx.feed.add({
       event: (e) => socket.send(JSON.stringify(toWire(e, { audioData: false }))),
       snapshot: (s) => socket.send(JSON.stringify(s)),
@@ -22,7 +22,7 @@ export function feedRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const stream = openHttpStream(reply, {
       headers: SSE_HEADERS,
       heartbeat: { everyMs: ctx.config.SSE_HEARTBEAT_MS, text: SSE_HEARTBEAT },
-      stallTimeoutMs: ctx.config.CLIENT_STALL_TIMEOUT_MS,
+      idleTimeoutMs: ctx.config.CLIENT_IDLE_TIMEOUT_MS,
     });
     await new Promise<void>((resolve) => {
       const remove = ctx.feed.add({

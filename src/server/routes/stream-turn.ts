@@ -21,7 +21,7 @@ export async function streamTurn(
 ): Promise<{ result: TurnResult; stream: HttpStream }> {
   const clientId = clientIdOf(request);
   ctx.hub.admit(clientId); // throws a 4xx/503 before any byte is sent
-  const stream = openHttpStream(reply, { ...options, stallTimeoutMs: ctx.config.CLIENT_STALL_TIMEOUT_MS });
+  const stream = openHttpStream(reply, { ...options, idleTimeoutMs: ctx.config.CLIENT_IDLE_TIMEOUT_MS });
   const running = ctx.hub.start(turn, {
     outlet: stream.outlet((e) => options.encode(e, stream)),
     clientId,

@@ -25,7 +25,7 @@ export function wsRoutes(app: FastifyInstance, ctx: ServerContext): void {
     let queue: Promise<void> = Promise.resolve();
     let alive = true;
 
-    resetWhenStalled(request.raw.socket, ctx.config.CLIENT_STALL_TIMEOUT_MS);
+    resetWhenStalled(request.raw.socket, ctx.config.CLIENT_IDLE_TIMEOUT_MS);
     const heartbeat = setInterval(() => {
       if (!alive) return void socket.terminate(); // no pong since the last ping: a dead peer
       alive = false;

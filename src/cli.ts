@@ -145,6 +145,7 @@ async function askOnce(runtime: Runtime, text: string, options: ChatOptions): Pr
     speak: options.speak,
     voice: options.voice,
     transport: 'cli',
+    confirm_scope: `cli:${process.pid}`, // the person at this terminal
   };
   let status = 'failed';
   let conversationId: string | undefined;

@@ -1,6 +1,10 @@
 /**
  * What the action agent remembers per conversation between turns: a command waiting for a yes
  * (unlocking), and the devices last talked about (so "turn it off" works). Both expire.
+ *
+ * A question belongs to the client that was asked (its `confirm_scope`: one WebSocket, or one
+ * address for request-per-turn transports): for anyone else it does not exist, so their "yes" is
+ * a new request and cannot answer, drop or replace it (docs/protocol.md, "Confirmations").
  */
 import type { ServiceCall } from './action-plan.js';
 import { normalize } from './action-text.js';
@@ -24,25 +28,27 @@ export class ConversationMemory {
     private readonly recentTtlMs = 10 * 60_000,
   ) {}
 
-  ask(conversationId: string, calls: ServiceCall[], what: string): void {
-    remember(this.pending, conversationId, { calls, what, expiresAt: this.now() + this.confirmTtlMs });
+  ask(conversationId: string, scope: string, calls: ServiceCall[], what: string): void {
+    remember(this.pending, questionKey(conversationId, scope), { calls, what, expiresAt: this.now() + this.confirmTtlMs });
   }
 
-  /** The live question for this conversation, if any; an expired one is forgotten. */
-  peek(conversationId: string): Pending | undefined {
-    const p = this.pending.get(conversationId);
-    if (p && p.expiresAt <= this.now()) this.pending.delete(conversationId);
+  /** The live question this client was asked in this conversation, if any; an expired one is forgotten. */
+  peek(conversationId: string, scope: string | undefined): Pending | undefined {
+    if (scope === undefined) return undefined;
+    const key = questionKey(conversationId, scope);
+    const p = this.pending.get(key);
+    if (p && p.expiresAt <= this.now()) this.pending.delete(key);
     return p && p.expiresAt > this.now() ? p : undefined;
   }
 
-  take(conversationId: string): Pending | undefined {
-    const p = this.peek(conversationId);
-    this.pending.delete(conversationId);
+  take(conversationId: string, scope: string | undefined): Pending | undefined {
+    const p = this.peek(conversationId, scope);
+    this.drop(conversationId, scope);
     return p;
   }
 
-  drop(conversationId: string): void {
-    this.pending.delete(conversationId);
+  drop(conversationId: string, scope: string | undefined): void {
+    if (scope !== undefined) this.pending.delete(questionKey(conversationId, scope));
   }
 
   setRecent(conversationId: string, ids: string[]): void {
@@ -54,6 +60,8 @@ export class ConversationMemory {
     return r && r.expiresAt > this.now() ? r.ids : [];
   }
 }
+
+const questionKey = (conversationId: string, scope: string) => JSON.stringify([scope, conversationId]);
 
 /** Insert, keeping the map bounded: the oldest conversation is forgotten first. */
 function remember<V>(map: Map<string, V>, key: string, value: V): void {

@@ -3,7 +3,7 @@
  * `action` part per service call carried out, then one spoken `chunk`. A model is asked (once,
  * non-streaming, JSON) only when the rules cannot parse the request.
  */
-import type { Agent, AgentContext, AgentPart, RouteDecision } from '../turn/index.js';
+import type { Agent, AgentContext, AgentPart, RouteDecision, TurnRequest } from '../turn/index.js';
 import type { LlmClient } from '../llm/index.js';
 import { HomeError, domainOf, type HomeBackend, type HomeEntity } from './home/index.js';
 import { KEYWORDS, parseCommands, type Command } from './action-parse.js';
@@ -19,7 +19,7 @@ export interface ActionAgentOptions {
   llm?: LlmClient;
   /** Model for that call; the client's default when unset. */
   model?: string;
-  /** How long an "are you sure?" stays open. Default 60 s. */
+  /** How long an "are you sure?" stays open. Default 30 s. */
   confirmTimeoutMs?: number;
   /** Clock for expiry (tests). */
   now?: () => number;
@@ -30,24 +30,26 @@ const KEYWORD_SET = new Set(KEYWORDS);
 
 export function createActionAgent(options: ActionAgentOptions): Agent {
   const { home, llm, model } = options;
-  const memory = new ConversationMemory(options.confirmTimeoutMs ?? 60_000, options.now ?? Date.now);
+  const memory = new ConversationMemory(options.confirmTimeoutMs ?? 30_000, options.now ?? Date.now);
 
   return {
     kind: 'action',
 
-    intercept(text: string, conversationId: string): RouteDecision | null {
-      if (!memory.peek(conversationId)) return null;
-      if (yesNo(text)) return { agent: 'action', intent: CONFIRM_INTENT, confidence: 1 };
+    intercept(request: TurnRequest, conversationId: string): RouteDecision | null {
+      // Only the client that was asked sees its question; from anyone else this is a new request.
+      if (!memory.peek(conversationId, request.confirm_scope)) return null;
+      if (yesNo(request.text)) return { agent: 'action', intent: CONFIRM_INTENT, confidence: 1 };
       // Anything else abandons the question, so a later stray "yes" cannot unlock a door.
-      memory.drop(conversationId);
+      memory.drop(conversationId, request.confirm_scope);
       return null;
     },
 
     async *run(ctx: AgentContext): AsyncIterable<AgentPart> {
       const { conversationId, signal } = ctx;
       const text = ctx.request.text;
+      const scope = ctx.request.confirm_scope;
       const answer = yesNo(text);
-      const pending = answer ? memory.take(conversationId) : undefined;
+      const pending = answer ? memory.take(conversationId, scope) : undefined;
       if (pending) {
         if (answer === 'no') return yield say(`Okay, I'll leave ${pending.what.replace(/^unlock /, '')} locked.`);
         const outcome = yield* carryOut([{ step: confirmedStep(pending.calls), calls: pending.calls }], home, signal);
@@ -84,11 +86,7 @@ export function createActionAgent(options: ActionAgentOptions): Agent {
       for (const s of steps) if (s.say) sentences.push(s.say);
 
       const confirm = steps.flatMap((s) => s.confirm);
-      if (confirm.length) {
-        const what = `unlock ${describe(confirm.map((c) => c.entity))}`;
-        memory.ask(conversationId, confirm, what);
-        sentences.push(`Are you sure you want me to ${what}?`);
-      }
+      if (confirm.length) sentences.push(askFirst(memory, ctx, confirm));
       memory.setRecent(conversationId, [...steps.flatMap((s) => s.calls), ...confirm].map((c) => c.entity.entity_id));
       yield say(sentences.join(' ') || 'Done.');
     },
@@ -119,6 +117,18 @@ export function createActionAgent(options: ActionAgentOptions): Agent {
     if (queried.length) memory.setRecent(ctx.conversationId, queried);
     return { steps, unresolved, unparsed };
   }
+}
+
+/**
+ * Ask before unlocking, bound to the client that asked. A turn without a `confirm_scope` has no
+ * way to answer (no connection or address to bind to), so nothing is asked and nothing unlocked.
+ */
+function askFirst(memory: ConversationMemory, ctx: AgentContext, calls: ServiceCall[]): string {
+  const things = describe(calls.map((c) => c.entity));
+  const scope = ctx.request.confirm_scope;
+  if (scope === undefined) return `I can't unlock ${things} from here: unlocking needs a yes from the same connection, so it stays locked.`;
+  memory.ask(ctx.conversationId, scope, calls, `unlock ${things}`);
+  return `Are you sure you want me to unlock ${things}?`;
 }
 
 /** The spoken answer: always exactly one done chunk. */
@@ -239,11 +249,7 @@ async function* fallback(
   const outcome = yield* carryOut(work, home, signal);
   if (outcome.aborted) return;
   const sentences = [...outcome.sentences];
-  if (later.length) {
-    const what = `unlock ${describe(later.map((c) => c.entity))}`;
-    memory.ask(conversationId, later, what);
-    sentences.push(`Are you sure you want me to ${what}?`);
-  }
+  if (later.length) sentences.push(askFirst(memory, ctx, later));
   memory.setRecent(conversationId, result.calls.map((c) => c.entity.entity_id));
   yield say(sentences.join(' ') || 'Done.');
 }

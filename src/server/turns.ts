@@ -115,7 +115,9 @@ export class TurnHub {
 
   private async drive(request: TurnRequest, o: TurnOptions, handle: { controller: AbortController; turnId?: string }): Promise<TurnResult> {
     const { controller } = handle;
-    const req: TurnRequest = { ...request, client_id: o.clientId, transport: o.transport };
+    // A transport with a connection of its own (WebSocket) scopes confirmations to it; for request-per-turn
+    // transports the client address is the scope (docs/protocol.md, "Confirmations").
+    const req: TurnRequest = { ...request, client_id: o.clientId, transport: o.transport, confirm_scope: request.confirm_scope ?? `http:${o.clientId}` };
     const result: Partial<TurnResult> & { bufferPeak: number } = { bufferPeak: 0 };
     let overflowed = false;
     let last: TurnEvent | undefined;

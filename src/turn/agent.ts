@@ -64,9 +64,10 @@ export interface Agent {
   run(ctx: AgentContext): AsyncIterable<AgentPart>;
   /**
    * An agent waiting for this conversation's answer (e.g. "yes" to "unlock the front door?")
-   * claims the next turn before the router sees it. Return null to let the router decide.
+   * claims the next turn before the router sees it — only a turn from the client that was asked
+   * (`request.confirm_scope`). Return null to let the router decide.
    */
-  intercept?(text: string, conversationId: string): RouteDecision | null;
+  intercept?(request: TurnRequest, conversationId: string): RouteDecision | null;
 }
 
 /**

@@ -141,7 +141,7 @@ export async function* runTurn(
     const routeStart = clock();
     let decision: RouteDecision;
     try {
-      const claimed = intercept(deps.agents, request.text, conversationId);
+      const claimed = intercept(deps.agents, request, conversationId);
       decision = claimed ?? deps.router.classify(request.text, request);
       if (!claimed && deps.router.refine) {
         // A second opinion that fails is no opinion: the rule decision stands.
@@ -257,9 +257,9 @@ export async function* runTurn(
   }
 }
 
-function intercept(agents: Record<AgentKind, Agent>, text: string, conversationId: string): RouteDecision | null {
+function intercept(agents: Record<AgentKind, Agent>, request: TurnRequest, conversationId: string): RouteDecision | null {
   for (const agent of Object.values(agents)) {
-    const claimed = agent.intercept?.(text, conversationId);
+    const claimed = agent.intercept?.(request, conversationId);
     if (claimed) return claimed;
   }
   return null;

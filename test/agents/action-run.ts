@@ -1,7 +1,14 @@
 /** Runs the action agent the way the turn runner does (intercept first) and checks the answer's shape. */
 import { strict as assert } from 'node:assert';
 import type { Agent, AgentPart } from '../../src/turn/agent.js';
-import type { ActionPart, ErrorPart } from '../../src/turn/events.js';
+import type { ActionPart, ErrorPart, TurnRequest } from '../../src/turn/events.js';
+
+/** The confirm scope `runAction` uses unless told otherwise. */
+export const SCOPE = 'test:client-1';
+
+/** What the runner would ask the agent before routing `text` from `scope`. */
+export const interceptFor = (agent: Agent, text: string, conversationId = 'conv-1', scope: string | null = SCOPE) =>
+  agent.intercept!({ text, confirm_scope: scope ?? undefined }, conversationId);
 
 export interface ActionRun {
   parts: AgentPart[];
@@ -16,13 +23,16 @@ export interface ActionRun {
 export async function runAction(
   agent: Agent,
   text: string,
-  options: { conversationId?: string; room?: string; signal?: AbortSignal; expectAnswer?: boolean } = {},
+  options: { conversationId?: string; room?: string; signal?: AbortSignal; expectAnswer?: boolean; scope?: string | null } = {},
 ): Promise<ActionRun> {
   const conversationId = options.conversationId ?? 'conv-1';
-  const route = agent.intercept?.(text, conversationId) ?? { agent: 'action' as const, intent: 'home.command', confidence: 0.9 };
+  // The client that asks; `null` for a turn without one (it can never confirm).
+  const scope = options.scope === null ? undefined : (options.scope ?? SCOPE);
+  const request: TurnRequest = { text, room: options.room, confirm_scope: scope };
+  const route = agent.intercept?.(request, conversationId) ?? { agent: 'action' as const, intent: 'home.command', confidence: 0.9 };
   const parts: AgentPart[] = [];
   for await (const p of agent.run({
-    request: { text, room: options.room },
+    request,
     conversationId,
     route,
     history: [],

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { createActionAgent } from '../../src/agents/action.js';
 import { createSimulatedHome, type HomeBackend } from '../../src/agents/home/index.js';
-import { runAction } from './action-run.js';
+import { interceptFor, runAction, SCOPE } from './action-run.js';
 
 const fresh = () => {
   const home = createSimulatedHome();
@@ -129,13 +129,13 @@ describe('action agent: confirmation before unlocking', () => {
     assert.deepEqual(ask.actions, []);
     assert.match(ask.text, /^Are you sure you want me to unlock the front door\?$/);
     assert.equal((await stateOf(home, 'lock.front_door')).state, 'locked');
-    assert.equal(agent.intercept!('yes', 'another-conversation'), null, 'only the asking conversation');
+    assert.equal(interceptFor(agent, 'yes', 'another-conversation'), null, 'only the asking conversation');
     const yes = await runAction(agent, 'Yes please, go ahead.');
     assert.equal(yes.intent, 'home.confirm');
     assert.deepEqual(yes.calls, ['lock.unlock lock.front_door']);
     assert.match(yes.text, /unlocked the front door/);
     assert.equal((await stateOf(home, 'lock.front_door')).state, 'unlocked');
-    assert.equal(agent.intercept!('yes', 'conv-1'), null, 'answered questions are gone');
+    assert.equal(interceptFor(agent, 'yes', 'conv-1'), null, 'answered questions are gone');
   });
 
   it('no leaves it locked', async () => {
@@ -149,19 +149,48 @@ describe('action agent: confirmation before unlocking', () => {
     assert.equal((await stateOf(home, 'lock.garage_door')).state, 'locked');
   });
 
-  it('expires after the timeout', async () => {
+  it('expires after 30 s', async () => {
     const c = clock();
     const home = createSimulatedHome();
     const agent = createActionAgent({ home, now: c.now });
     await runAction(agent, 'unlock the back door');
-    c.advance(59_000);
-    assert.deepEqual(agent.intercept!('yes', 'conv-1'), { agent: 'action', intent: 'home.confirm', confidence: 1 });
-    c.advance(2_000);
-    assert.equal(agent.intercept!('yes', 'conv-1'), null);
+    c.advance(29_000);
+    assert.deepEqual(interceptFor(agent, 'yes', 'conv-1'), { agent: 'action', intent: 'home.confirm', confidence: 1 });
+    c.advance(1_000);
+    assert.equal(interceptFor(agent, 'yes', 'conv-1'), null);
     // If the runner still routes a late yes here, nothing is unlocked.
     const late = await runAction(agent, 'yes');
     assert.deepEqual(late.actions, []);
     assert.equal((await stateOf(home, 'lock.back_door')).state, 'locked');
+  });
+
+  it('only the client that was asked can answer; anyone else\'s yes is a new request', async () => {
+    const home = createSimulatedHome();
+    const agent = createActionAgent({ home });
+    await runAction(agent, 'unlock the front door');
+    assert.equal(interceptFor(agent, 'yes', 'conv-1', 'ws:someone-else'), null);
+    assert.equal(interceptFor(agent, 'yes', 'conv-1', null), null, 'a turn without a scope never confirms');
+    const foreign = await runAction(agent, 'yes', { scope: 'ws:someone-else' });
+    assert.notEqual(foreign.intent, 'home.confirm');
+    assert.deepEqual(foreign.actions, []);
+    const unscoped = await runAction(agent, 'yes', { scope: null });
+    assert.deepEqual(unscoped.actions, []);
+    assert.equal((await stateOf(home, 'lock.front_door')).state, 'locked');
+    // A stranger's other request does not abandon the owner's question either.
+    await runAction(agent, 'turn on the porch light', { scope: 'ws:someone-else' });
+    const mine = await runAction(agent, 'yes', { scope: SCOPE });
+    assert.deepEqual(mine.calls, ['lock.unlock lock.front_door']);
+  });
+
+  it('a turn without a scope is not asked and unlocks nothing', async () => {
+    const home = createSimulatedHome();
+    const agent = createActionAgent({ home });
+    const r = await runAction(agent, 'unlock the front door', { scope: null });
+    assert.deepEqual(r.actions, []);
+    assert.match(r.text, /can't unlock the front door/);
+    assert.equal(interceptFor(agent, 'yes', 'conv-1', null), null);
+    assert.equal(interceptFor(agent, 'yes', 'conv-1'), null);
+    assert.equal((await stateOf(home, 'lock.front_door')).state, 'locked');
   });
 
   it('another request abandons the question, so a later yes unlocks nothing', async () => {
@@ -170,8 +199,8 @@ describe('action agent: confirmation before unlocking', () => {
     await runAction(agent, 'unlock the front door');
     const other = await runAction(agent, 'turn on the porch light');
     assert.equal(other.intent, 'home.command');
-    assert.equal(agent.intercept!('yes', 'conv-1'), null);
-    assert.equal(agent.intercept!('yes turn on the lights', 'conv-1'), null);
+    assert.equal(interceptFor(agent, 'yes', 'conv-1'), null);
+    assert.equal(interceptFor(agent, 'yes turn on the lights', 'conv-1'), null);
     assert.equal((await stateOf(home, 'lock.front_door')).state, 'locked');
   });
 

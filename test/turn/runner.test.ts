@@ -105,7 +105,7 @@ describe('runTurn: the event stream', () => {
 describe('runTurn: routing', () => {
   it('lets an agent intercept the turn before the router sees it', async () => {
     const action = scriptedAgent('action', [{ type: 'chunk', text: 'Unlocked.', done: true }]);
-    action.intercept = (text, id) => (text === 'yes' && id === 'c1' ? { agent: 'action', intent: 'lock.confirm', confidence: 1 } : null);
+    action.intercept = (req, id) => (req.text === 'yes' && id === 'c1' ? { agent: 'action', intent: 'lock.confirm', confidence: 1 } : null);
     const router = fixedRouter(chat);
     const events = await collect(
       runTurn({ text: 'yes', conversation_id: 'c1' }, new AbortController().signal, { router, agents: agentsWith(action), history: () => [] }),

@@ -3,6 +3,7 @@
  * frame plus one binary PCM frame). One turn at a time per socket; a new turn.create is a barge-in.
  */
 import { isUtf8 } from 'node:buffer';
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { clientIdOf, type ServerContext } from '../context.js';
@@ -21,6 +22,7 @@ export function wsRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get('/api/v1/ws', { websocket: true }, (socket: WebSocket, request: FastifyRequest) => {
     const clientId = clientIdOf(request);
+    const confirmScope = `ws:${randomUUID()}`; // a "yes" counts only on the socket that was asked
     let current: RunningTurn | undefined;
     let queue: Promise<void> = Promise.resolve();
     let alive = true;
@@ -51,7 +53,7 @@ export function wsRoutes(app: FastifyInstance, ctx: ServerContext): void {
         await current.done; // its turn.end goes out before the next turn.start
       }
       if (socket.readyState !== socket.OPEN) return;
-      const running = ctx.hub.start(turn, { outlet: wsOutlet(socket, request.raw.socket), clientId, transport: 'ws', log: request.log });
+      const running = ctx.hub.start({ ...turn, confirm_scope: confirmScope }, { outlet: wsOutlet(socket, request.raw.socket), clientId, transport: 'ws', log: request.log });
       current = running;
       void running.done.then(() => {
         if (current === running) current = undefined;

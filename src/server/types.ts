@@ -18,7 +18,10 @@ export interface ServerRuntime {
   checks?: () => Promise<Reachability[]>;
   store?: DashboardStore;
   close?: () => Promise<void>;
-  /** The speech stage and its engine: with them the Wyoming server offers text-to-speech too. */
+  /**
+   * The speech stage and its engine: with them the Wyoming server offers text-to-speech too. The
+   * engine's `voices()` is what a request's `voice` is checked against (any name, when absent).
+   */
   speech?: SpeechStage | null;
-  tts?: Pick<TtsEngine, 'name' | 'voice'> | null;
+  tts?: Pick<TtsEngine, 'name' | 'voice' | 'voices'> | null;
 }

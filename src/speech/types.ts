@@ -23,5 +23,10 @@ export interface TtsEngine {
   readonly name: string;
   readonly voice: string;
   synthesize(text: string, options?: SynthesizeOptions): AsyncIterable<PcmChunk>;
+  /**
+   * The voice names this engine can speak with, so a request naming another one is refused before
+   * its turn starts; null (or no method) when the engine cannot tell.
+   */
+  voices?(signal?: AbortSignal): Promise<readonly string[] | null>;
   close?(): Promise<void>;
 }

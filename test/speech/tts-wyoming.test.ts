@@ -33,6 +33,16 @@ describe('Wyoming engine', () => {
     assert.equal(plain.received.filter((c) => c[0]?.type === 'describe').length, 1);
   });
 
+  it("lists the server's voices, and none (any name goes) when it lists none or cannot be asked", async () => {
+    assert.deepEqual(await createWyomingEngine({ host: plain.host, port: plain.port }).voices!(), ['kal16', 'slt']);
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise<void>((r) => probe.close(() => r()));
+    assert.equal(await createWyomingEngine({ host: '127.0.0.1', port }).voices!(), null);
+    assert.deepEqual(await flite.voices!(), ['kal16', 'slt', 'awb', 'rms', 'kal']);
+  });
+
   it('synthesize → audio-start, audio-chunk…, audio-stop on a non-streaming server', async () => {
     const engine = createWyomingEngine({ host: plain.host, port: plain.port, voice: 'slt' });
     const chunks = await drain(engine.synthesize('Turning on the kitchen lights now.'));

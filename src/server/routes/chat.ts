@@ -10,6 +10,7 @@ import { SSE_HEADERS, SSE_HEARTBEAT, sseTurnEvent } from '../encoders/sse.js';
 import { NDJSON_TYPE, ndjsonLine } from '../encoders/ndjson.js';
 import { HttpError } from '../errors.js';
 import { parseOr400, queryToInput, toTurnRequest, turnInput } from '../schemas.js';
+import { checkVoice } from '../voices.js';
 import { streamTurn } from './stream-turn.js';
 
 export function chatRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -46,12 +47,14 @@ export function chatRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   const oneShot = (turn: (r: FastifyRequest) => TurnRequest) => async (request: FastifyRequest, reply: FastifyReply) => {
     const clientId = clientIdOf(request);
+    const t = turn(request);
+    await checkVoice(ctx.runtime, t);
     ctx.hub.admit(clientId);
     const gone = new AbortController();
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) gone.abort();
     });
-    const running = ctx.hub.start(turn(request), {
+    const running = ctx.hub.start(t, {
       outlet: { send() {}, buffered: () => 0 },
       clientId,
       transport: 'json',

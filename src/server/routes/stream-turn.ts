@@ -4,6 +4,7 @@ import type { TurnEvent, TurnRequest } from '../../turn/index.js';
 import { clientIdOf, type ServerContext } from '../context.js';
 import { openHttpStream, type HttpStream, type HttpStreamOptions } from '../outlets.js';
 import type { TurnResult } from '../turns.js';
+import { checkVoice } from '../voices.js';
 
 export interface StreamTurnOptions extends HttpStreamOptions {
   transport: string;
@@ -20,6 +21,7 @@ export async function streamTurn(
   options: StreamTurnOptions,
 ): Promise<{ result: TurnResult; stream: HttpStream }> {
   const clientId = clientIdOf(request);
+  await checkVoice(ctx.runtime, turn);
   ctx.hub.admit(clientId); // throws a 4xx/503 before any byte is sent
   const stream = openHttpStream(reply, { ...options, idleTimeoutMs: ctx.config.CLIENT_IDLE_TIMEOUT_MS });
   const running = ctx.hub.start(turn, {

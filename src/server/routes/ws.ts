@@ -12,6 +12,7 @@ import { resetWhenStalled, wsOutlet } from '../outlets.js';
 import type { TurnRequest } from '../../turn/index.js';
 import { WS_MESSAGE_TYPES, toTurnRequest, wsMessage } from '../schemas.js';
 import { TurnAbort, type RunningTurn } from '../turns.js';
+import { checkVoice } from '../voices.js';
 
 /** A protocol error outside any turn's numbering: `turn_id` names the running turn, if any. */
 const protocolError = (code: string, message: string, turnId?: string) =>
@@ -48,6 +49,7 @@ export function wsRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const create = async (turn: TurnRequest) => {
       const limit = await checkRate(request);
       if (!limit.isAllowed && limit.isExceeded) throw new HttpError(429, 'rate_limited', 'Too many turns; slow down.');
+      await checkVoice(ctx.runtime, turn); // bad input changes nothing: the running turn goes on
       if (current) {
         current.controller.abort(new TurnAbort('barge_in', 'A new turn replaced this one.'));
         await current.done; // its turn.end goes out before the next turn.start

@@ -207,6 +207,7 @@ export function createFliteEngine(options: FliteOptions = {}): FliteEngine {
   return {
     name: 'flite',
     voice,
+    voices: async () => FLITE_VOICES,
     get abortedRuns() {
       return pool.terminated;
     },

@@ -99,6 +99,12 @@ export function createWyomingEngine(options: WyomingOptions): WyomingEngine {
     name: 'wyoming',
     voice: options.voice ?? '',
     describe,
+    // A server that lists no voices (or cannot be asked) takes any name: it decides for itself.
+    async voices(signal?: AbortSignal) {
+      const info = await describe(signal).catch(() => null);
+      const names = info?.tts.flatMap((p) => (p.voices ?? []).map((v) => v.name)) ?? [];
+      return names.length ? names : null;
+    },
     async *synthesize(text: string, opts: SynthesizeOptions = {}): AsyncIterable<PcmChunk> {
       if (!text.trim()) return;
       const { signal } = opts;

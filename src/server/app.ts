@@ -27,6 +27,7 @@ import { ollamaRoutes } from './routes/ollama.js';
 import { openAiRoutes } from './routes/openai.js';
 import { wsRoutes } from './routes/ws.js';
 import { TurnHub } from './turns.js';
+import { StrictCloseWebSocket, wsErrorHandler } from './ws-guard.js';
 import type { ServerRuntime } from './types.js';
 
 export interface ServerOptions {
@@ -162,7 +163,8 @@ export async function createServer(runtime: ServerRuntime, options: ServerOption
   // they only mark the request, so the gate still comes before anything that acts on it.
   await app.register(fastifyWebsocket, {
     // UTF-8 is checked by the route, which can say so in an `error` event before closing.
-    options: { maxPayload: config.BODY_LIMIT_BYTES, handleProtocols: selectProtocol, skipUTF8Validation: true },
+    options: { maxPayload: config.BODY_LIMIT_BYTES, handleProtocols: selectProtocol, skipUTF8Validation: true, WebSocket: StrictCloseWebSocket },
+    errorHandler: wsErrorHandler,
     // Closing is ours (graceful shutdown closes sockets after their turns end).
     preClose: () => {},
   });

@@ -45,6 +45,13 @@ export function wsRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const fail = (code: string, message: string) => {
       if (socket.readyState === socket.OPEN) socket.send(protocolError(code, message, current?.turnId));
     };
+    // A client that sends junk hears why every time, but the log gets one line per connection.
+    let warned = false;
+    const malformed = (code: string, message: string) => {
+      if (!warned) request.log.warn({ code }, 'malformed WebSocket message (later ones on this connection are not logged)');
+      warned = true;
+      fail(code, message);
+    };
 
     const create = async (turn: TurnRequest) => {
       const limit = await checkRate(request);
@@ -63,27 +70,27 @@ export function wsRoutes(app: FastifyInstance, ctx: ServerContext): void {
     };
 
     const handle = (data: RawData, isBinary: boolean): void => {
-      if (isBinary) return fail('unsupported_frame', 'Send JSON text frames; binary frames are not accepted.');
+      if (isBinary) return malformed('unsupported_frame', 'Send JSON text frames; binary frames are not accepted.');
       // Checked here rather than by ws (see app.ts), so the client hears why before the close
       // RFC 6455 requires for a text frame that is not UTF-8.
       if (!isUtf8(data as Buffer)) {
-        fail('invalid_utf8', 'The message is not valid UTF-8.');
+        malformed('invalid_utf8', 'The message is not valid UTF-8.');
         return socket.close(1007, 'invalid UTF-8');
       }
       let raw: unknown;
       try {
         raw = JSON.parse(data.toString());
       } catch {
-        return fail('invalid_json', 'The message is not valid JSON.');
+        return malformed('invalid_json', 'The message is not valid JSON.');
       }
       const type = (raw as { type?: unknown } | null)?.type;
       if (typeof type !== 'string' || !(WS_MESSAGE_TYPES as readonly string[]).includes(type)) {
-        return fail('unknown_type', `Unknown message type ${JSON.stringify(type ?? null)}; expected one of ${WS_MESSAGE_TYPES.join(', ')}.`);
+        return malformed('unknown_type', `Unknown message type ${JSON.stringify(type ?? null)}; expected one of ${WS_MESSAGE_TYPES.join(', ')}.`);
       }
       const parsed = wsMessage.safeParse(raw);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        return fail('invalid_request', issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'Invalid message.');
+        return malformed('invalid_request', issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'Invalid message.');
       }
       const msg = parsed.data;
       if (msg.type === 'ping') return void socket.send(JSON.stringify({ type: 'pong' }));

@@ -12,7 +12,8 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { Auth, requireAuth, selectProtocol } from './auth.js';
-import type { Config } from '../config.js';
+import { SECRET_KEYS, type Config } from '../config.js';
+import { redactUrl } from '../redact.js';
 import type { ServerContext } from './context.js';
 import { HttpError, errorBody, toHttpError } from './errors.js';
 import { Feed } from './feed.js';
@@ -48,21 +49,20 @@ declare module 'fastify' {
 /** A caller's X-Request-ID is kept only when short and plain: it is echoed and logged. */
 const REQUEST_ID = /^[\w.:-]{1,64}$/;
 
-/** The URL as logged: a WebSocket `?token=` never reaches a log line. */
-const redactUrl = (url: string | undefined) => (url ?? '').replace(/([?&]token=)[^&]*/gi, '$1[redacted]');
-
 /** TRUST_PROXY as Fastify takes it: a hop count is "the nearest n hops" (what Fastify does with a number). */
 const proxyTrust = (tp: Config['TRUST_PROXY']) => (typeof tp === 'number' ? (_address: string, hop: number) => hop < tp : tp);
 
 export async function createServer(runtime: ServerRuntime, options: ServerOptions = {}): Promise<FastifyInstance> {
   const { config } = runtime;
+  // The URL as logged: a token in the query or the path never reaches a log line.
+  const logUrl = (url: string | undefined) => redactUrl(url ?? '', SECRET_KEYS.map((k) => config[k]));
   const base = options.logger ?? pino({ level: config.LOG_LEVEL });
   const logger = base.child(
     {},
     {
       serializers: {
         // `ip` is the client as TRUST_PROXY sees it (a FastifyRequest); a raw request has only its socket.
-        req: (req: IncomingMessage & { ip?: string }) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip ?? req.socket?.remoteAddress }),
+        req: (req: IncomingMessage & { ip?: string }) => ({ method: req.method, url: logUrl(req.url), remoteAddress: req.ip ?? req.socket?.remoteAddress }),
       },
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["sec-websocket-protocol"]'], censor: '[redacted]' },
     },
@@ -142,7 +142,8 @@ export async function createServer(runtime: ServerRuntime, options: ServerOption
       void reply.code(405).header('allow', 'GET').send(errorBody('method_not_allowed', 'HEAD is not served here; use GET.'));
       return;
     }
-    void reply.code(404).send(errorBody('not_found', `No route for ${request.method} ${redactUrl(request.url).split('?')[0]}.`));
+    // The path is not echoed: it may be a token sent to the wrong place.
+    void reply.code(404).send(errorBody('not_found', `No route for ${request.method} at this path; see docs/protocol.md for the routes.`));
   });
 
   // JSON bodies: bytes must be UTF-8 and parse, or the client hears exactly which.

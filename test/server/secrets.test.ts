@@ -66,7 +66,7 @@ describe('secrets in URLs', () => {
     const auth = { authorization: `Bearer ${TOKEN}` };
     const echo = async (id: string) => (await fetch(`${h.url}/healthz`, { headers: { ...auth, 'x-request-id': id } })).headers.get('x-request-id');
     assert.equal(await echo('req-42.a:b'), 'req-42.a:b');
-    for (const bad of ['x'.repeat(129), 'has space', 'semi;colon', '<script>', 'ü-not-ascii'.normalize()]) {
+    for (const bad of ['x'.repeat(65), 'has space', 'semi;colon', '<script>', 'ü-not-ascii'.normalize()]) {
       let got: string | null;
       try {
         got = await echo(bad);

@@ -6,9 +6,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { wavHeader } from '../../speech/index.js';
 import type { TurnRequest } from '../../turn/index.js';
 import { clientIdOf, type ServerContext } from '../context.js';
-import { SSE_HEADERS, SSE_HEARTBEAT, sseTurnEvent } from '../encoders/sse.js';
+import { SSE_HEADERS, SSE_HEARTBEAT, sseRetry, sseTurnEvent, sseWireEvent } from '../encoders/sse.js';
 import { NDJSON_TYPE, ndjsonLine } from '../encoders/ndjson.js';
-import { HttpError } from '../errors.js';
+import { HttpError, errorBody } from '../errors.js';
+import { openHttpStream } from '../outlets.js';
+import { SseTurns, traceEvents } from '../resume.js';
 import { parseOr400, queryToInput, toTurnRequest, turnInput } from '../schemas.js';
 import { checkVoice } from '../voices.js';
 import { streamTurn } from './stream-turn.js';
@@ -18,12 +20,45 @@ export function chatRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const fromBody = (request: FastifyRequest): TurnRequest => toTurnRequest(parseOr400(turnInput, request.body), max);
   const fromQuery = (request: FastifyRequest): TurnRequest => toTurnRequest(queryToInput(request.query), max);
 
+  // SSE: ids, a retry hint, and reconnects that resume (docs/protocol.md "Reconnects and resuming (SSE)").
+  const sseTurns = new SseTurns({
+    windowMs: ctx.config.SSE_RESUME_MS,
+    turnBytes: ctx.config.CLIENT_BUFFER_BYTES,
+    totalBytes: 16 * ctx.config.CLIENT_BUFFER_BYTES,
+  });
+  const heartbeat = { everyMs: ctx.config.SSE_HEARTBEAT_MS, text: SSE_HEARTBEAT };
+  const retry = sseRetry(ctx.config.SSE_RETRY_MS);
+
+  /** A reconnect continues its turn after the last event it saw; it never starts one. */
+  const resume = async (request: FastifyRequest, reply: FastifyReply, last: { turnId: string; seq: number }) => {
+    const clientId = clientIdOf(request);
+    const plan = sseTurns.plan(last.turnId, last.seq, clientId);
+    // 204 and any 4xx both stop an EventSource for good; 204 says "finished", 404 "nothing here".
+    if (plan.kind === 'done') return reply.code(204).send();
+    if (plan.kind === 'unknown') {
+      return reply.code(404).send(errorBody('unknown_turn', 'No turn of this client to resume with that Last-Event-ID.'));
+    }
+    const stream = openHttpStream(reply, { headers: SSE_HEADERS, heartbeat });
+    stream.write(retry, false);
+    const trace = plan.kind === 'trace' ? ctx.runtime.store?.getTurn(last.turnId) : undefined;
+    if (trace) {
+      for (const e of traceEvents(trace, last.seq)) stream.write(sseWireEvent(e), false);
+      return stream.end();
+    }
+    // Without a trace, what is still held (the jump in seq shows what was lost).
+    plan.turn.attach(stream, reply.raw, last.seq);
+  };
+
   const sse = (turn: (r: FastifyRequest) => TurnRequest) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const last = lastEventIdOf(request);
+    if (last) return resume(request, reply, last);
     await streamTurn(ctx, request, reply, turn(request), {
       transport: 'sse',
       headers: SSE_HEADERS,
-      heartbeat: { everyMs: ctx.config.SSE_HEARTBEAT_MS, text: SSE_HEARTBEAT },
+      heartbeat,
+      head: retry,
       encode: (e) => sseTurnEvent(e),
+      resumable: sseTurns,
     });
   };
   app.post('/api/v1/chat/stream', sse(fromBody));
@@ -101,4 +136,20 @@ export function chatRoutes(app: FastifyInstance, ctx: ServerContext): void {
       ? new HttpError(502, err.code, err.message)
       : new HttpError(502, 'no_audio', 'The turn produced no audio.');
   });
+}
+
+const LAST_EVENT_ID = /^([\w-]{1,100}):(\d{1,9})$/;
+
+/**
+ * `Last-Event-ID` as `EventSource` sends it, or `?lastEventId=` for clients that cannot set headers.
+ * Absent or empty: a new turn. Not of the form `<turn_id>:<seq>`: a 400.
+ */
+function lastEventIdOf(request: FastifyRequest): { turnId: string; seq: number } | undefined {
+  const header = request.headers['last-event-id'];
+  const query = (request.query as Record<string, unknown> | undefined)?.lastEventId;
+  const raw = typeof header === 'string' && header.trim() ? header.trim() : typeof query === 'string' && query ? query : undefined;
+  if (raw === undefined) return undefined;
+  const m = LAST_EVENT_ID.exec(raw);
+  if (!m) throw new HttpError(400, 'invalid_last_event_id', 'Last-Event-ID must be <turn_id>:<seq> as sent in an event id.');
+  return { turnId: m[1]!, seq: Number(m[2]) };
 }

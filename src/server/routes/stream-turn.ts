@@ -3,14 +3,22 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TurnEvent, TurnRequest } from '../../turn/index.js';
 import { clientIdOf, type ServerContext } from '../context.js';
 import { openHttpStream, type HttpStream, type HttpStreamOptions } from '../outlets.js';
-import type { TurnResult } from '../turns.js';
+import type { SseTurns } from '../resume.js';
+import type { Outlet, TurnResult } from '../turns.js';
 import { checkVoice } from '../voices.js';
 
 export interface StreamTurnOptions extends HttpStreamOptions {
   transport: string;
   encode: (event: TurnEvent, stream: HttpStream) => string | Buffer | null | Array<string | Buffer>;
+  /** Written right after the headers (SSE: the `retry:` hint). */
+  head?: string;
   /** Written after turn.end, before the response ends. */
   tail?: string;
+  /**
+   * SSE: the turn is held for a reconnect (its events kept, its stream replaceable by a resume,
+   * a dropped stream cancels it only after the resume window). `encode` must return a string.
+   */
+  resumable?: SseTurns;
 }
 
 export async function streamTurn(
@@ -24,13 +32,19 @@ export async function streamTurn(
   await checkVoice(ctx.runtime, turn);
   ctx.hub.admit(clientId); // throws a 4xx/503 before any byte is sent
   const stream = openHttpStream(reply, { ...options, idleTimeoutMs: ctx.config.CLIENT_IDLE_TIMEOUT_MS });
-  const running = ctx.hub.start(turn, {
-    outlet: stream.outlet((e) => options.encode(e, stream)),
-    clientId,
-    transport: options.transport,
-    log: request.log,
-    signal: stream.gone,
-  });
+  if (options.head) stream.write(options.head, false);
+  let outlet: Outlet;
+  let signal: AbortSignal;
+  if (options.resumable) {
+    const held = options.resumable.begin(clientId);
+    held.attach(stream, reply.raw, -1);
+    outlet = held.outlet((e) => options.encode(e, stream) as string | null);
+    signal = held.abandoned;
+  } else {
+    outlet = stream.outlet((e) => options.encode(e, stream));
+    signal = stream.gone;
+  }
+  const running = ctx.hub.start(turn, { outlet, clientId, transport: options.transport, log: request.log, signal });
   const result = await running.done;
   if (stream.opened) stream.end(options.tail);
   return { result, stream };

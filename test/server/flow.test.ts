@@ -31,17 +31,40 @@ describe('disconnect aborts the turn upstream', () => {
 
   const lastRecord = (text: string) => () => h.runtime.records.findLast((r) => r.text === text);
 
-  it('SSE reader gone', async () => {
-    let closedAt = 0;
-    await readSse(`${h.url}/api/v1/chat/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"slow 500 10"}' }, (m) => {
-      if (m.event === 'chunk') closedAt = performance.now();
-      return m.event === 'chunk';
-    });
-    const rec = await until(() => { const r = lastRecord('slow 500 10')(); return r?.abortedAt ? r : undefined; });
-    assert.ok(rec.abortedAt! - closedAt < ABORT_BOUND_MS, `aborted ${rec.abortedAt! - closedAt} ms after the client left`);
-    assert.equal(rec.finished, false);
-    const line = await until(() => h.logObjects().find((l) => l.msg === 'turn' && l.transport === 'sse' && l.status === 'cancelled'));
-    assert.equal(line.cancel_reason, 'client_disconnected');
+  it('SSE reader gone: with SSE_RESUME_MS=0 at once', async () => {
+    const h0 = await startHarness({ SSE_RESUME_MS: '0' });
+    try {
+      let closedAt = 0;
+      await readSse(`${h0.url}/api/v1/chat/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"slow 500 10"}' }, (m) => {
+        if (m.event === 'chunk') closedAt = performance.now();
+        return m.event === 'chunk';
+      });
+      const rec = await until(() => { const r = h0.runtime.records.findLast((x) => x.text === 'slow 500 10'); return r?.abortedAt ? r : undefined; });
+      assert.ok(rec.abortedAt! - closedAt < ABORT_BOUND_MS, `aborted ${rec.abortedAt! - closedAt} ms after the client left`);
+      assert.equal(rec.finished, false);
+      const line = await until(() => h0.logObjects().find((l) => l.msg === 'turn' && l.transport === 'sse' && l.status === 'cancelled'));
+      assert.equal(line.cancel_reason, 'client_disconnected');
+    } finally {
+      await h0.close();
+    }
+  });
+
+  it('SSE reader gone: by default once the resume window passes without a reconnect', async () => {
+    const h1 = await startHarness({ SSE_RESUME_MS: '300' });
+    try {
+      let closedAt = 0;
+      await readSse(`${h1.url}/api/v1/chat/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"slow 500 10"}' }, (m) => {
+        if (m.event === 'chunk') closedAt = performance.now();
+        return m.event === 'chunk';
+      });
+      const rec = await until(() => { const r = h1.runtime.records.findLast((x) => x.text === 'slow 500 10'); return r?.abortedAt ? r : undefined; });
+      assert.ok(rec.abortedAt! - closedAt >= 300, `kept ${rec.abortedAt! - closedAt} ms for a reconnect`);
+      assert.equal(rec.finished, false);
+      const line = await until(() => h1.logObjects().find((l) => l.msg === 'turn' && l.transport === 'sse' && l.status === 'cancelled'));
+      assert.equal(line.cancel_reason, 'client_disconnected');
+    } finally {
+      await h1.close();
+    }
   });
 
   it('WebSocket closed', async () => {
@@ -107,7 +130,7 @@ describe('backpressure', () => {
     socket.on('data', (d: string) => (raw += d));
     socket.resume();
     await until(() => raw.includes('event: turn.end'), 30_000);
-    assert.match(raw, /event: error\nid: [^\n]+\ndata: \{[^\n]*"code":"client_too_slow"/);
+    assert.match(raw, /event: turn\.error\nid: [^\n]+\ndata: \{"type":"error"[^\n]*"code":"client_too_slow"/);
     assert.match(raw, /"type":"turn.end","status":"cancelled","text":"","spoken_text":""/);
     // Then the server ends the response and the connection.
     await once(socket, 'end');
@@ -137,7 +160,8 @@ describe('backpressure', () => {
 describe('limits and barge-in', () => {
   let h: Harness;
   before(async () => {
-    h = await startHarness({ RATE_LIMIT_PER_MINUTE: '12', MAX_TURNS_PER_CLIENT: '2' });
+    // SSE_RESUME_MS=0: an SSE stream that drops cancels its turn at once (no reconnect expected here).
+    h = await startHarness({ RATE_LIMIT_PER_MINUTE: '12', MAX_TURNS_PER_CLIENT: '2', SSE_RESUME_MS: '0' });
   });
   after(() => h.close());
 

@@ -4,10 +4,11 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
+import { offeredProtocols, WS_SUBPROTOCOL } from '../auth.js';
 import { clientIdOf, type ServerContext } from '../context.js';
-import { HttpError } from '../errors.js';
+import { HttpError, errorBody } from '../errors.js';
 import { resetWhenStalled, wsOutlet } from '../outlets.js';
 import type { TurnRequest } from '../../turn/index.js';
 import { WS_MESSAGE_TYPES, toTurnRequest, wsMessage } from '../schemas.js';
@@ -18,10 +19,23 @@ import { checkVoice } from '../voices.js';
 const protocolError = (code: string, message: string, turnId?: string) =>
   JSON.stringify({ type: 'error', turn_id: turnId ?? null, code, message, retryable: false });
 
+/**
+ * A client that offers subprotocols must offer `barnabee.v1` among them (README "WebSocket auth"):
+ * the server echoes only that one, never the token, and a client (browser or `ws`) that offered
+ * protocols fails a handshake that echoes none. Refused with a 400 that says so, before the upgrade.
+ */
+export async function requireSubprotocol(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const offered = offeredProtocols(request.headers['sec-websocket-protocol']);
+  if (offered.length === 0 || offered.includes(WS_SUBPROTOCOL)) return;
+  await reply
+    .code(400)
+    .send(errorBody('subprotocol_required', `Offer the subprotocol ${WS_SUBPROTOCOL} together with the token (Sec-WebSocket-Protocol: ${WS_SUBPROTOCOL}, <token>).`));
+}
+
 export function wsRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const checkRate = app.createRateLimit();
 
-  app.get('/api/v1/ws', { websocket: true }, (socket: WebSocket, request: FastifyRequest) => {
+  app.get('/api/v1/ws', { websocket: true, preValidation: requireSubprotocol }, (socket: WebSocket, request: FastifyRequest) => {
     const clientId = clientIdOf(request);
     const confirmScope = `ws:${randomUUID()}`; // a "yes" counts only on the socket that was asked
     let current: RunningTurn | undefined;

@@ -15,6 +15,7 @@ import { Auth, requireAuth, selectProtocol } from './auth.js';
 import { SECRET_KEYS, type Config } from '../config.js';
 import { redactUrl } from '../redact.js';
 import type { ServerContext } from './context.js';
+import { boundedDrain, drainLimit } from './drain.js';
 import { HttpError, errorBody, toHttpError } from './errors.js';
 import { Feed } from './feed.js';
 import { Gate } from './gate.js';
@@ -87,7 +88,15 @@ export async function createServer(runtime: ServerRuntime, options: ServerOption
     // An idle keep-alive connection is closed after the same time a stalled one is reset (outlets.ts).
     keepAliveTimeout: config.CLIENT_IDLE_TIMEOUT_MS,
     return503OnClosing: true,
+    // The whole-request deadline: a client trickling headers or a body is closed. It covers
+    // receiving the request only; a streaming response may last as long as its turn.
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    http: {
+      headersTimeout: Math.min(config.REQUEST_TIMEOUT_MS, 60_000),
+      connectionsCheckingInterval: Math.min(5000, Math.max(100, Math.floor(config.REQUEST_TIMEOUT_MS / 10))),
+    },
   });
+  boundedDrain(app, drainLimit(config.BODY_LIMIT_BYTES));
 
   const hub = new TurnHub(runtime.assistant, {
     maxTurnsPerClient: config.MAX_TURNS_PER_CLIENT,

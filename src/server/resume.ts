@@ -80,6 +80,7 @@ export class SseTurn {
         if (event.type === 'turn.end') this.ended(event.seq);
       },
       buffered: () => this.live?.res.writableLength ?? 0,
+      holds: true,
     };
   }
 

@@ -37,6 +37,8 @@ export interface Outlet {
    * last bytes is reset by the stall timeout (outlets.ts, `resetWhenStalled`).
    */
   close?(): void;
+  /** Holds events for a reconnect (SSE resume): it gets them even after its client went away. */
+  readonly holds?: boolean;
 }
 
 export interface TurnOptions {
@@ -146,7 +148,7 @@ export class TurnHub {
     };
 
     const deliver = (event: TurnEvent) => {
-      if (clientGone()) return;
+      if (clientGone() && !o.outlet.holds) return;
       // Past the bound only the closing events still go out, and `turn.end` without its texts
       // (the client could not take the answer; the history has it): the buffer stays bounded.
       if (overflowed && event.type !== 'error' && event.type !== 'turn.end') return;

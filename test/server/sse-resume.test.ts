@@ -229,6 +229,23 @@ describe('SSE reconnects', () => {
   });
 });
 
+describe('SSE resume after the window', () => {
+  it('a turn nobody came back for is cancelled, and a late reconnect still hears its turn.end, then 204', async (t) => {
+    const s = await start({ SSE_RESUME_MS: '200' }, tempDir(t, 'barnabee-sse-'));
+    t.after(() => stop(s));
+    const first = await readSse(`${s.url}/api/v1/chat/stream?text=${encodeURIComponent('slow 100 20')}`, {}, (m) => m.event === 'chunk');
+    const rec = await until(() => s.records.find((r) => r.abortedAt !== null));
+    assert.equal(rec.finished, false);
+    const lastId = first.messages.at(-1)!.id!;
+    const rest = await readSse(`${s.url}/api/v1/chat/stream`, { headers: { 'last-event-id': lastId } });
+    assert.equal(rest.status, 200);
+    const all = [...turnEvents(first), ...turnEvents(rest)];
+    assertWhole(all);
+    assert.equal(all.at(-1)!.status, 'cancelled');
+    assert.equal((await fetch(`${s.url}/api/v1/chat/stream`, { headers: { 'last-event-id': rest.messages.at(-1)!.id! } })).status, 204);
+  });
+});
+
 describe('SSE resume from the stored trace', () => {
   it('once the window has passed, a resume is served from the trace and ends with the whole text', async (t) => {
     // SSE_RESUME_MS=0: an ended turn's events are let go at once; its owner is still known.

@@ -9,16 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { postJson, readSse, textOf, turnEvents, WsClient } from '../support/server-clients.js';
 import { startHarness, type Harness } from '../support/server-harness.js';
+import { until } from '../support/until.js';
 
-async function until<T>(fn: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await sleep(5);
-  }
-}
 
 const ABORT_BOUND_MS = 50;
 
@@ -31,41 +23,34 @@ describe('disconnect aborts the turn upstream', () => {
 
   const lastRecord = (text: string) => () => h.runtime.records.findLast((r) => r.text === text);
 
-  it('SSE reader gone: with SSE_RESUME_MS=0 at once', async () => {
-    const h0 = await startHarness({ SSE_RESUME_MS: '0' });
+  /** An SSE client that leaves after its first chunk, on a fresh server with this resume window. */
+  async function sseLeaves(window: string) {
+    const hs = await startHarness({ SSE_RESUME_MS: window });
     try {
       let closedAt = 0;
-      await readSse(`${h0.url}/api/v1/chat/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"slow 500 10"}' }, (m) => {
+      await readSse(`${hs.url}/api/v1/chat/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"slow 500 10"}' }, (m) => {
         if (m.event === 'chunk') closedAt = performance.now();
         return m.event === 'chunk';
       });
-      const rec = await until(() => { const r = h0.runtime.records.findLast((x) => x.text === 'slow 500 10'); return r?.abortedAt ? r : undefined; });
-      // A fresh server's first turn: a generous bound (the window's default is 10 s).
-      assert.ok(rec.abortedAt! - closedAt < 1000, `aborted ${rec.abortedAt! - closedAt} ms after the client left`);
+      const rec = await until(() => { const r = hs.runtime.records.findLast((x) => x.text === 'slow 500 10'); return r?.abortedAt ? r : undefined; });
       assert.equal(rec.finished, false);
-      const line = await until(() => h0.logObjects().find((l) => l.msg === 'turn' && l.transport === 'sse' && l.status === 'cancelled'));
+      const line = await until(() => hs.logObjects().find((l) => l.msg === 'turn' && l.transport === 'sse' && l.status === 'cancelled'));
       assert.equal(line.cancel_reason, 'client_disconnected');
+      return rec.abortedAt! - closedAt;
     } finally {
-      await h0.close();
+      await hs.close();
     }
+  }
+
+  it('SSE reader gone: with SSE_RESUME_MS=0 at once', async () => {
+    const ms = await sseLeaves('0');
+    // A fresh server's first turn: a generous bound (the window's default is 10 s).
+    assert.ok(ms < 1000, `aborted ${ms} ms after the client left`);
   });
 
   it('SSE reader gone: by default once the resume window passes without a reconnect', async () => {
-    const h1 = await startHarness({ SSE_RESUME_MS: '300' });
-    try {
-      let closedAt = 0;
-      await readSse(`${h1.url}/api/v1/chat/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"slow 500 10"}' }, (m) => {
-        if (m.event === 'chunk') closedAt = performance.now();
-        return m.event === 'chunk';
-      });
-      const rec = await until(() => { const r = h1.runtime.records.findLast((x) => x.text === 'slow 500 10'); return r?.abortedAt ? r : undefined; });
-      assert.ok(rec.abortedAt! - closedAt >= 300, `kept ${rec.abortedAt! - closedAt} ms for a reconnect`);
-      assert.equal(rec.finished, false);
-      const line = await until(() => h1.logObjects().find((l) => l.msg === 'turn' && l.transport === 'sse' && l.status === 'cancelled'));
-      assert.equal(line.cancel_reason, 'client_disconnected');
-    } finally {
-      await h1.close();
-    }
+    const ms = await sseLeaves('300');
+    assert.ok(ms >= 300, `kept ${ms} ms for a reconnect`);
   });
 
   it('WebSocket closed', async () => {

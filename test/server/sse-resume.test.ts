@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { EventSource } from 'eventsource';
 import { pino } from 'pino';
@@ -18,16 +17,7 @@ import { createEventBus, openStore, type Agent, type Store } from '../../src/tur
 import { readSse, textOf, turnEvents } from '../support/server-clients.js';
 import { scriptedAgent, testConfig, type ScriptRecord } from '../support/server-assistant.js';
 import { tempDir } from '../support/turn-store.js';
-
-async function until<T>(fn: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await sleep(5);
-  }
-}
+import { until } from '../support/until.js';
 
 interface Server {
   url: string;

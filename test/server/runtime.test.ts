@@ -15,7 +15,8 @@ const ANSWER = 'Bicycles appeared in the early nineteenth century, and pedals ca
 describe('real runtime (demo mode)', () => {
   let h: RealHarness;
   before(async () => {
-    h = await startRealHarness();
+    // SSE_RESUME_MS=0: an SSE client that leaves is gone at once (no wait for a reconnect).
+    h = await startRealHarness({ SSE_RESUME_MS: '0' });
   });
   after(() => h.close());
 

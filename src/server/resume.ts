@@ -240,7 +240,7 @@ export class SseTurns {
 /**
  * The events of a stored trace after `afterSeq`, in wire form. A trace is condensed: a run of
  * chunks is one event (sent with the run's last seq and all its text, and skipped when the client
- * already has part of it), audio is not kept, and `turn.end` carries the whole answer.
+ * already has part of it), audio is not kept, and `turn.end` carries the whole answer (with `expects_reply: false`).
  */
 export function traceEvents(trace: TurnTrace, afterSeq: number): Array<{ type: TurnEvent['type']; turn_id: string; seq: number } & Record<string, unknown>> {
   const out: Array<{ type: TurnEvent['type']; turn_id: string; seq: number } & Record<string, unknown>> = [];
@@ -253,7 +253,8 @@ export function traceEvents(trace: TurnTrace, afterSeq: number): Array<{ type: T
         out.push({ ...base, conversation_id: trace.conversation_id, input: trace.input, ...fields });
         break;
       case 'turn.end':
-        out.push({ ...base, status: trace.status, text: trace.text, spoken_text: trace.spoken_text, metrics: trace.metrics });
+        // A trace does not keep expects_reply; this long after the turn, no microphone should reopen for it.
+        out.push({ ...base, status: trace.status, text: trace.text, spoken_text: trace.spoken_text, expects_reply: false, metrics: trace.metrics });
         break;
       default:
         out.push({ ...base, ...fields });

@@ -14,6 +14,7 @@ const end = (turn_id: string, seq: number): TurnEvent => ({
   status: 'completed',
   text: 'x',
   spoken_text: 'x',
+  expects_reply: false,
   metrics: { route_ms: 0, first_chunk_ms: 0, first_audio_ms: null, total_ms: seq },
 });
 const encode = (e: TurnEvent) => `${e.type}:${e.seq}:${'text' in e ? e.text : ''}`;

@@ -132,8 +132,9 @@ export class SseTurn {
     this.held.push(h);
     this.bytes += h.text.length;
     this.owner.grew(this, h.text.length);
-    const over = this.bytes - this.owner.limits.turnBytes;
-    if (over > 0) this.owner.released(this.trim(this.owner.limits.turnBytes));
+    // Trimmed to three quarters of the bound, so a turn at its bound is not trimmed (copied) per event.
+    const { turnBytes } = this.owner.limits;
+    if (this.bytes > turnBytes) this.owner.released(this.trim(Math.floor((turnBytes * 3) / 4)));
   }
 
   private waitForReconnect(): void {
@@ -212,8 +213,10 @@ export class SseTurns {
       this.holding.delete(old);
       if (this.total <= this.limits.totalBytes) return;
     }
-    // Only running turns are left: the one growing gives up its oldest events.
-    this.released(turn.trim(Math.max(0, turn.heldBytes - (this.total - this.limits.totalBytes))));
+    // Only running turns are left: the one growing gives up its oldest events (a quarter more than
+    // needed, as above).
+    const excess = this.total - Math.floor((this.limits.totalBytes * 3) / 4);
+    this.released(turn.trim(Math.max(0, turn.heldBytes - excess)));
   }
 
   released(n: number): void {

@@ -23,8 +23,9 @@ export function chatRoutes(app: FastifyInstance, ctx: ServerContext): void {
   // SSE: ids, a retry hint, and reconnects that resume (docs/protocol.md "Reconnects and resuming (SSE)").
   const sseTurns = new SseTurns({
     windowMs: ctx.config.SSE_RESUME_MS,
-    turnBytes: ctx.config.CLIENT_BUFFER_BYTES,
-    totalBytes: 16 * ctx.config.CLIENT_BUFFER_BYTES,
+    // Half the connection bound: a whole replay fits in a resumed connection's buffer with room to spare.
+    turnBytes: Math.floor(ctx.config.CLIENT_BUFFER_BYTES / 2),
+    totalBytes: 8 * ctx.config.CLIENT_BUFFER_BYTES,
   });
   const heartbeat = { everyMs: ctx.config.SSE_HEARTBEAT_MS, text: SSE_HEARTBEAT };
   const retry = sseRetry(ctx.config.SSE_RETRY_MS);

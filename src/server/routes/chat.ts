@@ -39,9 +39,11 @@ export function chatRoutes(app: FastifyInstance, ctx: ServerContext): void {
     if (plan.kind === 'unknown') {
       return reply.code(404).send(errorBody('unknown_turn', 'No turn of this client to resume with that Last-Event-ID.'));
     }
+    const trace = plan.kind === 'trace' ? ctx.runtime.store?.getTurn(last.turnId) : undefined;
+    // Ended, its events gone and no trace to tell them: nothing more will ever come.
+    if (plan.kind === 'trace' && !trace && plan.turn.heldBytes === 0) return reply.code(204).send();
     const stream = openHttpStream(reply, { headers: SSE_HEADERS, heartbeat });
     stream.write(retry, false);
-    const trace = plan.kind === 'trace' ? ctx.runtime.store?.getTurn(last.turnId) : undefined;
     if (trace) {
       for (const e of traceEvents(trace, last.seq)) stream.write(sseWireEvent(e), false);
       return stream.end();

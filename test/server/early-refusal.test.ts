@@ -60,7 +60,7 @@ describe('early refusals reach a client that is still sending', () => {
     const { socket, received, closed } = await rawSocket(open.url);
     let failed: Error | undefined;
     socket.on('error', (e) => (failed = e));
-    socket.write(`POST /api/v1/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${EIGHT_MB.length}\r\n\r\n`);
+    socket.write(`POST /api/v1/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${EIGHT_MB.length}\r\n\r\n`);
     for (let off = 0; off < EIGHT_MB.length && !failed; off += 64 * 1024) {
       if (!socket.write(EIGHT_MB.subarray(off, off + 64 * 1024))) await Promise.race([once(socket, 'drain'), closed]).catch(() => {});
     }
@@ -75,7 +75,7 @@ describe('early refusals reach a client that is still sending', () => {
 
   it('the drain is bounded: a client that keeps sending is closed after the bound', async () => {
     const { socket, received, closed } = await rawSocket(open.url);
-    socket.write(`POST /api/v1/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${2 ** 32}\r\n\r\n`);
+    socket.write(`POST /api/v1/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${2 ** 32}\r\n\r\n`);
     const chunk = Buffer.alloc(256 * 1024, 0x61);
     let written = 0;
     let gone = false;
@@ -102,7 +102,7 @@ describe('the whole-request deadline (REQUEST_TIMEOUT_MS)', () => {
 
   it('closes a client that trickles its body', async () => {
     const { socket, closed } = await rawSocket(h.url);
-    socket.write('POST /api/v1/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"text":"');
+    socket.write('POST /api/v1/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"text":"');
     const t0 = performance.now();
     const drip = setInterval(() => socket.write('a'), 100);
     await closed;
@@ -113,7 +113,7 @@ describe('the whole-request deadline (REQUEST_TIMEOUT_MS)', () => {
 
   it('closes a client that trickles its headers', async () => {
     const { socket, closed } = await rawSocket(h.url);
-    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+    socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
     const drip = setInterval(() => socket.write('X-A: b\r\n'), 100);
     await closed;
     clearInterval(drip);

@@ -1,22 +1,30 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { hasPlayer, openPlayer } from '../../src/speech/index.js';
 
-/** A stand-in player on PATH that records its arguments and the bytes piped to it. */
-function fakePlayer(name: string, exitCode = 0): { env: NodeJS.ProcessEnv; dir: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'barnabee-player-'));
-  const script = `#!/bin/sh\necho "$@" > "${dir}/args"\ncat > "${dir}/audio"\n${exitCode ? `echo "no soundcard" >&2\nexit ${exitCode}\n` : ''}`;
+/**
+ * A stand-in player that records its arguments and the bytes piped to it. The PATH the lookup sees
+ * holds only this directory, so a real aplay or paplay on the machine can never be found instead;
+ * the script itself names the system directories it needs for `cat`.
+ */
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function fakePlayer(name: string, exitCode = 0, dir = mkdtempSync(join(tmpdir(), 'barnabee-player-'))): { env: NodeJS.ProcessEnv; dir: string } {
+  dirs.push(dir);
+  const script = `#!/bin/sh\nPATH=/usr/bin:/bin\necho "$@" > "${dir}/args"\ncat > "${dir}/audio"\n${exitCode ? `echo "no soundcard" >&2\nexit ${exitCode}\n` : ''}`;
   writeFileSync(join(dir, name), script);
   chmodSync(join(dir, name), 0o755);
-  return { env: { PATH: `${dir}:/usr/bin:/bin` }, dir };
+  return { env: { PATH: dir }, dir };
 }
 
 describe('openPlayer', () => {
   it('returns null when neither aplay nor paplay is on PATH', () => {
     const empty = mkdtempSync(join(tmpdir(), 'barnabee-nopath-'));
+    dirs.push(empty);
     assert.equal(openPlayer(16000, { env: { PATH: empty } }), null);
     assert.equal(hasPlayer({ PATH: empty }), false);
   });
@@ -48,6 +56,14 @@ describe('openPlayer', () => {
     player!.write(Buffer.alloc(320));
     await player!.end();
     assert.equal(readFileSync(join(dir, 'args'), 'utf8').trim(), '--raw --format=s16le --channels=1 --rate=16000');
+  });
+
+  it('prefers aplay when both players are on PATH', async () => {
+    const { env, dir } = fakePlayer('paplay');
+    fakePlayer('aplay', 0, dir);
+    const player = openPlayer(16000, { env })!;
+    assert.equal(player.command, 'aplay');
+    await player.end();
   });
 
   it("reports a player's failure with its message", async () => {

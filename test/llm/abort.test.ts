@@ -1,11 +1,15 @@
-/** Aborting closes the upstream connection at once: measured from the simulator's record of the close. */
+/**
+ * Aborting closes the upstream connection: seen in the simulator's record of the close, long
+ * before the answer would have ended. How fast is measured in bench/abort.ts; here the bound is a
+ * generous one that only a client that never closed the socket can miss.
+ */
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { ask, collect, rig, type Rig } from '../support/llm-sim.js';
+import { PROMPT_MS, waitUntil } from '../support/wait.js';
 
-const CLOSE_BOUND_MS = 50;
-const TRIALS = 5;
+const TRIALS = 3;
 const LONG = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
 
 describe('llm client: abort', () => {
@@ -22,22 +26,15 @@ describe('llm client: abort', () => {
     return rec.closedAt! - abortAt;
   }
 
-  /**
-   * The bound is checked on the median of several trials: on a loaded shared machine one trial
-   * can be descheduled for longer than 50 ms, while a client that fails to close the socket
-   * misses the bound every time. Every trial must still close well within a second.
-   */
+  /** Several trials in a row: each must close its socket, and the pool must keep working after. */
   async function trials(t: TestContext, label: string, trial: () => Promise<number>): Promise<void> {
     const delays: number[] = [];
     for (let i = 0; i < TRIALS; i++) delays.push(await trial());
-    delays.sort((a, b) => a - b);
     t.diagnostic(`${label}: close delays ms ${delays.map((d) => d.toFixed(1)).join(' ')}`);
-    const median = delays[Math.floor(delays.length / 2)]!;
-    assert.ok(median <= CLOSE_BOUND_MS, `median close delay ${median.toFixed(1)} ms`);
-    assert.ok(delays.at(-1)! < 1000, `a close took ${delays.at(-1)!.toFixed(1)} ms`);
+    for (const d of delays) assert.ok(d < PROMPT_MS, `a close took ${d.toFixed(1)} ms`);
   }
 
-  it(`aborting mid-stream closes the upstream within ${CLOSE_BOUND_MS} ms and throws aborted`, async (t) => {
+  it('aborting mid-stream closes the upstream and throws aborted', async (t) => {
     await trials(t, 'abort mid-stream', async () => {
       const ac = new AbortController();
       let abortAt = 0;
@@ -63,14 +60,15 @@ describe('llm client: abort', () => {
   it('aborting before the first token closes the upstream at once', async (t) => {
     await trials(t, 'abort before first token', async () => {
       r.sim.enqueue({ text: LONG, ttftMs: 10_000, keepaliveEveryMs: 20 });
+      const before = r.sim.records.length;
       const ac = new AbortController();
       const pending = collect(r.client.stream(ask('x'), { signal: ac.signal }));
-      await new Promise((resolve) => setTimeout(resolve, 60));
+      await waitUntil(() => r.sim.records.length > before, 'the request to reach the simulator');
       const abortAt = performance.now();
       ac.abort();
-      const { error, elapsedMs } = await pending;
+      const { error, parts } = await pending;
       assert.equal(error?.code, 'aborted');
-      assert.ok(elapsedMs < 1000);
+      assert.equal(parts.length, 0, 'aborted before the first token (due after 10 s)');
       return closeDelay(abortAt);
     });
   });
@@ -97,13 +95,16 @@ describe('llm client: abort', () => {
 
   it('aborting during a retry backoff ends the call at once', async () => {
     r.sim.enqueue({ fault: { kind: 'status', status: 429, retryAfterS: 5 } });
+    const before = r.sim.records.length;
     const ac = new AbortController();
     const pending = collect(r.client.stream(ask('x'), { signal: ac.signal }));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The 429 has been answered (the record is closed): the client is now in its 5 s backoff.
+    await waitUntil(() => r.sim.records[before]?.closedAt, 'the 429 to be answered');
     ac.abort();
     const { error, elapsedMs } = await pending;
     assert.equal(error?.code, 'aborted');
-    assert.ok(elapsedMs < 1000, `${elapsedMs} ms`);
+    assert.ok(elapsedMs < 5000 - 1000, `${elapsedMs} ms: the abort ended the 5 s backoff`);
+    assert.equal(r.sim.records.length, before + 1, 'no retry was sent');
   });
 
   it('the client keeps working after aborts (the pool replaced the dropped sockets)', async () => {

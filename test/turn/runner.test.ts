@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runTurn, TurnCancel, type EventOf, type RunTurnDeps, type TurnEvent } from '../../src/turn/index.js';
 import { agentsWith, assertWellFormed, collect, fixedRouter, scriptedAgent, sleep, textSpeech } from '../support/turn-fixtures.js';
+import { waitUntil } from '../support/wait.js';
 
 const chat = { agent: 'interaction', intent: 'chat', confidence: 0.9 } as const;
 
@@ -193,31 +194,22 @@ describe('runTurn: failures', () => {
 
 describe('runTurn: cancellation', () => {
   for (const ignoreAbort of [false, true]) {
-    it(`abort mid-stream ends with turn.end cancelled within 50 ms (agent ${ignoreAbort ? 'ignores' : 'honours'} the signal)`, async () => {
+    // An agent that ignores the signal blocks forever: the turn can only end because the runner
+    // stops waiting for it on abort (how fast is bench/abort.ts's business, not this test's).
+    it(`abort mid-stream ends with turn.end cancelled (agent ${ignoreAbort ? 'ignores' : 'honours'} the signal)`, { timeout: 15_000 }, async () => {
       const agent = scriptedAgent('interaction', [{ type: 'chunk', text: 'Once upon', done: false }, { block: true }], { ignoreAbort });
       const controller = new AbortController();
       const events: TurnEvent[] = [];
-      let abortedAt = 0;
-      let endedAt = 0;
       for await (const e of runTurn({ text: 'story' }, controller.signal, deps(agent))) {
         events.push(e);
-        if (e.type === 'chunk') {
-          setTimeout(() => {
-            abortedAt = performance.now();
-            controller.abort();
-          }, 20);
-        }
-        if (e.type === 'turn.end') endedAt = performance.now();
+        // Later, while the runner is waiting on the blocked agent.
+        if (e.type === 'chunk') setTimeout(() => controller.abort(), 20);
       }
       assertWellFormed(events);
       assert.equal(end(events).status, 'cancelled');
       assert.equal(end(events).text, 'Once upon');
-      assert.ok(endedAt - abortedAt < 50, `turn.end ${(endedAt - abortedAt).toFixed(1)} ms after the abort`);
       assert.ok(agent.runs[0]!.signal.aborted, "the agent's signal is aborted (closing any upstream request)");
-      if (!ignoreAbort) {
-        await sleep(10);
-        assert.equal(agent.cleanups, 1, "the agent's iterator was closed and its cleanup ran");
-      }
+      if (!ignoreAbort) await waitUntil(() => agent.cleanups === 1, "the agent's iterator closed and its cleanup run");
     });
   }
 
@@ -273,8 +265,7 @@ describe('runTurn: cancellation', () => {
     for await (const e of runTurn({ text: 'a' }, new AbortController().signal, deps(agent, { tap: (e) => void tapped.push(e) }))) {
       if (e.type === 'chunk') break;
     }
-    await sleep(10);
-    assert.equal(agent.cleanups, 1);
+    await waitUntil(() => agent.cleanups === 1, "the agent's cleanup");
     assert.ok(agent.runs[0]!.signal.aborted);
     assertWellFormed(tapped);
     assert.equal(end(tapped).status, 'cancelled');

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startHarness, type Harness } from '../support/server-harness.js';
+import { waitUntil } from '../support/wait.js';
 
 const TOKEN = 'log-test-secret-token-123';
 
@@ -35,8 +36,8 @@ describe('request logging', () => {
     const res = await fetch(`${h.url}/api/v1/chat?token=${TOKEN}`, { headers: { authorization: 'Bearer wrong', 'x-request-id': 'log-probe-1' } });
     assert.equal(res.status, 401);
     await res.text();
-    // onResponse runs after the bytes left: give it a moment.
-    for (let i = 0; i < 50 && h.logs.length === before; i++) await new Promise((r) => setTimeout(r, 10));
+    // onResponse runs after the bytes left.
+    await waitUntil(() => h.logs.length > before, 'the response log line');
     const lines = h.logObjects().slice(before);
     assert.equal(lines.length, 1, JSON.stringify(lines));
     assert.equal(lines[0]!.statusCode, 401);

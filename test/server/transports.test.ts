@@ -6,6 +6,7 @@ import { parseWav } from '../../src/speech/index.js';
 import { fliteStage } from '../support/server-assistant.js';
 import { postJson, readNdjson, readSse, textOf, turnEvents, WsClient } from '../support/server-clients.js';
 import { startHarness, type Harness } from '../support/server-harness.js';
+import { waitUntil } from '../support/wait.js';
 
 const UTTERANCE = 'echo the quick brown fox';
 const ANSWER = 'You said: the quick brown fox';
@@ -184,7 +185,7 @@ describe('transports', () => {
     const dash = await WsClient.open(`${h.wsUrl}/api/v1/ws/dashboard`);
     const sse = readSse(`${h.url}/api/v1/events`, {}, (m) => m.event === 'turn.end');
     await dash.waitFor((ev) => ev.some((e) => e.type === 'metrics'));
-    await new Promise((r) => setTimeout(r, 50)); // the SSE watcher is registered
+    await waitUntil(() => h.server.app.barnabee.feed.size === 2, 'the SSE watcher to be registered next to the WebSocket one');
     const res = await postJson(`${h.url}/api/v1/chat/events`, { text: UTTERANCE, speak: true });
     const direct = await readNdjson(res);
     const seen = await dash.waitFor((ev) => ev.some((e) => e.type === 'turn.end'), 20_000);

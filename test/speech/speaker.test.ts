@@ -4,7 +4,8 @@ import { chunkText, createFliteEngine, createSpeechStage } from '../../src/speec
 import type { AgentPart } from '../../src/turn/agent.js';
 import type { TurnPart } from '../../src/turn/events.js';
 import { pacedEngine } from '../support/tts-paced.js';
-import { collect, playbackGaps, sleep, streamText, type Timed } from '../support/tts-parts.js';
+import { collect, sleep, streamText, type Timed } from '../support/tts-parts.js';
+import { afterImmediate, gate, PROMPT_MS, waitUntil } from '../support/wait.js';
 
 const flite = createFliteEngine({ workers: 3 });
 after(() => flite.close());
@@ -90,47 +91,38 @@ describe('speech stage', () => {
     });
   });
 
-  it('leaves no playback gap with a fast engine (Flite, many times real time)', async () => {
+  // Playback gaps and the time parallel synthesis saves are performance: bench/speech.ts measures
+  // them (Flite, and the paced engines below next to a serial baseline). Here: what is spoken,
+  // in which order, and how many syntheses run at once.
+  it('speaks a long answer whole with a fast engine (Flite)', async () => {
     const parts = streamText(ANSWER, { deltaChars: 5, intervalMs: 5 }); // ≈ a fast model
     const timed = await collect(createSpeechStage({ engine: flite })(parts, { signal: new AbortController().signal }));
-    const { gaps, totalGapMs, audioMs } = playbackGaps(timed);
-    assert.ok(audioMs > 8000, `spoke ${audioMs} ms`);
-    assert.ok(totalGapMs < 1, `gaps: ${gaps.map((g) => g.toFixed(1)).join(', ')}`);
+    assertSpeechOrder(timed, chunkText(ANSWER));
   });
 
-  it('leaves no gap with an engine at half real time, synthesizing `parallelism` segments ahead', async () => {
+  it('with an engine at half real time, synthesizes `parallelism` segments ahead', async () => {
     const engine = pacedEngine(flite, { realTimeFactor: 0.5 });
     const text = 'The first one is here. Then comes a second one. A third follows it. And a fourth ends it.';
     const timed = await collect(createSpeechStage({ engine, parallelism: 2 })(streamText(text, { deltaChars: 200 }), { signal: new AbortController().signal }));
     assertSpeechOrder(timed, chunkText(text));
-    const { gaps, totalGapMs } = playbackGaps(timed);
-    assert.ok(totalGapMs < 5, `gaps: ${gaps.map((g) => g.toFixed(1)).join(', ')}`);
     assert.equal(engine.maxConcurrent, 2, 'two segments in synthesis at once, never more');
-    // Segment k+1's synthesis started before segment k's audio was complete: it was ready in time.
-    for (let k = 0; k + 1 < engine.calls.length; k++) {
-      assert.ok(engine.calls[k + 1].startedAt < engine.calls[k].endedAt!, `segment ${k + 1} synthesized ahead`);
+    // Segment k+1 was already in synthesis when segment k began to be spoken (from segment 1 on:
+    // segment 0 is announced before anything has been synthesized).
+    const startsAt = timed.filter((t) => t.part.type === 'speech.start').map((t) => t.at);
+    assert.equal(engine.calls.length, startsAt.length);
+    for (let k = 1; k + 1 < engine.calls.length; k++) {
+      assert.ok(engine.calls[k + 1].startedAt <= startsAt[k]!, `segment ${k + 1} synthesized ahead`);
     }
   });
 
-  it('keeps order with an engine slower than real time, and parallelism shortens the gaps', async () => {
+  it('keeps order with an engine slower than real time, serial or in parallel', async () => {
     const text = 'Red fox. Blue bird. Green frog.';
-    const run = async (parallelism: number) => {
+    for (const parallelism of [1, 3]) {
       const engine = pacedEngine(flite, { realTimeFactor: 1.25 });
-      const t0 = performance.now();
       const timed = await collect(createSpeechStage({ engine, parallelism })(streamText(text, { deltaChars: 200 }), { signal: new AbortController().signal }));
       assertSpeechOrder(timed, chunkText(text));
-      return { elapsed: performance.now() - t0, gaps: playbackGaps(timed), engine };
-    };
-    const serial = await run(1);
-    const parallel = await run(3);
-    assert.equal(serial.engine.maxConcurrent, 1);
-    assert.equal(parallel.engine.maxConcurrent, 3);
-    assert.ok(serial.gaps.totalGapMs > 0, 'slower than real time must stall playback');
-    assert.ok(
-      parallel.gaps.totalGapMs < serial.gaps.totalGapMs * 0.75,
-      `parallel gaps ${parallel.gaps.totalGapMs.toFixed(0)} ms vs serial ${serial.gaps.totalGapMs.toFixed(0)} ms`,
-    );
-    assert.ok(parallel.elapsed < serial.elapsed * 0.8, `parallel ${parallel.elapsed.toFixed(0)} ms vs serial ${serial.elapsed.toFixed(0)} ms`);
+      assert.equal(engine.maxConcurrent, parallelism);
+    }
   });
 
   it('barge-in mid-segment: ends at once, cut segment gets no speech.end, synthesis and upstream are stopped', async () => {
@@ -153,19 +145,19 @@ describe('speech stage', () => {
     });
     const endedAt = performance.now();
     assert.ok(abortedAt > 0, 'reached segment 1');
-    assert.ok(endedAt - abortedAt < 150, `stage ended ${(endedAt - abortedAt).toFixed(0)} ms after the abort`);
+    assert.ok(endedAt - abortedAt < PROMPT_MS, `stage ended ${(endedAt - abortedAt).toFixed(0)} ms after the abort`);
     assert.equal(timed.at(-1)!.part.type, 'audio', 'nothing after the abort');
     const ends = ofType(timed, 'speech.end').map((e) => e.segment);
     assert.deepEqual(ends, [0], 'segment 0 complete, segment 1 cut');
     // Every engine call that was running was told to stop, promptly.
-    await sleep(50);
+    await waitUntil(() => engine.calls.every((c) => c.outcome !== 'running') && upstreamClosedAt !== null, 'synthesis and the agent stream to stop');
     const cut = engine.calls.filter((c) => c.outcome !== 'completed');
     assert.ok(cut.length >= 1, 'segment 1 was still being synthesized');
     for (const c of cut) {
       assert.equal(c.outcome, 'aborted');
-      assert.ok(c.endedAt! - abortedAt < 100, `synthesis stopped ${(c.endedAt! - abortedAt).toFixed(0)} ms after the abort`);
+      assert.ok(c.endedAt! - abortedAt < PROMPT_MS, `synthesis stopped ${(c.endedAt! - abortedAt).toFixed(0)} ms after the abort`);
     }
-    assert.ok(upstreamClosedAt !== null && upstreamClosedAt - abortedAt < 100, 'the agent stream was closed');
+    assert.ok(upstreamClosedAt! - abortedAt < PROMPT_MS, 'the agent stream was closed');
   });
 
   it('aborts Flite mid-synthesis by stopping its helper process', async () => {
@@ -174,9 +166,20 @@ describe('speech stage', () => {
       const ac = new AbortController();
       // One very long segment keeps the helper busy long enough to be interrupted.
       const long = 'This sentence goes on and on without any end in sight because it keeps adding words, '.repeat(40);
-      const stage = createSpeechStage({ engine, chunker: { firstMinWords: Infinity, firstMaxChars: 10_000, maxChars: 10_000 } });
+      // Abort once the synthesis has been handed to the helper (not while it is still queued).
+      const handedOver = gate();
+      const watched: typeof engine = Object.create(engine, {
+        synthesize: {
+          value: async function* (text: string, opts: Parameters<typeof engine.synthesize>[1]) {
+            handedOver.open();
+            yield* engine.synthesize(text, opts);
+          },
+        },
+      });
+      const stage = createSpeechStage({ engine: watched, chunker: { firstMinWords: Infinity, firstMaxChars: 10_000, maxChars: 10_000 } });
       const run = collect(stage(streamText(long + '.', { deltaChars: 10_000 }), { signal: ac.signal }));
-      await sleep(15);
+      await handedOver.promise;
+      await afterImmediate(); // the call has reached the pool
       ac.abort();
       const timed = await run;
       assert.equal(ofType(timed, 'speech.end').length, 0);
@@ -223,8 +226,8 @@ describe('speech stage', () => {
       for await (const p of createSpeechStage({ engine })(failing(), { signal: new AbortController().signal })) seen.push(p);
     }, /agent blew up/);
     assert.equal(seen[0].type, 'chunk');
-    await sleep(20);
-    assert.ok(engine.calls.every((c) => c.outcome !== 'running'), 'no synthesis left running');
+    await waitUntil(() => engine.calls.every((c) => c.outcome !== 'running'), 'no synthesis left running');
+    assert.ok(engine.calls.length >= 1 && engine.calls.every((c) => c.outcome === 'aborted'), 'stopped, not left to finish');
   });
 
   it('stops synthesis when the consumer stops reading', async () => {
@@ -234,7 +237,7 @@ describe('speech stage', () => {
     for await (const p of createSpeechStage({ engine })(parts, { signal: new AbortController().signal })) {
       if (p.type === 'audio') break;
     }
-    await sleep(50);
+    await waitUntil(() => engine.calls.every((c) => c.outcome !== 'running') && closed, 'synthesis and the agent stream to stop');
     assert.ok(engine.calls.length >= 1);
     assert.ok(engine.calls.every((c) => c.outcome === 'aborted'), JSON.stringify(engine.calls.map((c) => c.outcome)));
     assert.equal(closed, true);

@@ -5,8 +5,9 @@ import { createInteractionAgent } from '../src/agents/interaction.js';
 import { createAssistant } from '../src/assistant.js';
 import { createEventBus, openStore, type EventOf, type TurnEvent } from '../src/turn/index.js';
 import { rig, type Rig } from './support/llm-sim.js';
-import { agentsWith, assertWellFormed, collect, fixedRouter, scriptedAgent, sleep } from './support/turn-fixtures.js';
+import { agentsWith, assertWellFormed, collect, fixedRouter, scriptedAgent } from './support/turn-fixtures.js';
 import { tempDir } from './support/turn-store.js';
+import { waitUntil } from './support/wait.js';
 
 let r: Rig;
 before(async () => {
@@ -93,7 +94,7 @@ describe('assistant', () => {
     for await (const e of assistant.run({ text: 'story', conversation_id: 'c1', transport: 'ws' }, new AbortController().signal)) {
       if (e.type === 'chunk' && e.text === 'upon a time') break;
     }
-    await sleep(10);
+    await waitUntil(() => published.at(-1)?.type === 'turn.end', 'turn.end on the bus');
     assertWellFormed(published);
     const end = published.at(-1) as EventOf<'turn.end'>;
     assert.equal(end.status, 'cancelled');

@@ -8,6 +8,7 @@ import { startRuntime, type Runtime } from '../src/runtime.js';
 import { StoreError, type EventOf, type TurnEvent } from '../src/turn/index.js';
 import { assertWellFormed, collect } from './support/turn-fixtures.js';
 import { tempDir } from './support/turn-store.js';
+import { waitUntil } from './support/wait.js';
 
 /** Demo mode (the built-in simulator over real HTTP), fast, with a real database file. */
 function demoConfig(db: string, env: Record<string, string> = {}) {
@@ -56,8 +57,9 @@ describe('runtime', () => {
     assert.ok(chat.filter((e) => e.type === 'chunk').length > 2, 'the model answer streamed');
     assert.equal(rt.simulator!.records.at(-1)!.closedBy, 'completed');
 
-    await new Promise((r) => setTimeout(r, 10));
-    assert.equal(published.length, math.length + light.length + chat.length, 'every event reached the bus');
+    const all = math.length + light.length + chat.length;
+    await waitUntil(() => published.length >= all, 'every event on the bus');
+    assert.equal(published.length, all, 'every event reached the bus, once');
     assert.equal(rt.store.listTurns().length, 3);
     assert.equal(rt.store.getTurn(chat[0]!.turn_id)!.usage!.model, 'barnabee-sim');
   });

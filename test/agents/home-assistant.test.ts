@@ -72,10 +72,10 @@ describe('Home Assistant backend (REST API over loopback)', () => {
   });
 
   it('times out a slow server and names the limit', async () => {
-    ha.fault({ kind: 'delay', ms: 1500 });
+    ha.fault({ kind: 'delay', ms: 5000 });
     const started = performance.now();
     const e = await rejectsWith(backend({ timeoutMs: 150 }).listEntities(), 'timeout', /within 150 ms/);
-    assert.ok(performance.now() - started < 1400, 'gave up before the server answered');
+    assert.ok(performance.now() - started < 4000, 'gave up before the server answered');
     assert.equal(e.retryable, true);
   });
 

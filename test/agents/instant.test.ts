@@ -137,27 +137,16 @@ describe('instant agent', () => {
     assert.match((other[0] as { text: string }).text, /^Sorry/);
   });
 
-  it('answers every instant utterance of the corpus in plain speakable text, in microseconds', async () => {
+  // How fast (microseconds per routed answer): bench/router.ts ("instant: route + answer").
+  it('answers every instant utterance of the corpus in plain speakable text', async () => {
     const agent = createInstantAgent({ timeZone: 'Europe/Berlin' });
     const texts = CORPUS.filter((c) => c.agent === 'instant').map((c) => c.text);
-    const times: number[] = [];
     for (const text of texts) {
-      const t0 = performance.now();
       const answer = await say(agent, text);
-      times.push((performance.now() - t0) * 1000);
       assert.ok(answer.length > 0 && answer.length < 300, text);
       assert.doesNotMatch(answer, /[*#_`[\]{}<>|\\=^+]|\d\.\d{5,}|e[+-]\d|NaN|undefined|Infinity/, `${text} → ${answer}`);
       assert.match(answer, /[.!?]$/, `${text} → ${answer}`);
     }
-    // The first pass above warmed things up; the median of the second is the steady cost (routing included).
-    times.length = 0;
-    for (const text of texts) {
-      const t0 = performance.now();
-      await say(agent, text);
-      times.push((performance.now() - t0) * 1000);
-    }
-    const median = times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
-    assert.ok(median < 1000, `median ${median.toFixed(0)} µs per routed answer`);
   });
 
   it('rejects an unknown time zone when created, not mid-turn', () => {

@@ -103,12 +103,12 @@ describe('router rules', () => {
     assert.ok(route('turn on the jacuzzi bubbles').confidence < 0.6);
   });
 
-  it('classifies a long utterance quickly', () => {
+  // How fast: bench/router.ts ("classify, 4000 chars").
+  it('classifies a long utterance', () => {
     const long = `${'please tell me more about the history of the world '.repeat(80)}`.slice(0, 4000);
-    const t0 = performance.now();
-    for (let i = 0; i < 20; i++) route(long);
-    const perCall = (performance.now() - t0) / 20;
-    assert.ok(perCall < 20, `${perCall.toFixed(2)} ms per 4000-character utterance`);
+    const d = route(long);
+    assert.equal(d.agent, 'interaction');
+    assert.ok(d.confidence >= 0 && d.confidence <= 1);
   });
 
   it('has no refine without a model', () => {

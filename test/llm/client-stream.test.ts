@@ -71,9 +71,9 @@ describe('llm client: streaming', () => {
     r.sim.enqueue({ text: 'one two three four five six seven eight nine ten eleven', ttftMs: 120, tokensPerSecond: 20 });
     const c = await r.client.complete(ask('count'));
     assert.ok(c.timing.ttft_ms! >= 110, `ttft ${c.timing.ttft_ms}`);
-    // 11 tokens at 20/s: 500 ms between first and last, slow enough that a loaded machine delaying
-    // a tick or two moves the rate only a little; a unit or counting mistake lands far outside.
-    assert.ok(c.timing.tokens_per_s! > 8 && c.timing.tokens_per_s! < 60, `tokens/s ${c.timing.tokens_per_s}`);
+    // 11 tokens at 20/s: 500 ms between first and last. A loaded machine only stretches that (a
+    // lower rate); a unit mistake (per ms) or counting characters (~110/s) lands far outside.
+    assert.ok(c.timing.tokens_per_s! > 1 && c.timing.tokens_per_s! < 60, `tokens/s ${c.timing.tokens_per_s}`);
   });
 
   it('UTF-8 characters split across TCP writes arrive whole', async () => {
@@ -152,10 +152,11 @@ describe('llm client: streaming', () => {
 
   it('finishes at [DONE] even when the server holds the connection open, then lets it go', async () => {
     r.sim.enqueue({ text: 'Short.', fault: { kind: 'linger' } });
-    const { text, error, elapsedMs } = await collect(r.client.stream(ask('x')));
+    const { text, error } = await collect(r.client.stream(ask('x')));
+    // The stream ended while the server was still holding the connection: it did not wait for it.
+    assert.equal(r.sim.records.at(-1)!.closedAt, null, 'finish waited for the connection');
     assert.equal(error, null);
     assert.equal(text, 'Short.');
-    assert.ok(elapsedMs < 500, `finish waited ${elapsedMs.toFixed(0)} ms for the connection`);
     await r.sim.settled();
     assert.equal(r.sim.records.at(-1)!.closedBy, 'client-closed', 'the held socket was dropped after a grace period');
   });

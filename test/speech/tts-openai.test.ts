@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { createFliteEngine, createOpenAiSpeechEngine, type PcmChunk, TtsHttpError } from '../../src/speech/index.js';
 import { startOpenAiSpeechServer, type OpenAiSpeechServer } from '../support/tts-openai-server.js';
 import { drain } from '../support/tts-parts.js';
+import { waitUntil } from '../support/wait.js';
 
 const KEY = 'sk-test-0123456789abcdef';
 const flite = createFliteEngine();
@@ -90,9 +91,8 @@ describe('OpenAI-compatible speech engine', () => {
     }).catch((e: Error) => e);
     assert.equal((err as Error).name, 'AbortError');
     assert.equal(got, 2);
-    await new Promise((r) => setTimeout(r, 50));
     const req = server.requests.at(-1)!;
-    assert.equal(req.aborted, true, 'the server saw the client leave');
+    await waitUntil(() => req.aborted, 'the server to see the client leave');
     assert.equal(req.finished, false);
   });
 

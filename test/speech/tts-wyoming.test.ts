@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { createFliteEngine, createWyomingEngine, type PcmChunk } from '../../src/speech/index.js';
 import { encodeEvent } from '../../src/wyoming/index.js';
 import { startWyomingServer, type WyomingServer } from '../support/tts-wyoming-server.js';
+import { waitUntil } from '../support/wait.js';
 import { drain } from '../support/tts-parts.js';
 
 const flite = createFliteEngine();
@@ -88,7 +89,8 @@ describe('Wyoming engine', () => {
       }).catch((e: Error) => e);
       assert.equal((err as Error).name, 'AbortError');
       assert.equal(n, 3);
-      await new Promise((r) => setTimeout(r, 50));
+      // The server wrote all its audio at once, so it sees a plain close (not a clientAbort).
+      await waitUntil(() => slow.openConnections === 0, 'the server to see the connection close');
       assert.equal(slow.received.at(-1)![0].type, 'synthesize');
     } finally {
       await slow.close();

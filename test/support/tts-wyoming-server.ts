@@ -25,6 +25,8 @@ export interface WyomingServer {
   received: { type: string; data: Record<string, unknown> }[][];
   /** Connections closed by the client before their synthesis ended. */
   clientAborts: number;
+  /** Connections open right now. */
+  readonly openConnections: number;
   close(): Promise<void>;
 }
 
@@ -168,6 +170,9 @@ export async function startWyomingServer(options: WyomingServerOptions): Promise
     received,
     get clientAborts() {
       return clientAborts;
+    },
+    get openConnections() {
+      return sockets.size;
     },
     close: () =>
       new Promise<void>((resolve) => {

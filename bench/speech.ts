@@ -13,7 +13,11 @@
  * - playback gaps: a listener plays the audio parts back to back from the first; a part that
  *   arrives after the previous one has finished leaves a gap. `lead` is how early each later
  *   segment's first audio arrived before the previous segment finished playing (min over segments).
- * Plus chunker throughput on token-sized deltas, against a naive regex splitter.
+ * Plus chunker throughput on token-sized deltas, against a naive regex splitter; the chunker's
+ * scaling (4× the text should cost ~4× the time, a rescan per delta 16×); and the stage's
+ * scheduling against paced engines (Flite slowed to a real-time factor), parallel versus serial
+ * synthesis in the same run: playback gaps and total time. The last two were wall-clock
+ * assertions in test/speech before; the tests now check only order and concurrency.
  * Prints a table, writes bench/results/speech.json and the speech section of bench/RESULTS.md.
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -26,6 +30,8 @@ import type { AgentPart } from '../src/turn/agent.js';
 import type { TurnPart } from '../src/turn/events.js';
 import speechCorpus from '../test/speech/corpus.js';
 import { GOLDEN_RULES } from '../test/speech/golden-rules.js';
+import { pacedEngine } from '../test/support/tts-paced.js';
+import { collect as collectTimed, streamText } from '../test/support/tts-parts.js';
 
 const TTFT_MS = 300;
 const TOKENS_PER_S = 40;
@@ -180,6 +186,7 @@ async function main(): Promise<void> {
   }
 
   const rows = [];
+  const scheduling: { real_time_factor: number; parallelism: number; gap_total_ms: number; serial_gap_total_ms: number; total_ms: number; serial_total_ms: number }[] = [];
   try {
     // Warm up: JIT, sockets, the Flite workers.
     await progressive(answer(12, 99));
@@ -222,11 +229,67 @@ async function main(): Promise<void> {
         min_lead_ms: runs.some((x) => x.prog.minLead !== null) ? m((x) => x.prog.minLead) : null,
       });
     }
+    // Scheduling against paced engines: the same text, serial synthesis as the baseline.
+    for (const [realTimeFactor, parallelism, text] of [
+      [0.5, 2, 'The first one is here. Then comes a second one. A third follows it. And a fourth ends it.'],
+      [1.25, 3, 'Red fox. Blue bird. Green frog.'],
+    ] as const) {
+      const runs: { p: number; gapMs: number; ms: number }[] = [];
+      for (let r = 0; r < RUNS; r++) {
+        for (const p of r % 2 ? [parallelism, 1] : [1, parallelism]) {
+          const paced = pacedEngine(engine, { realTimeFactor });
+          const t0 = performance.now();
+          const timed = await collectTimed(
+            createSpeechStage({ engine: paced, parallelism: p })(streamText(text, { deltaChars: 200 }), { signal: new AbortController().signal }),
+          );
+          runs.push({ p, gapMs: gapsOf(timed).totalGap, ms: performance.now() - t0 });
+        }
+      }
+      const of = (p: number, f: (x: (typeof runs)[number]) => number) => median(runs.filter((x) => x.p === p).map(f));
+      scheduling.push({
+        real_time_factor: realTimeFactor,
+        parallelism,
+        gap_total_ms: of(parallelism, (x) => x.gapMs),
+        serial_gap_total_ms: of(1, (x) => x.gapMs),
+        total_ms: of(parallelism, (x) => x.ms),
+        serial_total_ms: of(1, (x) => x.ms),
+      });
+      process.stderr.write(`paced x${realTimeFactor}: done\n`);
+    }
   } finally {
     await client.close();
     await engine.close();
     await sim.close();
   }
+
+  // ---- chunker scaling --------------------------------------------------------------------------
+  const sized = (unit: string, chars: number) => unit.repeat(Math.ceil(chars / unit.length));
+  const shapes: [string, (chars: number) => string][] = [
+    ['prose', (n) => sized('The quick brown fox, Mr. Fox, jumps over 3.5 lazy dogs at 5 p.m. Then it rests. ', n)],
+    ['an unclosed quotation', (n) => `"${sized('word and more words ', n)}`],
+    ['a fenced code block', (n) => `\`\`\`\n${sized('x = y + 1; z = "a. B"\n', n)}`],
+    ['blank space after an end', (n) => `End.${' '.repeat(n)}Next.`],
+    ['one long line of code', (n) => `\`\`\`\n${sized('abc ', n)}`],
+  ];
+  const timeChunker = (text: string) => {
+    const c = createChunker();
+    const t0 = performance.now();
+    for (let i = 0; i < text.length; i += 3) c.push(text.slice(i, i + 3));
+    c.flush();
+    return performance.now() - t0;
+  };
+  const scaling = shapes.map(([shape, make]) => {
+    timeChunker(make(100_000)); // warm up
+    const [a, b] = [make(250_000), make(1_000_000)];
+    // Interleaved, best of five, so a burst of load elsewhere hits both sizes alike.
+    let small = Infinity;
+    let large = Infinity;
+    for (let r = 0; r < 5; r++) {
+      small = Math.min(small, timeChunker(a));
+      large = Math.min(large, timeChunker(b));
+    }
+    return { shape, ms_250k: small, ms_1m: large, ratio: large / small };
+  });
 
   // ---- chunker throughput -----------------------------------------------------------------------
   const corpus = Array.from({ length: 40 }, (_, i) =>
@@ -312,6 +375,15 @@ async function main(): Promise<void> {
     `First segment: waited for the next word in ${lookahead.waited} of ${lookahead.texts} texts (corpus + Golden Rules); ` +
       `lookahead mean ${lookahead.mean_words.toFixed(2)} words, max ${lookahead.max_words} (target: at most 1)\n`,
   );
+  const scalingLines = scaling.map((x) => `| ${x.shape} | ${x.ms_250k.toFixed(1)} ms | ${x.ms_1m.toFixed(1)} ms | ${x.ratio.toFixed(1)}× |`);
+  const schedulingLines = scheduling.map(
+    (x) =>
+      `| ×${x.real_time_factor} | ${x.parallelism} | ${f0(x.gap_total_ms)} ms | ${f0(x.serial_gap_total_ms)} ms | ${f0(x.total_ms)} ms | ${f0(x.serial_total_ms)} ms |`,
+  );
+  console.log('Chunker scaling (3-character deltas; linear is 4×, a rescan per delta 16×):');
+  for (const l of scalingLines) console.log(l);
+  console.log('\nPaced engines (Flite slowed to a real-time factor), parallel vs serial synthesis:');
+  for (const l of schedulingLines) console.log(l);
 
   const root = join(dirname(fileURLToPath(import.meta.url)));
   mkdirSync(join(root, 'results'), { recursive: true });
@@ -323,6 +395,8 @@ async function main(): Promise<void> {
     rows,
     chunker,
     first_segment_lookahead: lookahead,
+    chunker_scaling: scaling,
+    scheduling,
   };
   writeFileSync(join(root, 'results', 'speech.json'), JSON.stringify(result, null, 2) + '\n');
 
@@ -344,6 +418,18 @@ async function main(): Promise<void> {
       `a naive regex splitter in the same run: ${(n.chars_per_s / 1e6).toFixed(1)} M chars/s. ` +
       `First segment: the chunker waited for the next word (U.S. Government / U.S. How) in ${lookahead.waited} of ${lookahead.texts} ` +
       `corpus and Golden Rules texts; lookahead past the cut mean ${lookahead.mean_words.toFixed(2)} words, max ${lookahead.max_words}.`,
+    '',
+    'Chunker scaling, 3-character deltas, best of 5: 4× the text should cost about 4× the time (a rescan per delta would be 16×).',
+    '',
+    '| text | 250k chars | 1M chars | ratio |',
+    '|---|---:|---:|---:|',
+    ...scalingLines,
+    '',
+    'Scheduling against a paced engine (Flite released at a real-time factor), the same text with serial synthesis as the baseline (median total gaps and wall time).',
+    '',
+    '| engine speed | parallelism | gaps | serial gaps | total | serial total |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...schedulingLines,
     '<!-- speech:end -->',
   ].join('\n');
   const resultsMd = join(root, 'RESULTS.md');

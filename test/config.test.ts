@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { tempDir } from './support/turn-store.js';
 
 const load = (env: Record<string, string>) => loadConfig(env, { envFile: false });
 
@@ -86,8 +86,8 @@ describe('config', () => {
     assert.ok(problems({ SESSION_TTL_DAYS: '0' }).some((p) => p.startsWith('SESSION_TTL_DAYS')));
   });
 
-  it('reads a .env file; the environment wins, and an empty value means unset', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'barnabee-config-'));
+  it('reads a .env file; the environment wins, and an empty value means unset', (t) => {
+    const dir = tempDir(t, 'barnabee-config-');
     const file = join(dir, '.env');
     writeFileSync(file, 'PORT=9001\nLOG_LEVEL=debug\nLLM_MODEL=from-file\n');
     const c = loadConfig({ LOG_LEVEL: 'warn', LLM_MODEL: '' }, { envFile: file });

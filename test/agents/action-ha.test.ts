@@ -11,7 +11,7 @@ describe('action agent on Home Assistant (local REST server)', () => {
     ha = await startHaServer();
   });
   after(() => ha.close());
-  const agent = (timeoutMs = 2000) => createActionAgent({ home: createHomeAssistantBackend({ url: ha.url, token: ha.token, timeoutMs }) });
+  const agent = (timeoutMs = 10_000) => createActionAgent({ home: createHomeAssistantBackend({ url: ha.url, token: ha.token, timeoutMs }) });
 
   it('matches names without areas, calls the services, and the server state changes', async () => {
     const a = agent();

@@ -13,7 +13,7 @@ describe('Home Assistant backend (REST API over loopback)', () => {
   after(() => ha.close());
 
   const backend = (over: { url?: string; token?: string; timeoutMs?: number } = {}) =>
-    createHomeAssistantBackend({ url: ha.url, token: ha.token, timeoutMs: 2000, ...over });
+    createHomeAssistantBackend({ url: ha.url, token: ha.token, timeoutMs: 10_000, ...over });
 
   /** Asserts a HomeError with this code whose message and JSON hold no secret. */
   const rejectsWith = async (p: Promise<unknown>, code: string, pattern?: RegExp, secret = ha.token) => {

@@ -8,8 +8,10 @@ import { createLlmClient, startSimulator, type LlmClientOptions, type SimScript 
 import { ask, clientOptions, collect, rig, type Rig } from '../support/llm-sim.js';
 
 const TEXT = 'One two three four five six seven eight.';
-const FIRST_TOKEN_MS = 400;
-const IDLE_MS = 400;
+// Long enough that a loaded machine answering slowly is not mistaken for a fault; the cases that
+// stall wait these out, so they are not longer still.
+const FIRST_TOKEN_MS = 1500;
+const IDLE_MS = 1500;
 const TOTAL_MS = 5000;
 /** Slack for a loaded shared machine: a timeout must fire by its bound plus this. */
 const SLACK_MS = 1000;

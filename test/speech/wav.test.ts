@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createWavReader, encodeWav, parseWav, UNKNOWN_LENGTH, wavHeader, WavFormatError } from '../../src/speech/wav.js';
 import { findOnPath } from '../../src/speech/playback.js';
+import { tempDir } from '../support/turn-store.js';
 
 function tone(samples: number, rate = 16000): Buffer {
   const b = Buffer.alloc(samples * 2);
@@ -133,7 +133,7 @@ describe('parseWav / createWavReader', () => {
   it("is accepted by Python's wave module, complete and streaming", (t) => {
     const python = findOnPath('python3');
     if (!python) return t.skip('python3 not installed');
-    const dir = mkdtempSync(join(tmpdir(), 'barnabee-wav-'));
+    const dir = tempDir(t, 'barnabee-wav-');
     const pcm = tone(4000, 24000);
     writeFileSync(join(dir, 'whole.wav'), encodeWav(pcm, 24000));
     writeFileSync(join(dir, 'stream.wav'), Buffer.concat([wavHeader({ sampleRate: 24000 }), pcm]));
@@ -150,7 +150,7 @@ describe('parseWav / createWavReader', () => {
   it('is accepted by sox when sox is installed', (t) => {
     const soxi = findOnPath('soxi') ?? findOnPath('sox');
     if (!soxi) return t.skip('sox not installed');
-    const dir = mkdtempSync(join(tmpdir(), 'barnabee-wav-'));
+    const dir = tempDir(t, 'barnabee-wav-');
     const file = join(dir, 'a.wav');
     writeFileSync(file, encodeWav(tone(16000), 16000));
     const args = soxi.endsWith('soxi') ? ['-D', file] : ['--i', '-D', file];

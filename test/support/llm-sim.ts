@@ -14,7 +14,11 @@ import {
 
 export const TEST_KEY = 'sk-or-v1-test0123456789abcdefSECRET';
 
-/** Options with small timeouts so fault tests finish fast. */
+/**
+ * Client options for tests. The timeouts are generous: on a loaded machine the first request of a
+ * file (cold JIT, a new socket) can take seconds, and that must not read as a silent model. Tests
+ * of the timeouts themselves set short ones.
+ */
 export function clientOptions(sim: Simulator, overrides: Partial<LlmClientOptions> = {}): LlmClientOptions {
   return {
     provider: 'openai-compatible',
@@ -24,9 +28,9 @@ export function clientOptions(sim: Simulator, overrides: Partial<LlmClientOption
     fallbacks: [],
     temperature: 0.5,
     maxTokens: 200,
-    firstTokenTimeoutMs: 1500,
-    idleTimeoutMs: 1500,
-    totalTimeoutMs: 8000,
+    firstTokenTimeoutMs: 10_000,
+    idleTimeoutMs: 10_000,
+    totalTimeoutMs: 30_000,
     maxRetries: 2,
     retryBaseMs: 20,
     ...overrides,

@@ -1,4 +1,4 @@
-/** For store tests: temp directories for real SQLite files (removed after the test), and real turns to record. */
+/** Temp directories for real SQLite files and scratch files (unique, removed after the test), and real turns to record. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

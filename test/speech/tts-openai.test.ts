@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { createFliteEngine, createOpenAiSpeechEngine, type PcmChunk, TtsHttpError } from '../../src/speech/index.js';
 import { startOpenAiSpeechServer, type OpenAiSpeechServer } from '../support/tts-openai-server.js';
 import { drain } from '../support/tts-parts.js';
-import { waitUntil } from '../support/wait.js';
+import { SLOW_MACHINE_TIMEOUT_MS, waitUntil } from '../support/wait.js';
 
 const KEY = 'sk-test-0123456789abcdef';
 const flite = createFliteEngine();
@@ -25,7 +25,7 @@ const TEXT = 'The kettle is on, and tea will be ready in five minutes.';
 
 describe('OpenAI-compatible speech engine', () => {
   it('pcm: posts the OpenAI request and streams 24 kHz PCM as it arrives', async () => {
-    const engine = createOpenAiSpeechEngine({ baseUrl: server.url, apiKey: KEY, model: 'kokoro', voice: 'af_heart', format: 'pcm' });
+    const engine = createOpenAiSpeechEngine({ baseUrl: server.url, apiKey: KEY, model: 'kokoro', voice: 'af_heart', format: 'pcm', headersTimeoutMs: SLOW_MACHINE_TIMEOUT_MS });
     let serverDoneAtFirstAudio: boolean | undefined;
     const chunks = await drain(engine.synthesize(TEXT), () => (serverDoneAtFirstAudio ??= server.requests.at(-1)!.finished));
     const req = server.requests.at(-1)!;
@@ -42,7 +42,7 @@ describe('OpenAI-compatible speech engine', () => {
   });
 
   it('wav: parses the streaming unknown-length header and yields the samples', async () => {
-    const engine = createOpenAiSpeechEngine({ baseUrl: server.url + '/', apiKey: KEY, model: 'tts-1', voice: 'alloy', format: 'wav' });
+    const engine = createOpenAiSpeechEngine({ baseUrl: server.url + '/', apiKey: KEY, model: 'tts-1', voice: 'alloy', format: 'wav', headersTimeoutMs: SLOW_MACHINE_TIMEOUT_MS });
     const chunks = await drain(engine.synthesize(TEXT, { voice: 'echo' }));
     const req = server.requests.at(-1)!;
     assert.equal(req.body.response_format, 'wav');
@@ -66,7 +66,7 @@ describe('OpenAI-compatible speech engine', () => {
 
   it('a rejected key is a clear error that never contains the key', async () => {
     const wrong = 'sk-wrong-key-9876543210';
-    const engine = createOpenAiSpeechEngine({ baseUrl: server.url, apiKey: wrong, model: 'kokoro', voice: 'af_heart' });
+    const engine = createOpenAiSpeechEngine({ baseUrl: server.url, apiKey: wrong, model: 'kokoro', voice: 'af_heart', headersTimeoutMs: SLOW_MACHINE_TIMEOUT_MS });
     const err = await drain(engine.synthesize(TEXT)).catch((e: Error) => e);
     assert.ok(err instanceof TtsHttpError);
     assert.equal(err.status, 401);
@@ -75,14 +75,14 @@ describe('OpenAI-compatible speech engine', () => {
   });
 
   it('a server failure is a TtsHttpError with the status', async () => {
-    const engine = createOpenAiSpeechEngine({ baseUrl: server.url, apiKey: KEY, model: 'kokoro', voice: 'af_heart' });
+    const engine = createOpenAiSpeechEngine({ baseUrl: server.url, apiKey: KEY, model: 'kokoro', voice: 'af_heart', headersTimeoutMs: SLOW_MACHINE_TIMEOUT_MS });
     const err = await drain(engine.synthesize('This will explode.')).catch((e: Error) => e);
     assert.ok(err instanceof TtsHttpError);
     assert.equal(err.status, 500);
   });
 
   it('abort mid-stream stops reading and closes the request', async () => {
-    const engine = createOpenAiSpeechEngine({ baseUrl: server.url, apiKey: KEY, model: 'kokoro', voice: 'af_heart' });
+    const engine = createOpenAiSpeechEngine({ baseUrl: server.url, apiKey: KEY, model: 'kokoro', voice: 'af_heart', headersTimeoutMs: SLOW_MACHINE_TIMEOUT_MS });
     const ac = new AbortController();
     const long = 'A long answer that takes the server a while to stream to us. '.repeat(6);
     let got = 0;

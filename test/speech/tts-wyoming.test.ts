@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { createFliteEngine, createWyomingEngine, type PcmChunk } from '../../src/speech/index.js';
 import { encodeEvent } from '../../src/wyoming/index.js';
 import { startWyomingServer, type WyomingServer } from '../support/tts-wyoming-server.js';
-import { waitUntil } from '../support/wait.js';
+import { SLOW_MACHINE_TIMEOUT_MS, waitUntil } from '../support/wait.js';
 import { drain } from '../support/tts-parts.js';
 
 const flite = createFliteEngine();
@@ -26,7 +26,7 @@ const bytes = (cs: PcmChunk[]) => cs.reduce((n, c) => n + c.pcm.length, 0);
 
 describe('Wyoming engine', () => {
   it('describes the server once and caches it', async () => {
-    const engine = createWyomingEngine({ host: plain.host, port: plain.port });
+    const engine = createWyomingEngine({ timeoutMs: SLOW_MACHINE_TIMEOUT_MS, host: plain.host, port: plain.port });
     const info = await engine.describe();
     assert.equal(info.tts[0].name, 'flite-wyoming');
     assert.deepEqual(info.tts[0].voices?.map((v) => v.name), ['kal16', 'slt']);
@@ -45,7 +45,7 @@ describe('Wyoming engine', () => {
   });
 
   it('synthesize → audio-start, audio-chunk…, audio-stop on a non-streaming server', async () => {
-    const engine = createWyomingEngine({ host: plain.host, port: plain.port, voice: 'slt' });
+    const engine = createWyomingEngine({ timeoutMs: SLOW_MACHINE_TIMEOUT_MS, host: plain.host, port: plain.port, voice: 'slt' });
     const chunks = await drain(engine.synthesize('Turning on the kitchen lights now.'));
     const conn = plain.received.at(-1)!;
     assert.deepEqual(conn.map((e) => e.type), ['synthesize']);
@@ -60,7 +60,7 @@ describe('Wyoming engine', () => {
   });
 
   it('uses synthesize-start / -chunk / -stop when the server advertises streaming', async () => {
-    const engine = createWyomingEngine({ host: streaming.host, port: streaming.port });
+    const engine = createWyomingEngine({ timeoutMs: SLOW_MACHINE_TIMEOUT_MS, host: streaming.host, port: streaming.port });
     const text = 'First sentence here. And a second one.';
     const chunks = await drain(engine.synthesize(text, { voice: 'kal16' }));
     const conn = streaming.received.at(-1)!;
@@ -74,14 +74,14 @@ describe('Wyoming engine', () => {
   });
 
   it("passes the server's error event on as an error", async () => {
-    const engine = createWyomingEngine({ host: plain.host, port: plain.port, voice: 'nobody' });
+    const engine = createWyomingEngine({ timeoutMs: SLOW_MACHINE_TIMEOUT_MS, host: plain.host, port: plain.port, voice: 'nobody' });
     await assert.rejects(drain(engine.synthesize('Hello.')), /Wyoming server error: unknown voice: nobody/);
   });
 
   it('abort mid-synthesis closes the connection', async () => {
     const slow = await startWyomingServer({ engine: flite, samplesPerChunk: 256 });
     try {
-      const engine = createWyomingEngine({ host: slow.host, port: slow.port });
+      const engine = createWyomingEngine({ timeoutMs: SLOW_MACHINE_TIMEOUT_MS, host: slow.host, port: slow.port });
       const ac = new AbortController();
       let n = 0;
       const err = await drain(engine.synthesize('A fairly long sentence to be interrupted. '.repeat(20), { signal: ac.signal }), () => {
@@ -102,7 +102,7 @@ describe('Wyoming engine', () => {
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     const { port } = probe.address() as AddressInfo;
     await new Promise<void>((r) => probe.close(() => r()));
-    await assert.rejects(drain(createWyomingEngine({ host: '127.0.0.1', port }).synthesize('Hi.')), new RegExp(`Wyoming server 127.0.0.1:${port}: .*ECONNREFUSED`));
+    await assert.rejects(drain(createWyomingEngine({ timeoutMs: SLOW_MACHINE_TIMEOUT_MS, host: '127.0.0.1', port }).synthesize('Hi.')), new RegExp(`Wyoming server 127.0.0.1:${port}: .*ECONNREFUSED`));
 
     // Answers describe, then drops the synthesis.
     const rude = createServer((s) => {
@@ -114,7 +114,7 @@ describe('Wyoming engine', () => {
     await new Promise<void>((r) => rude.listen(0, '127.0.0.1', r));
     try {
       const p = (rude.address() as AddressInfo).port;
-      await assert.rejects(drain(createWyomingEngine({ host: '127.0.0.1', port: p }).synthesize('Hi.')), /closed the connection mid-synthesis/);
+      await assert.rejects(drain(createWyomingEngine({ timeoutMs: SLOW_MACHINE_TIMEOUT_MS, host: '127.0.0.1', port: p }).synthesize('Hi.')), /closed the connection mid-synthesis/);
     } finally {
       await new Promise<void>((r) => rude.close(() => r()));
     }

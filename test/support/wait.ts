@@ -33,3 +33,9 @@ export function gate(): { promise: Promise<void>; open: () => void } {
  * (bench/abort.ts measures those) and far below the streams the tests interrupt (seconds long).
  */
 export const PROMPT_MS = 1_000;
+
+/**
+ * A client's own timeout in tests that are not about that timeout: a loaded machine (Flite taking
+ * seconds per sentence behind a test server) must not read as a dead server.
+ */
+export const SLOW_MACHINE_TIMEOUT_MS = 60_000;

@@ -21,7 +21,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { createParser } from 'eventsource-parser';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import WebSocket from 'ws';
 import { createInteractionAgent } from '../src/agents/interaction.js';
 import { createLlmClient, startSimulator, type Simulator } from '../src/llm/index.js';
@@ -53,6 +53,27 @@ async function closedAt(sim: Simulator, i: number): Promise<number> {
   const rec = sim.records[i]!;
   if (rec.closedBy !== 'client-closed' || rec.closedAt === null) throw new Error(`request ${i} ended ${rec.closedBy}, not closed by the client`);
   return rec.closedAt;
+}
+
+/** Reads an SSE response with plain `fetch` until `stop` says so, then aborts; returns when it aborted. */
+async function fetchSseUntil(url: string, init: RequestInit, stop: (m: EventSourceMessage) => boolean): Promise<number> {
+  const ac = new AbortController();
+  let abortAt = 0;
+  const parser = createParser({
+    onEvent: (m) => {
+      if (abortAt || !stop(m)) return;
+      abortAt = performance.now();
+      ac.abort();
+    },
+  });
+  try {
+    const res = await fetch(url, { ...init, signal: ac.signal });
+    const decoder = new TextDecoder();
+    for await (const chunk of res.body!) parser.feed(decoder.decode(chunk as Uint8Array, { stream: true }));
+  } catch {
+    // our own abort
+  }
+  return abortAt;
 }
 
 async function trials(name: string, one: () => Promise<number>): Promise<Row> {
@@ -88,24 +109,9 @@ const rows: Row[] = [];
     rows.push(
       await trials('baseline: fetch + AbortController', async () => {
         const i = sim.records.length;
-        const ac = new AbortController();
         let tokens = 0;
-        let abortAt = 0;
-        const parser = createParser({
-          onEvent: (m) => {
-            if (m.data !== '[DONE]' && ++tokens === 3 && !abortAt) {
-              abortAt = performance.now();
-              ac.abort();
-            }
-          },
-        });
-        try {
-          const res = await fetch(`${sim.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: ac.signal });
-          const decoder = new TextDecoder();
-          for await (const chunk of res.body!) parser.feed(decoder.decode(chunk as Uint8Array, { stream: true }));
-        } catch {
-          // the abort
-        }
+        const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
+        const abortAt = await fetchSseUntil(`${sim.url}/chat/completions`, init, (m) => m.data !== '[DONE]' && ++tokens === 3);
         return (await closedAt(sim, i)) - abortAt;
       }),
     );
@@ -183,23 +189,7 @@ const rows: Row[] = [];
       await trials('server: SSE reader gone → upstream closed', async () => {
         h.simulator.enqueue(ANSWER);
         const i = h.simulator.records.length;
-        const ac = new AbortController();
-        let leftAt = 0;
-        const parser = createParser({
-          onEvent: (m) => {
-            if (m.event === 'chunk' && !leftAt) {
-              leftAt = performance.now();
-              ac.abort();
-            }
-          },
-        });
-        try {
-          const res = await fetch(`${h.url}/api/v1/chat/stream?text=${encodeURIComponent(QUESTION)}`, { signal: ac.signal });
-          const decoder = new TextDecoder();
-          for await (const chunk of res.body!) parser.feed(decoder.decode(chunk as Uint8Array, { stream: true }));
-        } catch {
-          // our own abort
-        }
+        const leftAt = await fetchSseUntil(`${h.url}/api/v1/chat/stream?text=${encodeURIComponent(QUESTION)}`, {}, (m) => m.event === 'chunk');
         return (await closedAt(h.simulator, i)) - leftAt;
       }),
     );

@@ -76,17 +76,20 @@ describe('router refine', () => {
   });
 
   it('gives up on a slow model after its timeout and closes the upstream request', async () => {
-    const router = createRouter({ llm: r.client, refineTimeoutMs: 150 });
+    // A refine timeout long enough for the request to reach the model on a busy machine, far
+    // below the model's 30 s first token (and the client's own 10 s first-token timeout).
+    const router = createRouter({ llm: r.client, refineTimeoutMs: 1000 });
     const rule = router.classify(UNSURE);
     const before = r.sim.records.length;
-    r.sim.enqueue({ mode: 'text', text: '{"agent":"action","intent":"home.command"}', ttftMs: 5000 });
+    r.sim.enqueue({ mode: 'text', text: '{"agent":"action","intent":"home.command"}', ttftMs: 30_000 });
     const t0 = performance.now();
     const got: RouteDecision = await router.refine!(UNSURE, rule, signal());
     const waited = performance.now() - t0;
     assert.deepEqual(got, rule);
-    assert.ok(waited < 2000, `returned after ${waited.toFixed(0)} ms`);
+    assert.ok(waited < 6000, `returned after ${waited.toFixed(0)} ms`);
     await r.sim.settled();
     const record = r.sim.records[before];
+    assert.ok(record, 'the refine request reached the model before the timeout');
     assert.equal(record.closedBy, 'client-closed');
   });
 

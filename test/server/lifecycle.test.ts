@@ -23,8 +23,13 @@ describe('heartbeats', () => {
 
   it('WebSocket peers that stop answering pings are dropped, and their turn cancelled', async () => {
     const ws = await WsClient.open(`${h.wsUrl}/api/v1/ws`, { autoPong: false });
+    // Alive until the turn is running (a busy machine may take several ping intervals to start
+    // it), then silent: from the first chunk on, a dead peer.
+    let answering = true;
+    ws.socket.on('ping', (data) => answering && ws.socket.pong(data));
     ws.send({ type: 'turn.create', text: 'slow 1000 10' });
     await ws.waitFor((ev) => ev.some((e) => e.type === 'chunk'));
+    answering = false;
     const [code] = (await once(ws.socket, 'close')) as [number];
     assert.equal(code, 1006, 'terminated, not closed politely');
     await waitUntil(() => h.logObjects().some((l) => l.msg === 'turn' && l.cancel_reason === 'client_disconnected'), 'the turn to be cancelled');

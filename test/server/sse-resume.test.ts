@@ -17,7 +17,7 @@ import { createEventBus, openStore, type Agent, type Store } from '../../src/tur
 import { readSse, textOf, turnEvents } from '../support/server-clients.js';
 import { scriptedAgent, testConfig, type ScriptRecord } from '../support/server-assistant.js';
 import { tempDir } from '../support/turn-store.js';
-import { until } from '../support/until.js';
+import { waitUntil as until } from '../support/wait.js';
 
 interface Server {
   url: string;

@@ -1,5 +1,6 @@
 /**
- * What the Wyoming door adds, against the same turn over SSE in the same run.
+ * What Home Assistant's two doors add — the Wyoming server and the Ollama-compatible `/api/chat` —
+ * against the same turn over SSE in the same run.
  *
  *   npx tsx bench/wyoming.ts          # 30 rounds
  *   npx tsx bench/wyoming.ts --full   # 100 rounds
@@ -8,7 +9,8 @@
  * first token 50 ms, 200 tokens/s; Flite speech) behind the real server, on loopback, client in the
  * same process. Each round runs, in rotating order:
  * - text: SSE `POST /api/v1/chat/stream` → first `chunk` with text, against Wyoming `transcript` →
- *   first `handled-chunk`;
+ *   first `handled-chunk`, and against Ollama `POST /api/chat` (what Home Assistant's Ollama
+ *   integration calls) → first NDJSON line with content;
  * - audio: SSE with `speak: true` → first `audio`, against the Home Assistant path through Wyoming:
  *   `transcript` on one connection, its `handled-chunk`s relayed as they come into a
  *   `synthesize-start` / `synthesize-chunk` stream on a second connection → first `audio-chunk`.
@@ -54,6 +56,31 @@ async function sseFirst(url: string, speak: boolean, hit: (type: string, data: a
   const decoder = new TextDecoder();
   for await (const chunk of res.body!) parser.feed(decoder.decode(chunk as Uint8Array, { stream: true }));
   if (at < 0) throw new Error('no matching SSE event');
+  return at;
+}
+
+/** Milliseconds from sending to the first `/api/chat` NDJSON line with content; the answer is read to its end. */
+async function ollamaFirst(url: string): Promise<number> {
+  const t0 = performance.now();
+  const res = await fetch(`${url}/api/chat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'barnabee', messages: [{ role: 'user', content: QUESTION }], stream: true }),
+  });
+  let at = -1;
+  let buffered = '';
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body!) {
+    buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+    let nl: number;
+    while (at < 0 && (nl = buffered.indexOf('\n')) >= 0) {
+      const line = JSON.parse(buffered.slice(0, nl)) as { message?: { content?: string } };
+      buffered = buffered.slice(nl + 1);
+      if (line.message?.content) at = performance.now() - t0;
+    }
+    if (at >= 0) buffered = '';
+  }
+  if (at < 0) throw new Error('no /api/chat line with content');
   return at;
 }
 
@@ -156,10 +183,11 @@ runtime.simulator!.configure({ text: ANSWER, ttftMs: 50, tokensPerSecond: 200 })
 const server = await startServer(runtime, { handleSignals: false, defaultMetrics: false, logger: pino({ level: 'silent' }), wyoming: { port: 0 } });
 const port = server.wyoming!.port;
 
-const samples = { sse_text: [] as number[], wyoming_text: [] as number[], sse_audio: [] as number[], wyoming_audio: [] as number[] };
+const samples = { sse_text: [] as number[], wyoming_text: [] as number[], ollama_text: [] as number[], sse_audio: [] as number[], wyoming_audio: [] as number[] };
 const runs: Array<[keyof typeof samples, () => Promise<number>]> = [
   ['sse_text', () => sseFirst(server.url, false, (type, d) => type === 'chunk' && !!d.text)],
   ['wyoming_text', () => wyomingText(port)],
+  ['ollama_text', () => ollamaFirst(server.url)],
   ['sse_audio', () => sseFirst(server.url, true, (type) => type === 'audio')],
   ['wyoming_audio', () => wyomingAudio(port)],
 ];
@@ -181,17 +209,21 @@ const row = (what: string, base: number[], door: number[]) => ({
   what,
   sse_p50: r2(pct(base, 50)),
   sse_p90: r2(pct(base, 90)),
-  wyoming_p50: r2(pct(door, 50)),
-  wyoming_p90: r2(pct(door, 90)),
+  door_p50: r2(pct(door, 50)),
+  door_p90: r2(pct(door, 90)),
   added_p50_ms: r2(pct(door, 50) - pct(base, 50)),
   ratio_p50: r2(pct(door, 50) / pct(base, 50)),
 });
-const rows = [row('first text (chunk / handled-chunk)', samples.sse_text, samples.wyoming_text), row('first audio (audio / audio-chunk)', samples.sse_audio, samples.wyoming_audio)];
+const rows = [
+  row('Wyoming: first text (chunk / handled-chunk)', samples.sse_text, samples.wyoming_text),
+  row('Ollama /api/chat: first text (chunk / NDJSON line)', samples.sse_text, samples.ollama_text),
+  row('Wyoming: first audio (audio / audio-chunk)', samples.sse_audio, samples.wyoming_audio),
+];
 
-console.log(`Wyoming door vs SSE, same turn, ${ROUNDS} rounds each (ms from request sent)\n`);
-console.log('| measure | SSE p50 | SSE p90 | Wyoming p50 | Wyoming p90 | added at p50 | ratio p50 |');
+console.log(`Home Assistant doors vs SSE, same turn, ${ROUNDS} rounds each (ms from request sent)\n`);
+console.log('| measure | SSE p50 | SSE p90 | door p50 | door p90 | added at p50 | ratio p50 |');
 console.log('|---|---:|---:|---:|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.what} | ${r.sse_p50} | ${r.sse_p90} | ${r.wyoming_p50} | ${r.wyoming_p90} | ${r.added_p50_ms} | ${r.ratio_p50} |`);
+for (const r of rows) console.log(`| ${r.what} | ${r.sse_p50} | ${r.sse_p90} | ${r.door_p50} | ${r.door_p90} | ${r.added_p50_ms} | ${r.ratio_p50} |`);
 
 const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'wyoming.json');
 mkdirSync(dirname(out), { recursive: true });

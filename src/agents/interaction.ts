@@ -84,6 +84,10 @@ export function createInteractionAgent(options: InteractionAgentOptions): Agent 
             case 'tool-call':
               yield { type: 'tool_call', id: part.id, name: part.name, arguments: part.arguments };
               break;
+            case 'reasoning-delta':
+              // Shown as it streams (a `reasoning` event); never spoken, never in the text or history.
+              if (part.text) yield { type: 'reasoning', text: part.text };
+              break;
             case 'usage':
               usage = part.usage;
               break;
@@ -93,7 +97,6 @@ export function createInteractionAgent(options: InteractionAgentOptions): Agent 
               // Stopped at max_tokens by the upstream, or cut by the client's own bound (budget.ts).
               if (part.reason === 'length') truncated = part.cut ?? 'max_tokens';
               break;
-            // Reasoning and tool-call deltas are never part of the spoken answer.
           }
         }
       } catch (err) {

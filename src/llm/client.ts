@@ -48,6 +48,8 @@ interface CallState {
   /** When the first upstream request of this call was sent: ttft is measured from here. */
   sentAt: number | null;
   firstTokenAt: number | null;
+  /** First answer token (text or a tool call): ttft ends here, not at the model's first thought. */
+  firstAnswerAt: number | null;
   lastTokenAt: number | null;
   delivered: boolean;
 }
@@ -155,7 +157,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         // Not a stream: the server ignored `stream: true` (or reports an error with status 200).
         if (reader.push(await readText(res.body, MAX_EVENT_CHARS), out)) budget.take(out, 0, 0);
         if (out.some((p) => p.type !== 'usage')) {
-          call.firstTokenAt = call.lastTokenAt = performance.now();
+          call.firstTokenAt = call.firstAnswerAt = call.lastTokenAt = performance.now();
           call.delivered = true;
         }
         reader.end(out);
@@ -200,6 +202,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
           }
           call.lastTokenAt = now;
           call.delivered = true;
+          if (call.firstAnswerAt === null && out.some((p) => (p.type === 'text-delta' && p.text !== '') || p.type === 'tool-call')) call.firstAnswerAt = now;
         }
         if (out.length === 0) return;
         consumerHolds = true;
@@ -277,6 +280,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       startedAt: now,
       sentAt: null,
       firstTokenAt: null,
+      firstAnswerAt: null,
       lastTokenAt: null,
       delivered: false,
     };
@@ -361,7 +365,7 @@ function finishPart(reader: ChunkReader, headerId: string | null, model: string,
 
 function timing(call: CallState, usage: Usage | null, contentEvents: number): StreamTiming {
   const end = performance.now();
-  const ttft = call.firstTokenAt !== null && call.sentAt !== null ? call.firstTokenAt - call.sentAt : null;
+  const ttft = call.firstAnswerAt !== null && call.sentAt !== null ? call.firstAnswerAt - call.sentAt : null;
   const tokens = usage?.completion_tokens || contentEvents;
   const span = call.firstTokenAt !== null && call.lastTokenAt !== null ? (call.lastTokenAt - call.firstTokenAt) / 1000 : 0;
   return {

@@ -323,7 +323,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
 
   function listModels(res: ServerResponse, record: SimRecord): void {
-    const ids = opts.models ?? ['barnabee-sim', 'sim/demo', 'sim/echo'];
+    const ids = opts.models ?? ['barnabee-sim', 'sim/demo', 'sim/echo', 'sim/think'];
     const created = Math.floor(Date.now() / 1000);
     sendJson(res, record, 200, {
       object: 'list',
@@ -750,11 +750,15 @@ function readBody(req: IncomingMessage): Promise<string | null> {
   });
 }
 
-/** `sim/echo`, `sim/demo`, `sim/<fault>`: behaviour chosen by model name (for the CLI and other processes). */
+/** What `sim/think` thinks before it answers, streamed as `delta.reasoning`. */
+const THINKING = 'The question is short, so the answer should be too. Say the main point first, then one detail, and nothing the listener has to look at.';
+
+/** `sim/echo`, `sim/demo`, `sim/think` (demo answers after streamed reasoning), `sim/<fault>`: behaviour chosen by model name. */
 function scriptFromModelName(model: string): SimScript | null {
   if (!model.startsWith('sim/')) return null;
   const rest = model.slice(4);
   if (rest === 'echo' || rest === 'demo') return { mode: rest };
+  if (rest === 'think') return { mode: 'demo', reasoning: THINKING };
   const fault = parseFault(rest);
   return fault ? { fault } : null;
 }

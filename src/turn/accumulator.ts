@@ -16,6 +16,7 @@ export class TurnAccumulator {
   private firstChunkMs: number | null = null;
   private firstAnyChunkMs: number | null = null;
   private firstAudioMs: number | null = null;
+  private firstReasoningMs: number | null = null;
   private ttftMs: number | null = null;
   private tokensPerS: number | null = null;
   private truncated: string | undefined;
@@ -31,6 +32,9 @@ export class TurnAccumulator {
         if (event.text) this.firstChunkMs ??= event.t_ms;
         this.text += event.text;
         if (event.done) this.textDone = true;
+        break;
+      case 'reasoning':
+        this.firstReasoningMs ??= event.t_ms;
         break;
       case 'speech.start':
         this.segments[event.segment] = { text: event.text.trim(), textEnd: event.text_end ?? null, audioMs: 0, ended: false };
@@ -118,6 +122,7 @@ export class TurnAccumulator {
   metrics(routeMs: number, totalMs: number): TurnMetrics {
     return {
       ...(this.playedMs !== null ? { played_ms: Math.round(this.playedMs) } : {}),
+      ...(this.firstReasoningMs !== null ? { first_reasoning_ms: this.firstReasoningMs } : {}),
       route_ms: routeMs,
       first_chunk_ms: this.firstChunkMs ?? this.firstAnyChunkMs,
       first_audio_ms: this.speaking ? this.firstAudioMs : null,

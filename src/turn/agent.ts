@@ -2,7 +2,7 @@
  * The contract between the turn runner and whoever answers. Agents live in `src/agents/` and
  * import these types; the runner knows agents only through them (turn/ imports no other part).
  */
-import type { ActionPart, AgentKind, ChunkPart, ContextMessage, ErrorPart, ToolCallPart, TurnPart, TurnRequest, UsagePart } from './events.js';
+import type { ActionPart, AgentKind, ChunkPart, ContextMessage, ErrorPart, ReasoningPart, ToolCallPart, TurnPart, TurnRequest, UsagePart } from './events.js';
 
 export interface RouteDecision {
   agent: AgentKind;
@@ -52,7 +52,7 @@ export interface ModelTimingPart {
 }
 
 /** What an agent may produce. The runner adds everything else (start, route, speech, end). */
-export type AgentPart = ChunkPart | ActionPart | ToolCallPart | UsagePart | ErrorPart | ModelTimingPart;
+export type AgentPart = ChunkPart | ActionPart | ToolCallPart | ReasoningPart | UsagePart | ErrorPart | ModelTimingPart;
 
 export interface Agent {
   readonly kind: AgentKind;

@@ -16,6 +16,7 @@ import type {
   ToolCallPart,
   SpeechStartPart,
   SpeechEndPart,
+  ReasoningPart,
   UsagePart,
   ErrorPart,
   TurnEndPart,
@@ -38,6 +39,7 @@ export type TurnPart =
   | SpeechStartPart
   | AudioPart
   | SpeechEndPart
+  | ReasoningPart
   | UsagePart
   | ErrorPart
   | TurnEndPart;

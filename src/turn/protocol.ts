@@ -49,6 +49,8 @@ export type AudioHeader = {
   channels: 1;
 };
 export type SpeechEndPart = { type: 'speech.end'; segment: number; duration_ms: number };
+/** The model's thinking as it streams: shown, never spoken, never in `text` or the history. */
+export type ReasoningPart = { type: 'reasoning'; text: string };
 export type UsagePart = {
   type: 'usage';
   model: string;
@@ -92,6 +94,7 @@ export type WirePart =
   | SpeechStartPart
   | (AudioHeader & { data?: string })
   | SpeechEndPart
+  | ReasoningPart
   | UsagePart
   | ErrorPart
   | TurnEndPart;

@@ -100,6 +100,11 @@ export class OllamaEncoder {
         this.text += e.text;
         out.push(this.line({ ...this.content(e.text), done: false }));
         return;
+      case 'reasoning':
+        // Ollama streams a thinking model's thoughts as `message.thinking` (`thinking` on /api/generate).
+        if (!e.text) return;
+        out.push(this.line({ ...(this.shape === 'generate' ? { response: '', thinking: e.text } : { message: { role: 'assistant', content: '', thinking: e.text } }), done: false }));
+        return;
       case 'tool_call': {
         const call: OllamaToolCall = { id: e.id, function: { index: this.calls++, name: e.name, arguments: e.arguments } };
         this.toolCalls.push(call);

@@ -90,6 +90,12 @@ export class ChatCompletionChunker {
         this.opening(out);
         out.push(this.chunk({ content: e.text }, null));
         return;
+      case 'reasoning':
+        // As OpenRouter, DeepSeek and vLLM stream it: beside `content`, never inside it.
+        if (!e.text) return;
+        this.opening(out);
+        out.push(this.chunk({ reasoning_content: e.text }, null));
+        return;
       case 'tool_call':
         this.opening(out);
         out.push(this.chunk({ tool_calls: [{ index: this.toolCalls++, ...openAiToolCall(e) }] }, null));

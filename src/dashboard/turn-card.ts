@@ -14,13 +14,16 @@ export class TurnCard {
   private readonly input = el('p', { class: 'turn-input' });
   private readonly route = el('span', { class: 'turn-route' });
   private readonly status = el('span', { class: 'turn-status' });
+  private readonly thinkingText = el('p', { class: 'turn-thinking-text' });
+  /** The model's thinking, above the answer: open while it thinks, collapsed once the answer starts. */
+  private readonly thinking = el('details', { class: 'turn-thinking', attrs: { hidden: true } }, el('summary', null, 'Thinking'), this.thinkingText) as HTMLDetailsElement;
   private readonly answer = el('p', { class: 'turn-answer' });
   private readonly segments = el('ol', { class: 'segments', attrs: { 'aria-label': 'Speech segments' } });
   private readonly actions = el('ul', { class: 'actions' });
   private readonly errors = el('ul', { class: 'errors' });
   private readonly footer = el('p', { class: 'turn-footer' });
   private readonly waterfall = el('div', { class: 'turn-waterfall' });
-  private rendered = { actions: -1, errors: -1, ended: false };
+  private rendered = { actions: -1, errors: -1, ended: false, thinking: 'none' as 'none' | 'open' | 'collapsed' };
 
   constructor(turnId: string, startedAt: Date, mine = false) {
     this.time.dateTime = startedAt.toISOString();
@@ -30,6 +33,7 @@ export class TurnCard {
       { class: 'turn', attrs: { 'data-turn-id': turnId, 'data-status': 'running', 'data-mine': mine || null } },
       el('header', { class: 'turn-head' }, this.time, this.route, this.status),
       this.input,
+      this.thinking,
       this.answer,
       this.segments,
       this.actions,
@@ -57,6 +61,20 @@ export class TurnCard {
       }
     }
 
+    if (turn.thinking) {
+      setText(this.thinkingText, turn.thinking);
+      // Opened when thinking starts and collapsed once when the answer starts; the user's own toggle stands after that.
+      if (this.rendered.thinking === 'none') {
+        this.thinking.hidden = false;
+        this.thinking.open = true;
+        this.rendered.thinking = 'open';
+      }
+      if (this.rendered.thinking === 'open' && turn.text) {
+        this.thinking.open = false;
+        this.rendered.thinking = 'collapsed';
+      }
+      setAttrs(this.thinking, { 'data-streaming': !turn.text && !turn.end });
+    }
     setText(this.answer, turn.text);
     setAttrs(this.answer, { 'data-chunks': turn.chunks, 'data-streaming': !turn.end && !turn.textDone });
 

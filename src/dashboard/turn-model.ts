@@ -18,6 +18,8 @@ export interface TurnView {
   input: string | null;
   speak: boolean;
   route: { agent: AgentKind; intent: string; confidence: number; route_ms: number } | null;
+  /** The model's thinking so far (`reasoning` events): shown dimmed, never part of the answer. */
+  thinking: string;
   /** The answer so far: chunks appended in order. */
   text: string;
   chunks: number;
@@ -44,6 +46,7 @@ export function newTurn(id: string): TurnView {
     input: null,
     speak: false,
     route: null,
+    thinking: '',
     text: '',
     chunks: 0,
     textDone: false,
@@ -83,6 +86,9 @@ export function applyEvent(turn: TurnView, ev: TurnEvent): boolean {
       break;
     case 'route':
       turn.route = { agent: ev.agent, intent: ev.intent, confidence: ev.confidence, route_ms: ev.route_ms };
+      break;
+    case 'reasoning':
+      turn.thinking += ev.text;
       break;
     case 'chunk':
       turn.text += ev.text;

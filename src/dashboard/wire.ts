@@ -39,6 +39,7 @@ const TURN_EVENT_TYPES: ReadonlySet<string> = new Set<TurnEventType>([
   'chunk',
   'action',
   'tool_call',
+  'reasoning',
   'speech.start',
   'audio',
   'speech.end',

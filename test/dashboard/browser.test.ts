@@ -199,6 +199,29 @@ describe('dashboard in Chromium', { skip: skip !== null }, () => {
     assert.deepEqual(problems, []);
   });
 
+  it('shows the model thinking above the answer as it streams, then collapses it; nothing of it is spoken', async (t) => {
+    const srv = await server(t);
+    const feed = await FeedWatcher.open(t, srv.url);
+    const thought = 'The user wants a short fact about owls, so one sentence about their hearing will do.';
+    srv.runtime.simulator!.enqueue({ text: 'Owls can hear a mouse moving under the snow.', reasoning: thought, ttftMs: 50, tokensPerSecond: 15 });
+    const { page, problems } = await open(t, srv.url);
+    await page.check('#speak');
+    await send(page, 'Tell me about owls');
+    const { locator, id } = await card(page, 'Tell me about owls');
+    // While it thinks: the thinking is shown, open, before any answer text.
+    await locator.locator('details.turn-thinking[open] .turn-thinking-text').waitFor({ timeout: 15_000 });
+    await page.waitForFunction(() => (document.querySelector('article.turn .turn-thinking-text')?.textContent?.length ?? 0) > 10);
+    await screenshot(page, 'dashboard-thinking');
+    await page.waitForSelector(`article.turn[data-turn-id="${id}"][data-status="completed"]`, { timeout: 30_000 });
+    assert.equal(await locator.locator('.turn-thinking-text').textContent(), thought);
+    assert.equal(await locator.locator('details.turn-thinking').getAttribute('open'), null, 'collapsed once the answer started');
+    assert.equal(await locator.locator('.turn-answer').textContent(), 'Owls can hear a mouse moving under the snow.');
+    const spoken = feed.turn(id).filter((e) => e.type === 'speech.start').map((e) => (e as { text: string }).text).join(' ');
+    assert.match(spoken, /Owls can hear/);
+    assert.ok(!/short fact|hearing will do|user wants/.test(spoken), `no thought is spoken: ${spoken}`);
+    assert.deepEqual(problems, []);
+  });
+
   it('model output is shown as text: markup in an answer never becomes elements or runs', async (t) => {
     const srv = await server(t);
     const feed = await FeedWatcher.open(t, srv.url);

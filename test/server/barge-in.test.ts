@@ -89,6 +89,30 @@ describe('barge-in with played_ms', () => {
     assert.deepEqual(history.at(-1), { role: 'assistant', content: heardSource });
   });
 
+  it('an NDJSON client cancels by turn id with played_ms', async () => {
+    stallingAnswer();
+    const res = await postJson(`${h.url}/api/v1/chat/events`, { text: 'tell me five things', speak: true });
+    const events: Ev[] = [];
+    let cancelled = false;
+    let buffered = '';
+    const decoder = new TextDecoder();
+    for await (const bytes of res.body!) {
+      buffered += decoder.decode(bytes as Uint8Array, { stream: true });
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      for (const line of lines) if (line) events.push(JSON.parse(line));
+      if (!cancelled && events.some((e) => e.type === 'speech.end' && e.segment === 2)) {
+        cancelled = true;
+        const r = await postJson(`${h.url}/api/v1/turns/${events[0].turn_id}/cancel`, { played_ms: playedMs(events) });
+        assert.equal(r.status, 202);
+      }
+      if (events.some((e) => e.type === 'turn.end')) break;
+    }
+    const end = events.find((e) => e.type === 'turn.end')!;
+    assert.equal(end.status, 'cancelled');
+    assert.equal(end.spoken_text, heard);
+  });
+
   it('cancelling a turn that is not running, or not yours, is a 404 and changes nothing', async () => {
     const r = await postJson(`${h.url}/api/v1/turns/no-such-turn/cancel`, {});
     assert.equal(r.status, 404);

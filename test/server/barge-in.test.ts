@@ -62,56 +62,46 @@ describe('barge-in with played_ms', () => {
     }
   });
 
-  it('an SSE client cancels by turn id with played_ms', async () => {
-    stallingAnswer();
-    const res = await postJson(`${h.url}/api/v1/chat/stream`, { text: 'tell me five things', speak: true });
-    const events: Ev[] = [];
-    let cancelled = false;
-    const parser = createParser({
-      onEvent: (m: EventSourceMessage) => {
-        if (m.data) events.push(JSON.parse(m.data));
-      },
-    });
-    const decoder = new TextDecoder();
-    for await (const bytes of res.body!) {
-      parser.feed(decoder.decode(bytes as Uint8Array, { stream: true }));
-      if (!cancelled && events.some((e) => e.type === 'speech.end' && e.segment === 2)) {
-        cancelled = true;
-        const r = await postJson(`${h.url}/api/v1/turns/${events[0].turn_id}/cancel`, { played_ms: playedMs(events) });
-        assert.equal(r.status, 202);
-      }
-      if (events.some((e) => e.type === 'turn.end')) break;
-    }
-    const end = events.find((e) => e.type === 'turn.end')!;
-    assert.equal(end.status, 'cancelled');
-    assert.equal(end.spoken_text, heard);
-    const history = await h.runtime.store!.history(events[0].conversation_id, 8);
-    assert.deepEqual(history.at(-1), { role: 'assistant', content: heardSource });
-  });
+  /** Event decoders for the HTTP streams: each takes bytes as they arrive and pushes whole events. */
+  const decoders: Record<string, (push: (e: Ev) => void) => (text: string) => void> = {
+    '/api/v1/chat/stream': (push) => {
+      const parser = createParser({ onEvent: (m: EventSourceMessage) => m.data && push(JSON.parse(m.data)) });
+      return (text) => parser.feed(text);
+    },
+    '/api/v1/chat/events': (push) => {
+      let buffered = '';
+      return (text) => {
+        const lines = (buffered + text).split('\n');
+        buffered = lines.pop()!;
+        for (const line of lines) if (line) push(JSON.parse(line));
+      };
+    },
+  };
 
-  it('an NDJSON client cancels by turn id with played_ms', async () => {
-    stallingAnswer();
-    const res = await postJson(`${h.url}/api/v1/chat/events`, { text: 'tell me five things', speak: true });
-    const events: Ev[] = [];
-    let cancelled = false;
-    let buffered = '';
-    const decoder = new TextDecoder();
-    for await (const bytes of res.body!) {
-      buffered += decoder.decode(bytes as Uint8Array, { stream: true });
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const line of lines) if (line) events.push(JSON.parse(line));
-      if (!cancelled && events.some((e) => e.type === 'speech.end' && e.segment === 2)) {
-        cancelled = true;
-        const r = await postJson(`${h.url}/api/v1/turns/${events[0].turn_id}/cancel`, { played_ms: playedMs(events) });
-        assert.equal(r.status, 202);
+  for (const [path, decoder] of Object.entries(decoders)) {
+    it(`an HTTP stream (${path}) cancels by turn id with played_ms`, async () => {
+      stallingAnswer();
+      const res = await postJson(`${h.url}${path}`, { text: 'tell me five things', speak: true });
+      const events: Ev[] = [];
+      const feed = decoder((e) => events.push(e));
+      const utf8 = new TextDecoder();
+      let cancelled = false;
+      for await (const bytes of res.body!) {
+        feed(utf8.decode(bytes as Uint8Array, { stream: true }));
+        if (!cancelled && events.some((e) => e.type === 'speech.end' && e.segment === 2)) {
+          cancelled = true;
+          const r = await postJson(`${h.url}/api/v1/turns/${events[0].turn_id}/cancel`, { played_ms: playedMs(events) });
+          assert.equal(r.status, 202);
+        }
+        if (events.some((e) => e.type === 'turn.end')) break;
       }
-      if (events.some((e) => e.type === 'turn.end')) break;
-    }
-    const end = events.find((e) => e.type === 'turn.end')!;
-    assert.equal(end.status, 'cancelled');
-    assert.equal(end.spoken_text, heard);
-  });
+      const end = events.find((e) => e.type === 'turn.end')!;
+      assert.equal(end.status, 'cancelled');
+      assert.equal(end.spoken_text, heard);
+      const history = await h.runtime.store!.history(events[0].conversation_id, 8);
+      assert.deepEqual(history.at(-1), { role: 'assistant', content: heardSource });
+    });
+  }
 
   it('cancelling a turn that is not running, or not yours, is a 404 and changes nothing', async () => {
     const r = await postJson(`${h.url}/api/v1/turns/no-such-turn/cancel`, {});

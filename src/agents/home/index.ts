@@ -7,6 +7,7 @@ import type { HomeBackend, KeyValue } from './types.js';
 export type { EntityAttributes, HomeBackend, HomeEntity, HomeErrorCode, KeyValue, ServiceData } from './types.js';
 export { HomeError, domainOf } from './types.js';
 export { createSimulatedHome, type SimulatedHomeOptions } from './simulated.js';
+export { DEFAULT_LAYOUT, type SimulatedDevice, type SimulatedLayout, type SimulatedScene } from './simulated-layout.js';
 export { createHomeAssistantBackend, type HomeAssistantOptions } from './home-assistant.js';
 
 /** Home Assistant when `HA_URL` and `HA_TOKEN` are set, otherwise the simulated home persisted in `persist`. */

@@ -4,97 +4,19 @@
  */
 import { z } from 'zod';
 import { HomeError, domainOf, type HomeBackend, type HomeEntity, type KeyValue, type ServiceData } from './types.js';
+import { DEFAULT_LAYOUT, type SimulatedLayout } from './simulated-layout.js';
 
 const STATE_KEY = 'home.simulated.v1';
 
-type Seed = { id: string; name: string; area?: string; aliases?: string[]; state: string; brightness?: number };
-
-const LIGHTS: Seed[] = [
-  { id: 'light.kitchen_ceiling', name: 'Kitchen Ceiling Light', area: 'kitchen', aliases: ['kitchen light'], state: 'off' },
-  { id: 'light.kitchen_counter', name: 'Kitchen Counter Lights', area: 'kitchen', aliases: ['counter lights', 'under cabinet lights'], state: 'off' },
-  { id: 'light.living_room_lamp', name: 'Living Room Lamp', area: 'living room', aliases: ['floor lamp'], state: 'on', brightness: 128 },
-  { id: 'light.living_room_ceiling', name: 'Living Room Ceiling Light', area: 'living room', aliases: ['lounge light'], state: 'off' },
-  { id: 'light.bedroom_ceiling', name: 'Bedroom Light', area: 'bedroom', aliases: ['bedroom ceiling light'], state: 'off' },
-  { id: 'light.bedside_lamp', name: 'Bedside Lamp', area: 'bedroom', aliases: ['reading light', 'nightstand lamp'], state: 'off' },
-  { id: 'light.office_ceiling', name: 'Office Light', area: 'office', aliases: ['office ceiling light'], state: 'off' },
-  { id: 'light.desk_lamp', name: 'Desk Lamp', area: 'office', aliases: ['office lamp'], state: 'off' },
-  { id: 'light.hallway', name: 'Hallway Light', area: 'hallway', aliases: ['hall light'], state: 'off' },
-  { id: 'light.porch', name: 'Porch Light', area: 'porch', aliases: ['outside light', 'outdoor light'], state: 'off' },
-];
-const SWITCHES: Seed[] = [
-  { id: 'switch.coffee_maker', name: 'Coffee Maker', area: 'kitchen', aliases: ['coffee machine'], state: 'off' },
-  { id: 'switch.office_fan', name: 'Office Fan', area: 'office', aliases: ['fan', 'desk fan'], state: 'off' },
-];
-const LOCKS: Seed[] = [
-  { id: 'lock.front_door', name: 'Front Door', area: 'hallway', aliases: ['front door lock', 'main door'], state: 'locked' },
-  { id: 'lock.back_door', name: 'Back Door', area: 'kitchen', aliases: ['back door lock', 'kitchen door'], state: 'locked' },
-  { id: 'lock.garage_door', name: 'Garage Door', aliases: ['garage'], state: 'locked' },
-];
-
-/** What each scene sets: entity → state (and brightness percent for lights). */
-const SCENES: Record<string, { name: string; aliases: string[]; sets: Record<string, string | number> }> = {
-  'scene.movie_night': {
-    name: 'Movie Night',
-    aliases: ['movie mode', 'movie time'],
-    sets: { 'light.living_room_lamp': 20, 'light.living_room_ceiling': 'off', 'light.kitchen_ceiling': 'off', 'light.kitchen_counter': 'off', 'light.hallway': 'off' },
-  },
-  'scene.good_night': {
-    name: 'Good Night',
-    aliases: ['bedtime', 'goodnight'],
-    sets: {
-      ...Object.fromEntries(LIGHTS.map((l) => [l.id, 'off'])),
-      'switch.coffee_maker': 'off',
-      'switch.office_fan': 'off',
-      'lock.front_door': 'locked',
-      'lock.back_door': 'locked',
-      'lock.garage_door': 'locked',
-      'light.porch': 10,
-    },
-  },
-  'scene.good_morning': {
-    name: 'Good Morning',
-    aliases: ['morning', 'wake up'],
-    sets: { 'light.kitchen_ceiling': 100, 'switch.coffee_maker': 'on', 'light.bedroom_ceiling': 60, 'light.porch': 'off' },
-  },
-};
-
-function seedEntities(at: string): Map<string, HomeEntity> {
-  const all: HomeEntity[] = [];
+/** Entities as Home Assistant would list them, from a layout: lights dimmable, the rest as given. */
+function seedEntities(layout: SimulatedLayout, at: string): Map<string, HomeEntity> {
   const stamp = { last_changed: at, last_updated: at };
-  for (const l of LIGHTS)
-    all.push({
-      entity_id: l.id,
-      state: l.state,
-      attributes: {
-        friendly_name: l.name,
-        area: l.area,
-        aliases: l.aliases,
-        supported_color_modes: ['brightness'],
-        brightness: l.state === 'on' ? (l.brightness ?? 255) : null,
-      },
-      ...stamp,
-    });
-  for (const s of [...SWITCHES, ...LOCKS])
-    all.push({ entity_id: s.id, state: s.state, attributes: { friendly_name: s.name, area: s.area, aliases: s.aliases }, ...stamp });
-  all.push({
-    entity_id: 'climate.thermostat',
-    state: 'heat',
-    attributes: {
-      friendly_name: 'Thermostat',
-      area: 'hallway',
-      aliases: ['heating', 'heat', 'temperature'],
-      hvac_modes: ['off', 'heat'],
-      current_temperature: 20.5,
-      temperature: 21,
-      min_temp: 10,
-      max_temp: 30,
-      target_temp_step: 0.5,
-    },
-    ...stamp,
+  const all: HomeEntity[] = layout.devices.map((d) => {
+    const attributes: HomeEntity['attributes'] = { friendly_name: d.name, ...(d.area ? { area: d.area } : {}), ...(d.aliases ? { aliases: d.aliases } : {}), ...d.attributes };
+    if (domainOf(d.id) === 'light') Object.assign(attributes, { supported_color_modes: ['brightness'], brightness: d.state === 'on' ? (d.brightness ?? 255) : null });
+    return { entity_id: d.id, state: d.state, attributes, ...stamp };
   });
-  for (const [id, s] of Object.entries(SCENES))
-    all.push({ entity_id: id, state: 'unknown', attributes: { friendly_name: s.name, aliases: s.aliases }, ...stamp });
-  for (const e of all) if (e.attributes.area === undefined) delete e.attributes.area;
+  for (const sc of layout.scenes) all.push({ entity_id: sc.id, state: 'unknown', attributes: { friendly_name: sc.name, aliases: sc.aliases }, ...stamp });
   return new Map(all.map((e) => [e.entity_id, e]));
 }
 
@@ -110,11 +32,15 @@ const persisted = z.record(
 
 export interface SimulatedHomeOptions {
   persist?: KeyValue;
+  /** The devices and scenes; a small house by default (simulated-layout.ts). */
+  layout?: SimulatedLayout;
 }
 
 export function createSimulatedHome(options: SimulatedHomeOptions = {}): HomeBackend {
-  const { persist } = options;
-  const entities = seedEntities(new Date().toISOString());
+  const { persist, layout = DEFAULT_LAYOUT } = options;
+  const entities = seedEntities(layout, new Date().toISOString());
+  const scenes = new Map(layout.scenes.map((sc) => [sc.id, sc]));
+  const listeners = new Set<(changed: HomeEntity[]) => void>();
   restore();
 
   function restore(): void {
@@ -201,7 +127,7 @@ export function createSimulatedHome(options: SimulatedHomeOptions = {}): HomeBac
         return set(e, e.state === 'off' ? 'heat' : e.state, { temperature: Math.round(t * 2) / 2 }, changed);
       }
       case 'scene.turn_on': {
-        const scene = SCENES[e.entity_id];
+        const scene = scenes.get(e.entity_id);
         set(e, new Date().toISOString(), {}, changed);
         for (const [id, v] of Object.entries(scene?.sets ?? {})) {
           const target = entities.get(id);
@@ -237,7 +163,13 @@ export function createSimulatedHome(options: SimulatedHomeOptions = {}): HomeBac
       const changed = new Set<HomeEntity>();
       for (const e of targets) apply(e, domain === 'homeassistant' ? domainOf(e.entity_id) : domain, service, data, changed);
       save();
-      return [...changed].map(snapshot);
+      const out = [...changed].map(snapshot);
+      if (out.length) for (const listener of listeners) listener(out.map(snapshot));
+      return out;
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }

@@ -5,8 +5,9 @@
 
 export interface EntityAttributes {
   friendly_name: string;
-  /** Simulated home only; Home Assistant's REST states carry no area. */
+  /** The entity's area by name (Home Assistant: from the area, entity and device registries, not the state). */
   area?: string;
+  /** Other names the entity answers to (Home Assistant: the entity registry's aliases). */
   aliases?: string[];
   /** Lights: 0..255 while on, null while off (as in Home Assistant). */
   brightness?: number | null;
@@ -42,6 +43,11 @@ export interface HomeBackend {
   listEntities(signal?: AbortSignal): Promise<HomeEntity[]>;
   /** Resolves with the states that changed (Home Assistant's response body). */
   callService(domain: string, service: string, data: ServiceData, signal?: AbortSignal): Promise<HomeEntity[]>;
+  /**
+   * Calls `listener` after the home changed (states, names, aliases or areas), whoever changed it.
+   * Returns the unsubscribe. A backend that cannot tell has no `subscribe`; its users re-read.
+   */
+  subscribe?(listener: (changed: HomeEntity[]) => void): () => void;
 }
 
 /** The store's key-value table, or anything with the same shape. */

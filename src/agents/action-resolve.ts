@@ -6,15 +6,8 @@
 import type { HomeEntity } from './home/index.js';
 import { domainOf } from './home/index.js';
 import { normalize } from './action-text.js';
+import { CLASS_WORDS } from './home-words.js';
 
-/** Domain words: say which kind of device is meant without naming one. */
-const CLASS_WORDS: Record<string, string> = {
-  light: 'light', lighting: 'light', bulb: 'light',
-  switch: 'switch', plug: 'switch',
-  thermostat: 'climate', heating: 'climate', heat: 'climate', heater: 'climate', temperature: 'climate', ac: 'climate',
-  lock: 'lock', door: 'lock', deadbolt: 'lock',
-  scene: 'scene',
-};
 const STOPWORDS = new Set(['the', 'a', 'an', 'my', 'our', 'your', 'in', 'at', 'of', 'on', 'inside', 'for', 'with', 'from', 'to', 'is', 'are', 'here', 'there', 'house', 'home']);
 const QUANTIFIERS = new Set(['all', 'every', 'both', 'any', 'some', 'each', 'whole']);
 const EVERYTHING = new Set(['everything', 'anything', 'device', 'thing', 'stuff', 'something']);

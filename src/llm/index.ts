@@ -8,6 +8,9 @@ export { openLlm, type OpenLlm } from './open.js';
 export {
   startSimulator,
   parseFault,
+  parseSpec,
+  DEMO_REPLIES,
+  tokenize,
   type Simulator,
   type SimulatorOptions,
   type SimScript,
@@ -15,5 +18,4 @@ export {
   type SimRecord,
   type SimClose,
   type SimToolCall,
-} from './simulator.js';
-export { DEMO_REPLIES, tokenize } from './sim-text.js';
+} from './simulator/index.js';

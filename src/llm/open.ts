@@ -2,7 +2,7 @@
 import type { Config } from '../config.js';
 import { createLlmClient } from './client.js';
 import { llmOptionsFromConfig, type LlmClientOptions } from './options.js';
-import { startSimulator, type Simulator } from './simulator.js';
+import { startSimulator, type Simulator } from './simulator/index.js';
 import type { LlmClient } from './types.js';
 
 export interface OpenLlm {

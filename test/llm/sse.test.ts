@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createSseDecoder } from '../../src/llm/sse.js';
-import { splitAt } from '../../src/llm/simulator.js';
+import { splitAt } from '../../src/llm/simulator/stream.js';
 
 function decodeAll(chunks: Uint8Array[], maxEventChars = 1 << 20): { data: string[]; tooLarge: boolean } {
   const data: string[] = [];

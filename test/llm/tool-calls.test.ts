@@ -90,12 +90,15 @@ describe('llm client: tool calls from the simulator', () => {
     const calls = parts.filter((p) => p.type === 'tool-call');
     assert.deepEqual(
       calls.map((c) => [c.name, c.arguments]),
-      [['HassTurnOn', { name: 'kitchen lights' }]],
+      [['HassTurnOn', { area: 'kitchen' }]],
     );
     assert.deepEqual(parts.slice(-3).map((p) => p.type), ['tool-call', 'usage', 'finish']);
     const finish = parts.at(-1) as Extract<StreamPart, { type: 'finish' }>;
     assert.equal(finish.reason, 'tool_calls');
-    assert.equal(parts.some((p) => p.type === 'text-delta'), false);
+    // Demo mode says what it is doing first, in the same message, as real models do.
+    const firstCall = parts.findIndex((p) => p.type === 'tool-call-delta');
+    assert.ok(parts.findIndex((p) => p.type === 'text-delta') < firstCall);
+    assert.equal(parts.slice(firstCall).some((p) => p.type === 'text-delta'), false);
   });
 
   it('scripted parallel calls arrive whole and in order; a tool result gets a text answer', async () => {
@@ -110,13 +113,13 @@ describe('llm client: tool calls from the simulator', () => {
         messages: [
           { role: 'user', content: 'do both' },
           { role: 'assistant', content: '', tool_calls: calls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: JSON.stringify(c.arguments) } })) },
-          { role: 'tool', content: 'ok', tool_call_id: calls[0]!.id },
-          { role: 'tool', content: 'ok', tool_call_id: calls[1]!.id },
+          { role: 'tool', content: 'Turned on a.', tool_call_id: calls[0]!.id },
+          { role: 'tool', content: 'Turned off b.', tool_call_id: calls[1]!.id },
         ],
         tools,
       }),
     );
-    assert.equal(second.text, 'Done.');
+    assert.equal(second.text, 'Turned on a, and turned off b.');
     assert.equal(second.parts.some((p) => p.type === 'tool-call'), false);
   });
 

@@ -16,4 +16,4 @@ export function slices(text: string, size: number): string[] {
   return out;
 }
 
-export { splitAt } from '../../src/llm/simulator.js';
+export { splitAt } from '../../src/llm/simulator/stream.js';

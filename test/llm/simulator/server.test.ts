@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { parseFault, startSimulator, type Simulator } from '../../src/llm/index.js';
+import { parseFault, startSimulator, type Simulator } from '../../../src/llm/index.js';
 
 const post = (sim: Simulator, body: object, headers: Record<string, string> = {}) =>
   fetch(`${sim.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });

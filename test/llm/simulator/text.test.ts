@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { demoReply, DEMO_REPLIES, tokenize } from '../../src/llm/sim-text.js';
-import { splitInsideUtf8, splitMidLine } from '../../src/llm/simulator.js';
+import { demoReply, DEMO_REPLIES, tokenize } from '../../../src/llm/simulator/text.js';
+import { splitInsideUtf8, splitMidLine } from '../../../src/llm/simulator/stream.js';
 
 describe('simulator text', () => {
   it('tokens join back to the exact text, for any text', () => {

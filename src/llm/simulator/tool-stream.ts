@@ -1,6 +1,6 @@
 /**
- * Tool calls as real models stream them (`delta.tool_calls`, docs/protocol.md's model-client
- * section): a call's first delta carries its `index`, `id`, `type` and `function.name` with empty
+ * Tool calls as real models stream them (OpenAI's `delta.tool_calls`, the shape docs/protocol.md
+ * "Client tools" describes for Barnabee's own OpenAI endpoint): a call's first delta carries its `index`, `id`, `type` and `function.name` with empty
  * arguments, then its arguments' JSON text arrives in pieces, call after call. Variants that
  * clients must survive are script options: how many pieces, every call at index 0 (told apart by
  * id), arguments that are not JSON.

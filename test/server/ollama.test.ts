@@ -126,7 +126,7 @@ describe('Ollama-compatible API', () => {
     const calls = lines.flatMap((l) => l.message?.tool_calls ?? []);
     assert.equal(calls.length, 1);
     assert.equal(calls[0].function.name, 'HassTurnOn');
-    assert.deepEqual(calls[0].function.arguments, { name: 'kitchen lights' }, 'arguments are an object, as HA reads them');
+    assert.deepEqual(calls[0].function.arguments, { domain: ['light'], area: 'kitchen' }, 'arguments are an object, as HA reads them');
     assert.equal(typeof calls[0].id, 'string');
     assert.equal(lines.at(-1)!.done, true);
     assert.equal(await homeState(), before, 'a request that brings its own tools never acts on the simulated home');
@@ -193,7 +193,7 @@ describe('Ollama-compatible API', () => {
     );
     messages.push({ role: 'assistant', content: '', tool_calls: calls }, { role: 'tool', content: '11 degrees celsius', tool_name: 'get_weather' });
     const answer = await ollama.chat({ model: 'barnabee', messages, tools, stream: false });
-    assert.equal(answer.message.content, 'Done.');
+    assert.equal(answer.message.content, '11 degrees celsius.', 'the (demo) model answers from the result');
     const sent = lastModelRequest().messages;
     assert.equal(sent.at(-1)!.content, '11 degrees celsius');
     assert.equal(sent.at(-1)!.tool_call_id, (calls[0] as { id?: string }).id, "Ollama's own call id is kept");

@@ -88,7 +88,7 @@ describe('OpenAI-compatible endpoint with client tools', () => {
     assert.equal(call.type, 'function');
     assert.equal(call.type === 'function' && call.function.name, 'HassTurnOn');
     assert.equal(r.choices[0]!.finish_reason, 'tool_calls');
-    assert.equal(r.choices[0]!.message.content, null);
+    assert.equal(r.choices[0]!.message.content, 'Sure, turning on the kitchen lights.', 'the text the model wrote before its call');
     assert.equal(await homeState(), before);
     // Without tools the same words drive Barnabee's own (simulated) home.
     const own = await client.chat.completions.create({ model: 'barnabee', messages: [{ role: 'user', content: 'turn on the kitchen lights' }] });

@@ -85,7 +85,8 @@ export function buildAnswer(body: ChatBody & { messages: ChatMessageIn[] }, scri
 
   let text: string;
   if (calls.length) {
-    const say = script.toolText ?? (mode === 'demo' ? true : mode === 'text' ? (script.text ?? false) : false);
+    // The demo model says what it is doing when it chose the calls itself; scripted calls come as scripted.
+    const say = script.toolText ?? (mode === 'text' ? (script.text ?? false) : mode === 'demo' && !script.toolCalls);
     text = say === true ? sayBeforeCalls(calls, tools) : say || '';
   } else if (mode === 'text') text = script.text ?? '';
   else if (afterTool) {

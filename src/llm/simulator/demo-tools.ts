@@ -173,17 +173,23 @@ function fillArguments(tool: OfferedTool, words: string[], used: Set<number>): {
     if (key) args[key] = props[key]!.type === 'integer' ? Math.round(n) : n;
   }
 
-  // Enum values said anywhere (a device class, a domain, a name from a list); colours for a colour property.
+  // Enum values said anywhere (a domain, a device class): they stay part of the target ("porch
+  // LIGHT"), so which to keep is decided below. A colour for a colour property is a value.
+  const enumSaid = new Map<string, string>();
   for (const [key, p] of Object.entries(props)) {
-    const choices = enumOf(p).length ? enumOf(p) : /colou?r/i.test(key) ? COLOURS : [];
-    for (const choice of [...choices].sort((a, b) => b.length - a.length)) {
+    const colour = !enumOf(p).length && /colou?r/i.test(key);
+    for (const choice of [...(colour ? COLOURS : enumOf(p))].sort((a, b) => b.length - a.length)) {
       const phrase = wordsOf(choice.replace(/_/g, ' '));
       const at = phrase.length ? indexOfPhrase(words, phrase) : -1;
       if (at < 0 || taken.has(at)) continue;
+      if (!colour) {
+        enumSaid.set(key, choice);
+        break;
+      }
       args[key] = shaped(p, choice);
-      for (let k = at; k < at + phrase.length; k++) taken.add(k);
-      if (!enumOf(p).length) valueWords.push(...(words[at - 1] === 'to' ? ['to'] : []), ...phrase);
-      if (words[at - 1] === 'to') taken.add(at - 1);
+      const from = words[at - 1] === 'to' ? at - 1 : at;
+      for (let k = from; k < at + phrase.length; k++) taken.add(k);
+      valueWords.push(...words.slice(from, at + phrase.length));
       break;
     }
   }
@@ -201,6 +207,11 @@ function fillArguments(tool: OfferedTool, words: string[], used: Set<number>): {
   const last = phrase.at(-1);
   const domain = last ? CLASS_DOMAINS[stem(last)] : undefined;
   let name: string | null = phrase.join(' ') || null;
+  if (name && ROOMS.has(name)) {
+    // "turn off the bedroom": the whole room.
+    area ??= name;
+    name = null;
+  }
   if (domain && (last !== stem(last!) || phrase.length === 1)) {
     // "the bedroom lights", "the lights": every light there, not one called that.
     const room = phrase.slice(0, -1).join(' ');
@@ -211,6 +222,13 @@ function fillArguments(tool: OfferedTool, words: string[], used: Set<number>): {
         args.domain = shaped(props.domain, domain);
       }
     }
+  }
+  for (const [key, choice] of enumSaid) {
+    if (key in args) continue;
+    // The target is just the kind ("the tv"): that is the argument. A named device keeps only its domain.
+    if (name === wordsOf(choice.replace(/_/g, ' ')).join(' ')) name = null;
+    else if (name && key !== 'domain') continue;
+    args[key] = shaped(props[key], choice);
   }
   const strings = Object.keys(props).filter((k) => !(k in args) && !isNumeric(props[k]) && !enumOf(props[k]).length);
   if (area && strings.includes('area')) args.area = area;
@@ -297,22 +315,26 @@ const lowerFirst = (s: string) => (/^[A-Z][a-z]*\s+[a-z]/.test(s) ? s.slice(0, 1
 /** The first sentence, without its full stop: the pieces are joined into one sentence. */
 const firstSentence = (s: string) => (s.trim().match(/^.*?[.!?](?=\s|$)/)?.[0] ?? s.trim()).slice(0, 200).replace(/[.!]+$/, '');
 
-function readResult(value: unknown): { error?: string; said?: string } {
+function readResult(value: unknown, depth = 0): { error?: string; said?: string } {
   if (typeof value === 'string') return value.trim() ? { said: firstSentence(value) } : {};
-  if (!value || typeof value !== 'object') return {};
+  if (!value || typeof value !== 'object' || depth > 3) return {};
   const v = value as Record<string, unknown>;
   const text = (x: unknown): string | undefined =>
     typeof x === 'string' && x.trim() ? firstSentence(x) : x && typeof x === 'object' && 'message' in x ? text((x as { message: unknown }).message) : undefined;
+  const names = (x: unknown): string[] =>
+    (Array.isArray(x) ? x : [])
+      .map((e) => (typeof e === 'string' ? e : e && typeof e === 'object' && typeof (e as { name?: unknown }).name === 'string' ? (e as { name: string }).name : ''))
+      .filter(Boolean);
   const error = text(v.error);
   if (error) return { error };
+  const failed = names(v.failed);
+  if (failed.length) return { error: `${failed.join(', ')} failed` };
   const speech = (v.speech as { plain?: { speech?: unknown } } | undefined)?.plain?.speech;
   const said = text(speech) ?? text(v.message) ?? text(v.result) ?? text(v.text) ?? text(v.summary);
   if (said) return { said };
   if (typeof v.name === 'string' && typeof v.state === 'string') return { said: `${v.name} is now ${v.state}` };
-  const data = (v.data && typeof v.data === 'object' ? v.data : v) as Record<string, unknown>;
-  const list = [data.success, data.changed, data.targets].find(Array.isArray) as unknown[] | undefined;
-  const names = (list ?? [])
-    .map((x) => (typeof x === 'string' ? x : x && typeof x === 'object' && typeof (x as { name?: unknown }).name === 'string' ? (x as { name: string }).name : ''))
-    .filter(Boolean);
-  return names.length ? { said: `done: ${names.join(', ')}` } : {};
+  const done = [v.success, v.changed, v.targets].map(names).find((n) => n.length);
+  if (done) return { said: `done: ${done.join(', ')}` };
+  // Home Assistant wraps its intent response: {"data": {…}, "error": null}.
+  return v.data && typeof v.data === 'object' ? readResult(v.data, depth + 1) : {};
 }

@@ -69,7 +69,8 @@ export interface SimScript {
   /**
    * Text streamed before the calls, in the same message, as real models do: a string, `true` for
    * one made from the calls ("Sure, turning on the porch light."), `false` for none. Default: true
-   * in demo mode, `text` in text mode, none in echo mode.
+   * when demo mode chose the calls itself, `text` in text mode, else none (scripted `toolCalls`
+   * come exactly as scripted).
    */
   toolText?: string | boolean;
   /** At least this many calls in the message: when fewer are named, they are repeated (each with its own id and index). */

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { answerFromResults, demoToolCalls, sayBeforeCalls, toolsOffered } from '../../../src/llm/simulator/demo-tools.js';
+import { HA_TOOLS } from '../../support/ha-ollama.js';
 
 const str = { type: 'string' };
 const list = (items: object = str) => ({ type: 'array', items });
@@ -27,6 +28,7 @@ describe('demo tool calls', () => {
     assert.deepEqual(calls('set the office light to blue'), [['HassLightSet', { color: 'blue', name: 'office light' }]]);
     assert.deepEqual(calls("what's the state of the front door"), [['HassGetState', { name: 'front door' }]]);
     assert.deepEqual(calls('turn on the tv'), [['HassTurnOn', { device_class: ['tv'] }]], 'an enum value is used as given');
+    assert.deepEqual(calls('turn off the bedroom'), [['HassTurnOff', { area: 'bedroom' }]]);
   });
 
   it('commands joined by "and" are separate calls; a clause that starts with its target repeats the verb', () => {
@@ -38,6 +40,14 @@ describe('demo tool calls', () => {
       ['HassTurnOn', { name: 'christmas tree' }],
       ['HassLightSet', { brightness: 20, area: 'bedroom' }],
     ]);
+  });
+
+  it("with Home Assistant's own schemas (domain and device class as enum lists), a named device keeps only its domain", () => {
+    const ha = toolsOffered(HA_TOOLS);
+    const haCalls = (text: string) => demoToolCalls(text, ha).map((c) => [c.name, c.arguments]);
+    assert.deepEqual(haCalls('turn on the porch light'), [['HassTurnOn', { domain: ['light'], name: 'porch light' }]]);
+    assert.deepEqual(haCalls('turn on the kitchen lights'), [['HassTurnOn', { domain: ['light'], area: 'kitchen' }]]);
+    assert.deepEqual(haCalls('turn off the front door'), [['HassTurnOff', { name: 'front door' }]], 'no device class guessed from a name');
   });
 
   it('calls nothing when no tool is named', () => {
@@ -54,5 +64,10 @@ describe('demo tool calls', () => {
     assert.equal(answerFromResults(['{"success":[{"name":"Porch Light"}]}', '{"name":"Bedroom Light","state":"on"}']), 'Done: Porch Light, and Bedroom Light is now on.');
     assert.equal(answerFromResults(['Turned on a.', 'Turned off b.']), 'Turned on a, and turned off b.');
     assert.equal(answerFromResults(['{}']), 'Done.');
+    // Home Assistant's shape: {"data": <intent response>, "error": …}.
+    const ha = (data: unknown, error: unknown = null) => JSON.stringify({ data, error });
+    assert.equal(answerFromResults([ha({ response_type: 'action_done', data: { targets: [], success: [{ name: 'Kitchen Light', type: 'entity' }], failed: [] } })]), 'Done: Kitchen Light.');
+    assert.equal(answerFromResults([ha({ response_type: 'action_done', data: { success: [], failed: [{ name: 'Porch Light' }] } })]), "Sorry, that didn't work: Porch Light failed.");
+    assert.equal(answerFromResults([ha(null, 'No device named dishwasher')]), "Sorry, that didn't work: no device named dishwasher.");
   });
 });

@@ -91,3 +91,6 @@ export async function collect(stream: AsyncIterable<StreamPart>): Promise<Collec
 }
 
 export const ask = (content: string) => ({ messages: [{ role: 'user' as const, content }] });
+
+/** A recorded upstream body in test/fixtures/ (see its README), for `sim.enqueue({ replay: recorded(…) })`. */
+export const recorded = (name: 'openrouter-tool-call.sse' | 'openrouter-parallel-tool-calls.sse'): URL => new URL(`../fixtures/${name}`, import.meta.url);

@@ -6,11 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { LlmError, type ChatMessage, type StreamPart } from '../../../src/llm/index.js';
-import { collect, rig, type Rig } from '../../support/llm-sim.js';
+import { collect, recorded, rig, type Rig } from '../../support/llm-sim.js';
 
 type Part<T extends StreamPart['type']> = Extract<StreamPart, { type: T }>;
 const of = <T extends StreamPart['type']>(parts: StreamPart[], type: T) => parts.filter((p): p is Part<T> => p.type === type);
-const fixture = (name: string) => new URL(`../../fixtures/${name}`, import.meta.url);
 
 const str = { type: 'string' };
 const tool = (name: string, properties: Record<string, unknown> = {}) => ({ type: 'function', function: { name, parameters: { type: 'object', properties } } });
@@ -118,7 +117,7 @@ describe('simulator: tool calls as models stream them', () => {
   });
 
   it('a recorded OpenRouter stream (text, then one call in 20 deltas) parses to the expected parts', async () => {
-    r.sim.enqueue({ replay: fixture('openrouter-tool-call.sse') });
+    r.sim.enqueue({ replay: recorded('openrouter-tool-call.sse') });
     const { parts, text, error } = await collect(r.client.stream(porch('anthropic/claude-haiku-4.5')));
     assert.equal(error, null);
     assert.equal(text, 'Sure, turning on the porch light.');
@@ -136,7 +135,7 @@ describe('simulator: tool calls as models stream them', () => {
   });
 
   it('a recorded OpenRouter stream with two parallel calls parses to both', async () => {
-    r.sim.enqueue({ replay: fixture('openrouter-parallel-tool-calls.sse') });
+    r.sim.enqueue({ replay: recorded('openrouter-parallel-tool-calls.sse') });
     const { parts, text, error } = await collect(r.client.stream(porch('openai/gpt-4o-mini')));
     assert.equal(error, null);
     assert.equal(text, '');

@@ -6,26 +6,40 @@
 import { closest, normalize, wordsToNumbers } from './action-text.js';
 
 export type PowerAction = 'on' | 'off' | 'toggle';
-export type StateWord = 'on' | 'off' | 'locked' | 'unlocked';
+export type StateWord = 'on' | 'off' | 'locked' | 'unlocked' | 'open' | 'closed' | 'playing' | 'paused';
+export type MediaAction = 'play' | 'pause' | 'stop' | 'next' | 'previous';
 
 export type Command =
   /** `implicit`: no verb was said ("movie night"); only a scene may answer it. */
   | { kind: 'power'; action: PowerAction; target: string; implicit?: boolean }
+  /** A level in percent: a light's brightness, a fan's speed, a cover's position, a player's volume. */
   | { kind: 'brightness'; percent?: number; delta?: number; target: string }
   | { kind: 'temperature'; degrees?: number; delta?: number; target: string }
   | { kind: 'lock'; action: 'lock' | 'unlock'; target: string }
-  | { kind: 'query'; ask: 'state' | 'temperature' | 'brightness' | 'which'; expect?: StateWord; quantifier?: 'any' | 'all'; target: string };
+  /** Open or close: a cover opens, a lock unlocks. */
+  | { kind: 'cover'; action: 'open' | 'close'; target: string }
+  /** "stop" also stops a cover and switches other things off. */
+  | { kind: 'media'; action: MediaAction; target: string }
+  /** `step`: one volume step up or down, as Home Assistant's volume_up/volume_down. */
+  | { kind: 'volume'; percent?: number; delta?: number; step?: 'up' | 'down'; mute?: boolean; target: string }
+  | { kind: 'query'; ask: 'state' | 'temperature' | 'brightness' | 'which' | 'playing'; expect?: StateWord; quantifier?: 'any' | 'all'; target: string };
 
 export type ParseResult = { ok: true; commands: Command[] } | { ok: false; reason: string; clause: string };
 
 const POWER_VERBS = ['turn', 'switch', 'put', 'power', 'flip', 'shut'];
-const ON_VERBS = ['activate', 'start', 'run', 'trigger', 'enable', 'play'];
-const OFF_VERBS = ['deactivate', 'disable', 'kill', 'stop'];
-const LOCK_VERBS = ['lock', 'secure', 'close', 'bolt'];
-const UNLOCK_VERBS = ['unlock', 'open', 'unbolt'];
+const ON_VERBS = ['activate', 'start', 'run', 'trigger', 'enable'];
+const OFF_VERBS = ['deactivate', 'disable', 'kill'];
+const LOCK_VERBS = ['lock', 'secure', 'bolt'];
+const UNLOCK_VERBS = ['unlock', 'unbolt'];
+const COVER_VERBS: Record<string, 'open' | 'close'> = { open: 'open', close: 'close' };
+const MEDIA_VERBS: Record<string, MediaAction> = { play: 'play', resume: 'play', unpause: 'play', pause: 'pause', stop: 'stop', skip: 'next', next: 'next', previous: 'previous' };
+const MUTE_VERBS = ['mute', 'unmute', 'silence'];
 const LEVEL_VERBS = ['dim', 'brighten', 'set', 'make', 'raise', 'lower', 'increase', 'decrease', 'bump', 'heat', 'cool', 'adjust', 'change'];
 const QUESTION_WORDS = ['is', 'are', 'was', 'were', 'what', 'which', 'how', 'do', 'does', 'did', 'any', 'check', 'tell', 'whether'];
-const STARTERS = new Set([...POWER_VERBS, ...ON_VERBS, ...OFF_VERBS, ...LOCK_VERBS, ...UNLOCK_VERBS, ...LEVEL_VERBS, 'toggle', ...QUESTION_WORDS]);
+const STARTERS = new Set([
+  ...POWER_VERBS, ...ON_VERBS, ...OFF_VERBS, ...LOCK_VERBS, ...UNLOCK_VERBS, ...Object.keys(COVER_VERBS), ...Object.keys(MEDIA_VERBS), ...MUTE_VERBS,
+  ...LEVEL_VERBS, 'toggle', ...QUESTION_WORDS,
+]);
 
 /** Words whose presence says "this is about the thermostat". */
 export const TEMPERATURE_WORDS = new Set(['thermostat', 'temperature', 'heat', 'heating', 'heater', 'ac', 'degrees', 'degree', 'warmer', 'cooler', 'colder', 'hotter', 'warm', 'cold', 'hot', 'cool']);
@@ -41,6 +55,8 @@ export const KEYWORDS = [
   'half', 'maximum', 'minimum', 'right', 'then', 'also', 'currently', 'still', 'downstairs', 'upstairs', 'room', 'rooms',
   'where', 'when', 'from', 'about', 'thanks', 'thank', 'little', 'bit', 'more', 'less', 'some', 'mode', 'inside',
   'chilly', 'freezing', 'have', 'much', 'very', 'everything', 'nothing', 'something',
+  'open', 'opened', 'fan', 'fans', 'blind', 'blinds', 'shade', 'shades', 'curtain', 'curtains', 'garage', 'television', 'speaker',
+  'speakers', 'music', 'volume', 'louder', 'quieter', 'softer', 'muted', 'playing', 'paused', 'song', 'track', 'speed', 'position',
   ...TEMPERATURE_WORDS,
 ];
 
@@ -48,6 +64,7 @@ export const KEYWORDS = [
 const ING: Record<string, string> = {
   turning: 'turn', switching: 'switch', putting: 'put', locking: 'lock', unlocking: 'unlock', dimming: 'dim', setting: 'set',
   opening: 'open', closing: 'close', starting: 'start', activating: 'activate', brightening: 'brighten', making: 'make',
+  pausing: 'pause', stopping: 'stop', muting: 'mute', skipping: 'skip',
 };
 /** Typos too short for edit distance to correct safely. */
 const SHORT_TYPOS: Record<string, string> = { teh: 'the', hte: 'the', dor: 'door', dors: 'doors', lite: 'light', lites: 'lights', fna: 'fan' };
@@ -67,7 +84,9 @@ export function prepare(text: string, vocabulary: ReadonlySet<string>): string {
   // "of" is too short to correct by distance, but "turn of the light" is a common slip.
   t = words.join(' ').replace(/\b(turn|switch|shut|power) of\b/g, '$1 off').replace(/^((?:turn|switch|shut|power) .+) of$/, '$1 off');
   for (let prev = ''; prev !== t; ) [prev, t] = [t, t.replace(POLITE_PREFIX, '')];
+  // "playing" is also a state ("what is playing"): read as the verb only where a request starts.
   return t
+    .replace(/^playing\b/, 'play')
     .replace(/\b(?:please|for me|thanks|thank you|right now|now|barnabee)\b/g, ' ')
     .replace(/\s+/g, ' ')
     .trim()
@@ -117,6 +136,10 @@ function parseClause(c: string): Command | null {
   if (light) return { kind: 'brightness', delta: light[2] === 'bright' ? -25 : 25, target: light[1] ?? light[3] ?? '' };
   if (QUESTION_WORDS.includes(first)) return parseQuestion(c);
 
+  // Volume before levels: "set the tv volume to 30 percent", "turn the volume up on the tv".
+  const volume = parseVolume(c, first);
+  if (volume) return volume;
+
   // Levels first: a number with a unit decides what is meant whatever the verb.
   const percent = c.match(/\b(\d+(?:\.\d+)?) percent\b/) ?? c.match(/\b(full|half|max|maximum|min|minimum) brightness\b/);
   if (percent) {
@@ -138,6 +161,8 @@ function parseClause(c: string): Command | null {
   const bare = c.match(/^(?:set|dim|brighten|turn|bring|put) (.+?) (?:to|at) (\d+)$/);
   if (bare) return { kind: 'brightness', percent: Number(bare[2]), target: strip(bare[1], /\b(?:the brightness of|brightness|of|up|down)\b/g) };
 
+  if (first in MEDIA_VERBS) return { kind: 'media', action: MEDIA_VERBS[first], target: strip(c, /^\w+\b|\b(?:the next|next|previous|this|that|a|some|song|songs|track|tracks|to|on|in)\b/g) };
+  if (first in COVER_VERBS || (first === 'shut' && !/\b(?:on|off|down)\b/.test(c))) return { kind: 'cover', action: COVER_VERBS[first] ?? 'close', target: strip(c, /^\w+\b|\bup\b/g) };
   if (UNLOCK_VERBS.includes(first)) return { kind: 'lock', action: 'unlock', target: strip(c, /^\w+\b|\bup\b/g) };
   if (LOCK_VERBS.includes(first)) return { kind: 'lock', action: 'lock', target: strip(c, /^\w+\b|\bup\b/g) };
   if (first === 'toggle') return { kind: 'power', action: 'toggle', target: strip(c, /^toggle\b/) };
@@ -168,30 +193,53 @@ function parseClause(c: string): Command | null {
   return { kind: 'power', action: 'on', target: c, implicit: true };
 }
 
+const VOLUME_WORDS = /\b(?:volume|louder|quieter|softer)\b/;
+
+/** "mute the tv", "turn the volume up on the tv", "set the tv volume to 30 percent", "make the radio louder". */
+function parseVolume(c: string, first: string): Command | null {
+  if (MUTE_VERBS.includes(first)) return { kind: 'volume', mute: first !== 'unmute', target: strip(c, /^\w+\b|\b(?:the sound|sound|on|in)\b/g) };
+  if (!VOLUME_WORDS.test(c)) return null;
+  const target = strip(c, /\b(?:set|turn|make|change|adjust|put|bring|raise|lower|increase|decrease|reduce|bump|crank|up|down|to|by|at|of|on|for|in|the|volume|louder|quieter|softer|a bit|a little|little|bit|\d+(?:\.\d+)? percent|\d+(?:\.\d+)?)\b/g);
+  const n = c.match(/\b(\d+(?:\.\d+)?)(?: percent)?\b/);
+  const down = /\b(?:down|lower|decrease|reduce|quieter|softer)\b/.test(c);
+  if (n && /\bby\b/.test(c)) return { kind: 'volume', delta: down ? -Number(n[1]) : Number(n[1]), target };
+  if (n) return { kind: 'volume', percent: Number(n[1]), target };
+  if (down || /\b(?:up|raise|increase|bump|crank|louder)\b/.test(c)) return { kind: 'volume', step: down ? 'down' : 'up', target };
+  return null;
+}
+
 function parseQuestion(q: string): Command | null {
   // "did I leave the coffee maker on", "did someone leave the garage open", "did I lock the back door".
   const left = q.match(/^(?:did|have) (?:i|we|you|someone|somebody|anyone|anybody) (?:leave|left) (.+?) (on|off|open|unlocked|locked|closed)$/);
   if (left) return parseQuestion(`is ${left[1]} ${left[2]}`);
   const did = q.match(/^(?:did|have) (?:i|we|you|someone|somebody|anyone|anybody) (lock|locked|unlock|unlocked|close|closed|open|opened|turn off|turned off|switch off|switched off|turn on|turned on|switch on|switched on) (.+)$/);
   if (did) {
-    const expect = /^(?:lock|close)/.test(did[1]) ? 'locked' : /^(?:unlock|open)/.test(did[1]) ? 'unlocked' : /off$/.test(did[1]) ? 'off' : 'on';
+    const expect = /^lock/.test(did[1]) ? 'locked' : /^unlock/.test(did[1]) ? 'unlocked' : /^close/.test(did[1]) ? 'closed' : /^open/.test(did[1]) ? 'open' : /off$/.test(did[1]) ? 'off' : 'on';
     return { kind: 'query', ask: 'state', expect, target: strip(did[2], /\b(?:the)\b/g) };
   }
   // "do" opens a question only as "do I/we have ..."; otherwise it is a vague request ("do the thing").
   if (/^(?:do|does|did) /.test(q) && !/^(?:do|does|did) (?:i|we|you) (?:have|got)\b/.test(q)) return null;
   let c = q.replace(/^(?:tell me|check|can you check|do you know|let me know)\s+/, '').replace(/^(?:if|whether)\s+/, '');
   // "tell me if the front door is locked" → "is the front door locked".
-  const inverted = c.match(/^(?!is |are |which |what |how |do |does )(.+?) (is|are) (on|off|locked|unlocked|open|closed)$/);
+  const inverted = c.match(/^(?!is |are |which |what |how |do |does )(.+?) (is|are) (on|off|locked|unlocked|open|closed|playing|paused)$/);
   if (inverted) c = `${inverted[2]} ${inverted[1]} ${inverted[3]}`;
+  // "what is playing in the living room", "what song is playing on the kitchen speaker".
+  const playing = c.match(/^what(?: song| music| track| show)? is playing(?: (?:on|in) (.+))?$/);
+  if (playing) return { kind: 'query', ask: 'playing', target: strip(playing[1] ?? '', /\b(?:the)\b/g) };
 
   if (/\bhow bright\b|\bbrightness\b/.test(c))
     return { kind: 'query', ask: 'brightness', target: strip(c, /\b(?:how|bright|is|are|what|the|brightness|of|level|set to|set|at)\b/g) };
   if (/\b(?:temperature|thermostat|how (?:warm|cold|hot)|degrees|heating|heat)\b/.test(c))
     return { kind: 'query', ask: 'temperature', target: '' };
 
-  const stateMatch = c.match(/\b(on|off|locked|unlocked|open|closed|lit|running)\b/);
+  const stateMatch = c.match(/\b(on|off|locked|unlocked|open|opened|closed|shut|lit|running|playing|paused)\b/);
   const expect = stateMatch
-    ? ({ on: 'on', lit: 'on', running: 'on', off: 'off', locked: 'locked', closed: 'locked', unlocked: 'unlocked', open: 'unlocked' } as const)[stateMatch[1] as 'on']
+    ? (
+        {
+          on: 'on', lit: 'on', running: 'on', off: 'off', locked: 'locked', unlocked: 'unlocked', open: 'open', opened: 'open', closed: 'closed',
+          shut: 'closed', playing: 'playing', paused: 'paused',
+        } as const
+      )[stateMatch[1] as 'on']
     : undefined;
   const rest = stateMatch ? strip(c, new RegExp(`\\b${stateMatch[1]}\\b`)) : c;
 

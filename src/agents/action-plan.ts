@@ -4,22 +4,24 @@
  */
 import type { HomeEntity } from './home/index.js';
 import { domainOf } from './home/index.js';
-import type { Command } from './action-parse.js';
+import type { Command, StateWord } from './action-parse.js';
 import type { Group, Resolution } from './action-resolve.js';
 import { capitalize, classNoun, describe, fmt, joinWords, percentOf, stateWords, the } from './action-speech.js';
+import { powerService } from './home-services.js';
+import { needsConfirmation } from './home-policy.js';
 
 export interface ServiceCall {
   /** `<domain>.<service>`, e.g. `light.turn_on`. */
   service: string;
   entity: HomeEntity;
   /** Service data beyond `entity_id`. */
-  data: Record<string, number | string>;
+  data: Record<string, number | string | boolean>;
 }
 
 /** A command ready to carry out, with what to say about it. */
 export interface Step {
   calls: ServiceCall[];
-  /** Calls that wait for a spoken yes (unlocking). */
+  /** Calls that wait for a spoken yes (unlocking, opening a way in: home-policy.ts). */
   confirm: ServiceCall[];
   /** Past tense and infinitive: "turned off" / "turn off". */
   done: string;
@@ -34,66 +36,252 @@ export interface Step {
   say?: string;
 }
 
+/** What a person switches as a group ("turn off everything in the bedroom"): not doors, covers or scenes. */
+const SWITCHED = ['light', 'switch', 'fan', 'media_player'];
+const STOPPABLE = ['media_player', 'cover', 'fan', 'light', 'switch', 'climate'];
+
 /** Domains a command can touch, most likely first. */
 export function domainsFor(c: Command): string[] {
   switch (c.kind) {
     case 'power':
       if (c.implicit) return ['scene'];
-      return c.action === 'on' ? ['light', 'switch', 'scene', 'climate'] : ['light', 'switch', 'climate'];
+      // Locks and covers last: "turn off the front door" means what Home Assistant's HassTurnOff means (home-services.ts).
+      return c.action === 'on' ? [...SWITCHED, 'scene', 'climate', 'cover', 'lock'] : [...SWITCHED, 'climate', 'cover', 'lock'];
     case 'brightness':
-      return ['light'];
+      return ['light', 'fan', 'cover', 'media_player'];
     case 'temperature':
       return ['climate'];
     case 'lock':
-      return ['lock'];
+      // "lock up" is every lock; "lock the garage" is a garage door, which is a cover.
+      return c.target ? ['lock', 'cover'] : ['lock'];
+    case 'cover':
+      return ['cover', 'lock'];
+    case 'media':
+      if (c.action === 'play') return c.target ? ['media_player', 'scene'] : ['media_player'];
+      return c.action === 'stop' && c.target ? STOPPABLE : ['media_player'];
+    case 'volume':
+      return ['media_player'];
     case 'query':
       if (c.ask === 'temperature') return ['climate'];
       if (c.ask === 'brightness') return ['light'];
-      if (c.expect === 'locked' || c.expect === 'unlocked') return ['lock'];
-      if (c.expect === 'on' || c.expect === 'off') return ['light', 'switch', 'climate'];
+      if (c.ask === 'playing' || c.expect === 'playing' || c.expect === 'paused') return ['media_player'];
+      if (c.expect === 'locked' || c.expect === 'unlocked') return ['lock', 'cover'];
+      if (c.expect === 'open' || c.expect === 'closed') return ['cover', 'lock'];
+      if (c.expect === 'on' || c.expect === 'off') return [...SWITCHED, 'climate'];
       // Scenes have no state worth reporting; asking about one is almost always a misheard word.
-      return ['light', 'switch', 'lock', 'climate'];
+      return [...SWITCHED, 'cover', 'lock', 'climate'];
   }
 }
 
-/** An empty target means "all of them" only where there is one obvious set: locks, the thermostat. */
+/** What a bare area or "everything" means for this command (resolver's `group`). */
+export function groupFor(c: Command): string[] {
+  switch (c.kind) {
+    case 'brightness':
+      return ['light'];
+    case 'lock':
+      return ['lock'];
+    case 'cover':
+      return ['cover'];
+    case 'query':
+      if (c.expect === 'locked' || c.expect === 'unlocked') return ['lock'];
+      if (c.expect === 'open' || c.expect === 'closed') return ['cover', 'lock'];
+      return SWITCHED;
+    default:
+      return SWITCHED;
+  }
+}
+
+/** An empty target means "all of them" only where there is one obvious set: locks, the thermostat, the media players. */
 export const emptyMeansAll = (c: Command): boolean =>
-  c.kind === 'lock' || c.kind === 'temperature' || (c.kind === 'query' && c.ask === 'temperature');
+  c.kind === 'lock' ||
+  c.kind === 'temperature' ||
+  c.kind === 'volume' ||
+  c.kind === 'media' ||
+  (c.kind === 'query' && (c.ask === 'temperature' || c.ask === 'playing'));
 
 const clampPct = (n: number) => Math.max(0, Math.min(100, Math.round(n)));
 
-export function planCommand(c: Command, r: Extract<Resolution, { ok: true }>): Step {
+/** What to say for a service: past tense and infinitive ("turned on" / "turn on"). */
+const SERVICE_WORDS: Record<string, [done: string, todo: string]> = {
+  turn_on: ['turned on', 'turn on'],
+  turn_off: ['turned off', 'turn off'],
+  toggle: ['toggled', 'toggle'],
+  lock: ['locked', 'lock'],
+  unlock: ['unlocked', 'unlock'],
+  open_cover: ['opened', 'open'],
+  close_cover: ['closed', 'close'],
+  stop_cover: ['stopped', 'stop'],
+  media_play: ['pressed play on', 'press play on'],
+  media_pause: ['paused', 'pause'],
+  media_stop: ['stopped', 'stop'],
+  media_next_track: ['skipped to the next track on', 'skip to the next track on'],
+  media_previous_track: ['went back a track on', 'go back a track on'],
+  volume_up: ['turned up the volume on', 'turn up the volume on'],
+  volume_down: ['turned down the volume on', 'turn down the volume on'],
+  volume_set: ['set the volume on', 'set the volume on'],
+  set_percentage: ['set', 'set'],
+  set_cover_position: ['set', 'set'],
+  set_temperature: ['set', 'set'],
+};
+
+/** One thing to do (or to say instead) for one entity; acts with the same words become one step. */
+type Act = { call: ServiceCall; done: string; todo: string; suffix: string } | { say: string };
+
+const act = (e: HomeEntity, service: string, data: ServiceCall['data'] = {}, suffix = ''): Act => {
+  const [done, todo] =
+    service === 'volume_mute' ? (data.is_volume_muted ? ['muted', 'mute'] : ['unmuted', 'unmute']) : service === 'turn_on' && domainOf(e.entity_id) === 'scene' ? ['started', 'start'] : (SERVICE_WORDS[service] ?? [service.replace(/_/g, ' '), service.replace(/_/g, ' ')]);
+  return { call: { service: `${domainOf(e.entity_id)}.${service}`, entity: e, data }, done, todo, suffix };
+};
+
+type Base = Pick<Step, 'area' | 'everything' | 'groups'>;
+
+/**
+ * Acts → steps: the same words together, in the order first met; calls that the safety policy
+ * holds (home-policy.ts) wait for a yes. Several steps describe their own entities only.
+ */
+export function stepsOf(acts: Act[], base: Base = { everything: false }): Step[] {
+  const steps = new Map<string, Step>();
+  const sayings: string[] = [];
+  for (const a of acts) {
+    if ('say' in a) {
+      if (!sayings.includes(a.say)) sayings.push(a.say);
+      continue;
+    }
+    const key = `${a.done}|${a.suffix}`;
+    let step = steps.get(key);
+    if (!step) steps.set(key, (step = { calls: [], confirm: [], done: a.done, todo: a.todo, suffix: a.suffix, everything: false }));
+    (needsConfirmation(a.call.service, a.call.entity) ? step.confirm : step.calls).push(a.call);
+  }
+  const out = [...steps.values()];
+  if (out.length === 1) Object.assign(out[0], base);
+  else for (const st of out) st.area = base.area;
+  if (sayings.length) out.push({ calls: [], confirm: [], done: '', todo: '', suffix: '', everything: false, say: sayings.join(' ') });
+  return out;
+}
+
+/** Steps for calls decided earlier (a confirmed unlock, the model's plan): the rules' words for them. */
+export const stepsForCalls = (calls: ServiceCall[]): Step[] =>
+  stepsOf(calls.map((c) => ({ ...act(c.entity, c.service.split('.')[1], c.data), call: c })));
+
+/** "unlock the front door and open the garage door": what a confirmation asks about. */
+export function confirmWhat(calls: ServiceCall[]): string {
+  const byVerb = new Map<string, HomeEntity[]>();
+  for (const c of stepsForCalls(calls).flatMap((s) => [...s.calls, ...s.confirm].map((call) => [s.todo, call.entity] as const))) byVerb.set(c[0], [...(byVerb.get(c[0]) ?? []), c[1]]);
+  return joinWords([...byVerb].map(([todo, list]) => `${todo} ${describe(list)}`));
+}
+
+/** "the front door locked and the garage door closed": how things stay when the answer is no. */
+export function keptAs(calls: ServiceCall[]): string {
+  const byState = new Map<string, HomeEntity[]>();
+  for (const { entity } of calls) {
+    const d = domainOf(entity.entity_id);
+    const state = d === 'lock' ? 'locked' : d === 'cover' ? 'closed' : stateWords(entity);
+    byState.set(state, [...(byState.get(state) ?? []), entity]);
+  }
+  return joinWords([...byState].map(([state, list]) => `${describe(list)} ${state}`));
+}
+
+const FEATURE_SET_POSITION = 4;
+/** Whether a cover takes a position: Home Assistant's SET_POSITION feature, or a reported position when features are unknown. */
+const takesPosition = (e: HomeEntity): boolean =>
+  typeof e.attributes.supported_features === 'number' ? (e.attributes.supported_features & FEATURE_SET_POSITION) !== 0 : typeof e.attributes.current_position === 'number';
+
+const isOff = (e: HomeEntity) => e.state === 'off' || e.state === 'unavailable' || e.state === 'standby';
+const offSay = (e: HomeEntity): Act => ({ say: `${capitalize(the(e))} ${be(e)} off.` });
+const volumeOf = (e: HomeEntity) => (typeof e.attributes.volume_level === 'number' ? Math.round(e.attributes.volume_level * 100) : undefined);
+
+/** A level in percent, by what the device is: speed for a fan, position for a cover, volume for a player. */
+function levelActs(c: Extract<Command, { kind: 'brightness' }>, e: HomeEntity): Act {
+  const d = domainOf(e.entity_id);
+  const delta = c.delta ?? 0;
+  if (d === 'fan') {
+    const now = e.state === 'on' && typeof e.attributes.percentage === 'number' ? e.attributes.percentage : 0;
+    if (c.percent === undefined && delta < 0 && now === 0) return offSay(e);
+    const p = clampPct(c.percent ?? now + delta);
+    return p === 0 ? act(e, 'turn_off') : act(e, 'set_percentage', { percentage: p }, ` to ${p} percent`);
+  }
+  if (d === 'cover') {
+    if (c.percent === undefined) return act(e, delta < 0 ? 'close_cover' : 'open_cover');
+    if (!takesPosition(e)) return { say: `I can only open or close ${the(e)}.` };
+    const p = clampPct(c.percent);
+    return act(e, 'set_cover_position', { position: p }, ` to ${p} percent`);
+  }
+  // A media player: the level is its volume.
+  if (isOff(e)) return offSay(e);
+  if (c.percent === undefined) return act(e, delta < 0 ? 'volume_down' : 'volume_up');
+  const p = clampPct(c.percent);
+  return act(e, 'volume_set', { volume_level: p / 100 }, ` to ${p} percent`);
+}
+
+function volumeActs(c: Extract<Command, { kind: 'volume' }>, e: HomeEntity): Act {
+  if (isOff(e)) return offSay(e);
+  if (c.mute !== undefined) return act(e, 'volume_mute', { is_volume_muted: c.mute });
+  if (c.step) return act(e, c.step === 'up' ? 'volume_up' : 'volume_down');
+  const now = volumeOf(e);
+  if (c.percent === undefined && now === undefined) return act(e, (c.delta ?? 0) < 0 ? 'volume_down' : 'volume_up');
+  const p = clampPct(c.percent ?? (now ?? 0) + (c.delta ?? 0));
+  return act(e, 'volume_set', { volume_level: p / 100 }, ` to ${p} percent`);
+}
+
+const MEDIA_SERVICES = { play: 'media_play', pause: 'media_pause', stop: 'media_stop', next: 'media_next_track', previous: 'media_previous_track' } as const;
+
+function mediaActs(c: Extract<Command, { kind: 'media' }>, list: HomeEntity[]): Act[] {
+  const players = list.filter((e) => domainOf(e.entity_id) === 'media_player');
+  const others = list.filter((e) => domainOf(e.entity_id) !== 'media_player');
+  const acts: Act[] = others.flatMap((e): Act[] => {
+    const d = domainOf(e.entity_id);
+    if (c.action === 'play') return d === 'scene' ? [act(e, 'turn_on')] : [];
+    if (d === 'cover') return [act(e, 'stop_cover')];
+    const off = powerService(d, false);
+    return off ? [act(e, off.split('.')[1])] : [];
+  });
+  // Unnamed ("pause", "skip this song"), or several named: the players it can mean.
+  const active = (states: string[]) => players.filter((e) => states.includes(e.state));
+  let chosen = players;
+  if (players.length > 1 || !c.target) {
+    if (c.action === 'play') chosen = active(['paused']).length ? active(['paused']) : players.filter((e) => !isOff(e)).length ? players.filter((e) => !isOff(e)) : players;
+    else if (c.action === 'pause') chosen = active(['playing']);
+    else chosen = active(['playing', 'paused']);
+    if (!chosen.length && players.length) return [...acts, { say: players.length === 1 ? `Nothing is playing on ${the(players[0])}.` : 'Nothing is playing right now.' }];
+  }
+  for (const e of chosen) {
+    if (c.action !== 'play' && isOff(e)) acts.push(offSay(e));
+    else if (c.action === 'pause' && e.state !== 'playing') acts.push({ say: `Nothing is playing on ${the(e)}.` });
+    else acts.push(act(e, MEDIA_SERVICES[c.action]));
+  }
+  return acts;
+}
+
+/** Open/close and lock/unlock: a cover opens or closes, a lock unlocks or locks. */
+function openActs(open: boolean, e: HomeEntity): Act {
+  if (domainOf(e.entity_id) === 'cover') return act(e, open ? 'open_cover' : 'close_cover');
+  return act(e, open ? 'unlock' : 'lock');
+}
+
+export function planCommand(c: Command, r: Extract<Resolution, { ok: true }>): Step[] {
   const base = { calls: [] as ServiceCall[], confirm: [] as ServiceCall[], suffix: '', area: r.area, everything: r.everything, groups: r.groups };
+  const info: Base = { area: r.area, everything: r.everything, groups: r.groups };
   const call = (e: HomeEntity, service: string, data: ServiceCall['data'] = {}): ServiceCall => ({ service: `${domainOf(e.entity_id)}.${service}`, entity: e, data });
+  const of = (...domains: string[]) => r.entities.filter((e) => domains.includes(domainOf(e.entity_id)));
+  const notOf = (...domains: string[]) => r.entities.filter((e) => !domains.includes(domainOf(e.entity_id)));
   switch (c.kind) {
     case 'power': {
-      if (c.action === 'toggle')
-        return { ...base, done: 'toggled', todo: 'toggle', calls: r.entities.filter((e) => domainOf(e.entity_id) !== 'scene').map((e) => call(e, 'toggle')) };
-      const scenes = r.entities.filter((e) => domainOf(e.entity_id) === 'scene');
-      if (c.action === 'on' && scenes.length && scenes.length === r.entities.length)
-        return { ...base, done: 'started', todo: 'start', calls: scenes.map((e) => call(e, 'turn_on')) };
-      const devices = r.entities.filter((e) => domainOf(e.entity_id) !== 'scene');
-      const service = c.action === 'on' ? 'turn_on' : 'turn_off';
-      return { ...base, done: `turned ${c.action}`, todo: `turn ${c.action}`, calls: devices.map((e) => call(e, service)) };
+      if (c.action === 'toggle') return stepsOf(notOf('scene', 'lock').map((e) => act(e, 'toggle')), info);
+      const scenes = of('scene');
+      if (c.action === 'on' && scenes.length && scenes.length === r.entities.length) return stepsOf(scenes.map((e) => act(e, 'turn_on')), info);
+      return stepsOf(
+        notOf('scene').flatMap((e) => {
+          const service = powerService(domainOf(e.entity_id), c.action === 'on');
+          return service ? [act(e, service.split('.')[1])] : [];
+        }),
+        info,
+      );
     }
     case 'brightness': {
-      const single = r.entities.length === 1;
-      if (c.percent !== undefined) {
-        const p = clampPct(c.percent);
-        if (p === 0) return { ...base, done: 'turned off', todo: 'turn off', calls: r.entities.map((e) => call(e, 'turn_off')) };
-        return { ...base, done: 'set', todo: 'set', suffix: ` to ${p} percent`, calls: r.entities.map((e) => call(e, 'turn_on', { brightness_pct: p })) };
-      }
-      const delta = c.delta ?? 0;
-      // Dimming a light that is off leaves it off.
-      const lights = delta < 0 ? r.entities.filter((e) => e.state === 'on') : r.entities;
-      if (!lights.length) return { ...base, done: '', todo: '', say: `${capitalize(describe(r.entities, r.area, r.everything))} ${r.entities.length === 1 ? 'is' : 'are'} already off.` };
-      const calls = lights.map((e) => {
-        const now = e.state === 'on' ? percentOf(e) : 0;
-        const next = clampPct(now + delta);
-        return next === 0 ? call(e, 'turn_off') : call(e, 'turn_on', { brightness_pct: Math.max(1, next) });
-      });
-      const pct = single && calls[0].data.brightness_pct;
-      return { ...base, done: delta < 0 ? 'dimmed' : 'brightened', todo: delta < 0 ? 'dim' : 'brighten', suffix: pct ? ` to ${pct} percent` : '', calls };
+      const lights = of('light');
+      const others = notOf('light');
+      const steps = lights.length ? [lightLevel(c, { ...r, entities: lights }, others.length ? { ...base, everything: false, groups: undefined } : base, call)] : [];
+      return [...steps, ...stepsOf(others.map((e) => levelActs(c, e)), lights.length ? { area: r.area, everything: false } : info)];
     }
     case 'temperature': {
       const calls: ServiceCall[] = [];
@@ -117,24 +305,66 @@ export function planCommand(c: Command, r: Extract<Resolution, { ok: true }>): S
         if (target < min || target > max) say = `${capitalize(the(e))} can be set from ${fmt(min)} to ${fmt(max)} degrees, so I left it at ${stateWords(e).replace(/^set to /, '')}.`;
         else calls.push(call(e, 'set_temperature', { temperature: target }));
       }
-      return { ...base, done: 'set', todo: 'set', suffix: ` to ${fmt(target)} degrees${converted}`, calls, say };
+      return [{ ...base, done: 'set', todo: 'set', suffix: ` to ${fmt(target)} degrees${converted}`, calls, say }];
     }
     case 'lock':
-      if (c.action === 'lock') return { ...base, done: 'locked', todo: 'lock', calls: r.entities.map((e) => call(e, 'lock')) };
-      return { ...base, done: 'unlocked', todo: 'unlock', confirm: r.entities.map((e) => call(e, 'unlock')) };
+      return stepsOf(r.entities.map((e) => openActs(c.action === 'unlock', e)), info);
+    case 'cover':
+      return stepsOf(r.entities.map((e) => openActs(c.action === 'open', e)), info);
+    case 'media':
+      return stepsOf(mediaActs(c, r.entities), info);
+    case 'volume': {
+      // "turn up the volume" with nothing named: the players that are on.
+      const on = c.target ? r.entities : r.entities.filter((e) => !isOff(e));
+      if (!on.length) return stepsOf([{ say: 'Nothing is playing right now.' }]);
+      return stepsOf(on.map((e) => volumeActs(c, e)), info);
+    }
     case 'query':
-      return { ...base, done: '', todo: '', say: answer(c, r) };
+      return [{ ...base, done: '', todo: '', say: answer(c, r) }];
   }
+}
+
+/** A light's brightness: a level, or dimmer and brighter from where it is. */
+function lightLevel(
+  c: Extract<Command, { kind: 'brightness' }>,
+  r: Extract<Resolution, { ok: true }>,
+  base: Omit<Step, 'done' | 'todo'>,
+  call: (e: HomeEntity, service: string, data?: ServiceCall['data']) => ServiceCall,
+): Step {
+  const single = r.entities.length === 1;
+  if (c.percent !== undefined) {
+    const p = clampPct(c.percent);
+    if (p === 0) return { ...base, done: 'turned off', todo: 'turn off', calls: r.entities.map((e) => call(e, 'turn_off')) };
+    return { ...base, done: 'set', todo: 'set', suffix: ` to ${p} percent`, calls: r.entities.map((e) => call(e, 'turn_on', { brightness_pct: p })) };
+  }
+  const delta = c.delta ?? 0;
+  // Dimming a light that is off leaves it off.
+  const lights = delta < 0 ? r.entities.filter((e) => e.state === 'on') : r.entities;
+  if (!lights.length) return { ...base, done: '', todo: '', say: `${capitalize(describe(r.entities, r.area, r.everything))} ${r.entities.length === 1 ? 'is' : 'are'} already off.` };
+  const calls = lights.map((e) => {
+    const now = e.state === 'on' ? percentOf(e) : 0;
+    const next = clampPct(now + delta);
+    return next === 0 ? call(e, 'turn_off') : call(e, 'turn_on', { brightness_pct: Math.max(1, next) });
+  });
+  const pct = single && calls[0].data.brightness_pct;
+  return { ...base, done: delta < 0 ? 'dimmed' : 'brightened', todo: delta < 0 ? 'dim' : 'brighten', suffix: pct ? ` to ${pct} percent` : '', calls };
 }
 
 const be = (e: HomeEntity) => (/s$/.test(e.attributes.friendly_name.trim()) ? 'are' : 'is');
 const beMany = (list: HomeEntity[]) => (list.length === 1 ? be(list[0]) : 'are');
 
-function matches(e: HomeEntity, expect: 'on' | 'off' | 'locked' | 'unlocked'): boolean {
+function matches(e: HomeEntity, expect: StateWord): boolean {
   const d = domainOf(e.entity_id);
-  if (d === 'climate') return expect === 'off' ? e.state === 'off' : expect === 'on' ? e.state !== 'off' : false;
-  if (d === 'lock' && expect === 'unlocked') return e.state === 'unlocked' || e.state === 'open';
-  return e.state === expect;
+  const s = e.state;
+  if (d === 'climate') return expect === 'off' ? s === 'off' : expect === 'on' ? s !== 'off' : false;
+  // A lock that is open is unlocked; a door or cover that is shut is closed (and, asked "locked?", as shut as it gets).
+  const open = expect === 'open' || expect === 'unlocked';
+  const shut = expect === 'closed' || expect === 'locked';
+  if (d === 'lock' && (open || shut)) return open ? s === 'unlocked' || s === 'open' || s === 'opening' : s === 'locked';
+  if (d === 'cover' && (open || shut)) return open ? s === 'open' || s === 'opening' : s === 'closed';
+  // A media player that is idle, paused or playing is on.
+  if (d === 'media_player' && expect === 'on') return !isOff(e) && s !== 'unknown';
+  return s === expect;
 }
 
 /** Spoken answer to a state question, from the states just read. */
@@ -150,6 +380,11 @@ export function answer(c: Extract<Command, { kind: 'query' }>, r: Extract<Resolu
         return typeof set === 'number' ? `${inside}, and ${the(e)} is set to ${fmt(set)}.` : `${inside}.`;
       })
       .join(' ');
+  }
+  if (c.ask === 'playing') {
+    const on = list.filter((e) => e.state === 'playing' || e.state === 'paused');
+    if (!on.length) return `Nothing is playing${r.area ? ` in the ${r.area}` : ''}${list.length === 1 ? `: ${the(list[0])} ${be(list[0])} ${stateWords(list[0])}` : ''}.`;
+    return `${capitalize(joinWords(on.map((e) => `${the(e)} ${be(e)} ${stateWords(e)}`)))}.`;
   }
   if (c.ask === 'brightness')
     return list.map((e) => `${capitalize(the(e))} ${be(e)} ${e.state === 'on' ? `at ${percentOf(e)} percent` : 'off'}.`).join(' ');

@@ -6,7 +6,7 @@
 import type { HomeEntity } from './home/index.js';
 import { domainOf } from './home/index.js';
 import { normalize } from './action-text.js';
-import { CLASS_WORDS } from './home-words.js';
+import { CLASS_DEVICE_CLASSES, CLASS_WORDS } from './home-words.js';
 
 const STOPWORDS = new Set(['the', 'a', 'an', 'my', 'our', 'your', 'in', 'at', 'of', 'on', 'inside', 'for', 'with', 'from', 'to', 'is', 'are', 'here', 'there', 'house', 'home']);
 const QUANTIFIERS = new Set(['all', 'every', 'both', 'any', 'some', 'each', 'whole']);
@@ -76,6 +76,12 @@ export interface ResolveOptions {
   previous?: string[];
   /** What an empty phrase means for this command: every entity of the domains, or nothing. */
   emptyMeansAll?: boolean;
+  /**
+   * What a bare area or "everything" covers when several domains are allowed: the things a person
+   * switches as a group ("turn off everything in the office" is not the office door). Default:
+   * lights and switches.
+   */
+  group?: readonly string[];
 }
 
 /**
@@ -159,18 +165,24 @@ function resolvePart(index: HomeIndex, raw: string[], options: ResolveOptions): 
       break;
     }
   }
-  const classes = new Set(rest.filter((w) => w in CLASS_WORDS).map((w) => CLASS_WORDS[w]));
   const classWords = rest.filter((w) => w in CLASS_WORDS);
+  const classes = new Set(classWords.map((w) => CLASS_WORDS[w]));
   rest = rest.filter((w) => !(w in CLASS_WORDS));
 
-  let candidates = pool.filter((e) => classes.size === 0 || classes.has(e.domain));
+  let candidates = pool.filter((e) => classes.size === 0 || classWords.some((w) => ofClass(e, w)));
   // A bare area with no device class: only what a person would switch as a group (not scenes or locks).
-  if (!classes.size && !rest.length && (area || everything) && options.domains.length > 1)
-    candidates = candidates.filter((e) => e.domain === 'light' || e.domain === 'switch');
-  if (area) {
-    const aw = area.split(' ').map(stem);
-    candidates = candidates.filter((e) => e.area === area || aw.every((w) => e.words.has(w)));
+  if (!classes.size && !rest.length && (area || everything) && options.domains.length > 1) {
+    const group = options.group ?? ['light', 'switch'];
+    candidates = candidates.filter((e) => group.includes(e.domain));
   }
+  const inArea = (list: Indexed[]) => {
+    if (!area) return list;
+    const aw = area.split(' ').map(stem);
+    return list.filter((e) => e.area === area || aw.every((w) => e.words.has(w)));
+  };
+  candidates = inArea(candidates);
+  // "the fan in the office" when the office fan is a switch: the class word is then part of a name.
+  if (!candidates.length && classWords.length && !rest.length) candidates = inArea(pool.filter((e) => classWords.every((w) => e.words.has(w))));
 
   if (rest.length) {
     // Every remaining word must belong to the entity; a class word may also be part of a name ("desk lamp").
@@ -195,6 +207,14 @@ function resolvePart(index: HomeIndex, raw: string[], options: ResolveOptions): 
     if (here.length) return { ok: true, entities: order(here, options.domains), area: room, everything: false };
   }
   return candidates.length ? { ok: true, entities: order(candidates, options.domains), area, everything } : { ok: false, phrase };
+}
+
+/** Whether a class word ("blinds", "tv") covers this entity: its domain, and its device class where the word names some. */
+function ofClass(e: Indexed, word: string): boolean {
+  if (CLASS_WORDS[word] !== e.domain) return false;
+  const only = CLASS_DEVICE_CLASSES[word];
+  const dc = e.entity.attributes.device_class;
+  return !only || typeof dc !== 'string' || only.includes(dc);
 }
 
 function indexOfSeq(hay: string[], needle: string[]): number {

@@ -5,6 +5,9 @@ import { domainOf } from './home/index.js';
 const CLASS_PLURAL: Record<string, [singular: string, plural: string]> = {
   light: ['light', 'lights'],
   switch: ['switch', 'switches'],
+  fan: ['fan', 'fans'],
+  cover: ['cover', 'covers'],
+  media_player: ['media player', 'media players'],
   lock: ['door', 'doors'],
   climate: ['thermostat', 'thermostats'],
   scene: ['scene', 'scenes'],
@@ -13,7 +16,8 @@ const CLASS_PLURAL: Record<string, [singular: string, plural: string]> = {
 export const classNoun = (domain: string, count: number): string =>
   (CLASS_PLURAL[domain] ?? ['device', 'devices'])[count === 1 ? 0 : 1];
 
-export const nameOf = (e: HomeEntity): string => e.attributes.friendly_name.toLowerCase();
+/** A name as said inside a sentence: lower case, but an initialism stays one ("the living room TV"). */
+export const nameOf = (e: HomeEntity): string => e.attributes.friendly_name.replace(/\S+/g, (w) => (/^[A-Z]{2,}$/.test(w) ? w : w.toLowerCase()));
 export const the = (e: HomeEntity): string => `the ${nameOf(e)}${domainOf(e.entity_id) === 'scene' ? ' scene' : ''}`;
 
 /** "a, b and c". */
@@ -36,10 +40,18 @@ export function describe(entities: HomeEntity[], area?: string, everything = fal
 
 export const percentOf = (e: HomeEntity): number => Math.round(((e.attributes.brightness ?? 0) / 255) * 100);
 
-/** A device's state as a short phrase: "on at 40 percent", "locked", "heating to 21 degrees". */
+/** A device's state as a short phrase: "on at 40 percent", "locked", "open at 30 percent", "playing Take Five". */
 export function stateWords(e: HomeEntity): string {
   const d = domainOf(e.entity_id);
-  if (d === 'light' && e.state === 'on' && typeof e.attributes.brightness === 'number') return `on at ${percentOf(e)} percent`;
+  const a = e.attributes;
+  if (d === 'light' && e.state === 'on' && typeof a.brightness === 'number') return `on at ${percentOf(e)} percent`;
+  if (d === 'fan' && e.state === 'on' && typeof a.percentage === 'number' && a.percentage > 0) return `on at ${Math.round(a.percentage)} percent`;
+  if (d === 'cover' && e.state === 'open' && typeof a.current_position === 'number' && a.current_position > 0 && a.current_position < 100)
+    return `open at ${Math.round(a.current_position)} percent`;
+  if (d === 'media_player' && (e.state === 'playing' || e.state === 'paused')) {
+    const title = typeof a.media_title === 'string' && a.media_title ? a.media_title : undefined;
+    return e.state === 'playing' ? (title ? `playing ${title}` : 'playing') : title ? `paused on ${title}` : 'paused';
+  }
   if (d === 'climate') {
     const t = e.attributes.temperature;
     return e.state === 'off' ? 'off' : typeof t === 'number' ? `set to ${fmt(t)} degrees` : e.state;

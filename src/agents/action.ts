@@ -8,7 +8,8 @@ import type { LlmClient } from '../llm/index.js';
 import { HomeError, domainOf, type HomeBackend, type HomeEntity } from './home/index.js';
 import { KEYWORDS, parseCommands, type Command } from './action-parse.js';
 import { indexHome, resolveTarget, type HomeIndex } from './action-resolve.js';
-import { domainsFor, donePhrase, emptyMeansAll, planCommand, type ServiceCall, type Step } from './action-plan.js';
+import { confirmWhat, domainsFor, donePhrase, emptyMeansAll, groupFor, keptAs, planCommand, stepsForCalls, type ServiceCall, type Step } from './action-plan.js';
+import { needsConfirmation } from './home-policy.js';
 import { ConversationMemory, yesNo } from './action-memory.js';
 import { parsePlan, planPrompt } from './action-llm.js';
 import { describe, joinWords, stateWords } from './action-speech.js';
@@ -51,8 +52,8 @@ export function createActionAgent(options: ActionAgentOptions): Agent {
       const answer = yesNo(text);
       const pending = answer ? memory.take(conversationId, scope) : undefined;
       if (pending) {
-        if (answer === 'no') return yield say(`Okay, I'll leave ${pending.what.replace(/^unlock /, '')} locked.`);
-        const outcome = yield* carryOut([{ step: confirmedStep(pending.calls), calls: pending.calls }], home, signal);
+        if (answer === 'no') return yield say(`Okay, I'll leave ${keptAs(pending.calls)}.`);
+        const outcome = yield* carryOut(stepsForCalls(pending.calls).map((step) => ({ step, calls: [...step.calls, ...step.confirm] })), home, signal);
         if (outcome.aborted) return;
         return yield say(outcome.sentences.join(' '));
       }
@@ -103,6 +104,7 @@ export function createActionAgent(options: ActionAgentOptions): Agent {
         room: ctx.request.room,
         previous: memory.getRecent(ctx.conversationId),
         emptyMeansAll: emptyMeansAll(c),
+        group: groupFor(c),
       });
       if (!r.ok) {
         if (c.kind === 'power' && c.implicit) unparsed = true;
@@ -111,7 +113,7 @@ export function createActionAgent(options: ActionAgentOptions): Agent {
         continue;
       }
       if (c.kind === 'query') queried.push(...r.entities.map((e) => e.entity_id));
-      steps.push(planCommand(c, r));
+      steps.push(...planCommand(c, r));
     }
     // Remember what a question was about, so "turn it off" can follow "is the porch light on?".
     if (queried.length) memory.setRecent(ctx.conversationId, queried);
@@ -120,15 +122,16 @@ export function createActionAgent(options: ActionAgentOptions): Agent {
 }
 
 /**
- * Ask before unlocking, bound to the client that asked. A turn without a `confirm_scope` has no
- * way to answer (no connection or address to bind to), so nothing is asked and nothing unlocked.
+ * Ask before unlocking or opening a way in (home-policy.ts), bound to the client that asked. A turn
+ * without a `confirm_scope` has no way to answer (no connection or address to bind to), so nothing
+ * is asked and nothing unlocked or opened.
  */
 function askFirst(memory: ConversationMemory, ctx: AgentContext, calls: ServiceCall[]): string {
-  const things = describe(calls.map((c) => c.entity));
+  const what = confirmWhat(calls);
   const scope = ctx.request.confirm_scope;
-  if (scope === undefined) return `I can't unlock ${things} from here: unlocking needs a yes from the same connection, so it stays locked.`;
-  memory.ask(ctx.conversationId, scope, calls, `unlock ${things}`);
-  return `Are you sure you want me to unlock ${things}?`;
+  if (scope === undefined) return `I can't ${what} from here: that needs a yes from the same connection, so I left ${keptAs(calls)}.`;
+  memory.ask(ctx.conversationId, scope, calls, what);
+  return `Are you sure you want me to ${what}?`;
 }
 
 /** The spoken answer: always exactly one done chunk. */
@@ -153,10 +156,6 @@ function spokenReason(err: unknown): string {
     default:
       return 'the home system reported an error';
   }
-}
-
-function confirmedStep(calls: ServiceCall[]): Step {
-  return { calls, confirm: [], done: 'unlocked', todo: 'unlock', suffix: '', everything: false };
 }
 
 interface Outcome {
@@ -238,8 +237,8 @@ async function* fallback(
   const result = parsePlan(reply.text, index.byId);
   if (!result.ok) return yield say("Sorry, I couldn't work out what you'd like me to do.");
 
-  const now = result.calls.filter((c) => c.service !== 'lock.unlock');
-  const later = result.calls.filter((c) => c.service === 'lock.unlock');
+  const now = result.calls.filter((c) => !needsConfirmation(c.service, c.entity));
+  const later = result.calls.filter((c) => needsConfirmation(c.service, c.entity));
   const groups = new Map<string, ServiceCall[]>();
   for (const c of now) {
     const key = c.service + JSON.stringify(c.data);

@@ -83,8 +83,19 @@ describe('commands', () => {
     ["it's freezing in here", { kind: 'temperature', delta: 1, target: '' }],
     ['lock the front door', { kind: 'lock', action: 'lock', target: 'the front door' }],
     ['unlcok the front door', { kind: 'lock', action: 'unlock', target: 'the front door' }],
-    ['open the garage', { kind: 'lock', action: 'unlock', target: 'the garage' }],
+    ['open the garage', { kind: 'cover', action: 'open', target: 'the garage' }],
     ['lock up', { kind: 'lock', action: 'lock', target: '' }],
+    ['close the blinds', { kind: 'cover', action: 'close', target: 'the blinds' }],
+    ['set the fan to 50 percent', { kind: 'brightness', percent: 50, target: 'the fan' }],
+    ['pause the tv', { kind: 'media', action: 'pause', target: 'the tv' }],
+    ['play the music in the kitchen', { kind: 'media', action: 'play', target: 'the music the kitchen' }],
+    ['skip this song', { kind: 'media', action: 'next', target: '' }],
+    ['stop the fan', { kind: 'media', action: 'stop', target: 'the fan' }],
+    ['turn the volume up on the tv', { kind: 'volume', step: 'up', target: 'tv' }],
+    ['set the tv volume to 30 percent', { kind: 'volume', percent: 30, target: 'tv' }],
+    ['turn the volume down by 10 percent', { kind: 'volume', delta: -10, target: '' }],
+    ['mute the tv', { kind: 'volume', mute: true, target: 'the tv' }],
+    ['unmute the kitchen speaker', { kind: 'volume', mute: false, target: 'the kitchen speaker' }],
   ];
   for (const [text, expected] of CASES) it(text, () => assert.deepEqual(parse(text), [expected]));
 
@@ -103,7 +114,11 @@ describe('commands', () => {
 describe('questions', () => {
   const CASES: [string, Partial<Extract<Command, { kind: 'query' }>>][] = [
     ['is the front door locked?', { ask: 'state', expect: 'locked', target: 'front door' }],
-    ['is the garage open', { ask: 'state', expect: 'unlocked', target: 'garage' }],
+    ['is the garage open', { ask: 'state', expect: 'open', target: 'garage' }],
+    ['are the blinds closed', { ask: 'state', expect: 'closed', target: 'blinds' }],
+    ['is the kitchen speaker playing', { ask: 'state', expect: 'playing', target: 'kitchen speaker' }],
+    ["what's playing in the living room?", { ask: 'playing', target: 'living room' }],
+    ['what is playing', { ask: 'playing', target: '' }],
     ['are any lights on?', { ask: 'state', expect: 'on', quantifier: 'any', target: 'lights' }],
     ['are all the doors locked', { ask: 'state', expect: 'locked', quantifier: 'all', target: 'doors' }],
     ['is anything unlocked', { ask: 'state', expect: 'unlocked', quantifier: 'any', target: 'anything' }],

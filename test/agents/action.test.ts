@@ -24,7 +24,8 @@ const COMMANDS: [string, string[], RegExp][] = [
   ['turn off everything in the office', ['light.turn_off light.office_ceiling', 'light.turn_off light.desk_lamp', 'switch.turn_off switch.office_fan'], /everything in the office/],
   ['turn off all the lights', ['kitchen_ceiling', 'kitchen_counter', 'living_room_lamp', 'living_room_ceiling', 'bedroom_ceiling', 'bedside_lamp', 'office_ceiling', 'desk_lamp', 'hallway', 'porch'].map((l) => `light.turn_off ${L(l)}`), /10 lights/],
   ['turn on the coffee machine', ['switch.turn_on switch.coffee_maker'], /coffee maker/],
-  ['swich on the fan', ['switch.turn_on switch.office_fan'], /office fan/],
+  ['swich on the fan', ['fan.turn_on fan.bedroom_ceiling_fan'], /^Okay, I turned on the bedroom ceiling fan\.$/],
+  ['turn on the fan in the office', ['switch.turn_on switch.office_fan'], /office fan/],
   ['switch on the reading light', ['light.turn_on light.bedside_lamp'], /bedside lamp/],
   ['set the kitchen lights to 30%', ['light.turn_on light.kitchen_ceiling', 'light.turn_on light.kitchen_counter'], /set the kitchen lights to 30 percent/],
   ['dim the living room lamp to twenty percent', ['light.turn_on light.living_room_lamp'], /living room lamp to 20 percent/],
@@ -41,7 +42,8 @@ const COMMANDS: [string, string[], RegExp][] = [
   ['turn the heat down', ['climate.set_temperature climate.thermostat'], /20 degrees/],
   ['turn off the heating', ['climate.turn_off climate.thermostat'], /turned off the thermostat/],
   ['lock the front and back doors', ['lock.lock lock.front_door', 'lock.lock lock.back_door'], /locked the front door and the back door/],
-  ['lock up', ['lock.lock lock.front_door', 'lock.lock lock.back_door', 'lock.lock lock.garage_door'], /locked/],
+  ['lock up', ['lock.lock lock.front_door', 'lock.lock lock.back_door'], /locked the front door and the back door/],
+  ['lock the garage', ['cover.close_cover cover.garage_door'], /^Okay, I closed the garage door\.$/],
   ['activate movie night', ['scene.turn_on scene.movie_night'], /started the movie night scene/],
   ['movie night', ['scene.turn_on scene.movie_night'], /movie night/],
   ['start the good morning scene', ['scene.turn_on scene.good_morning'], /good morning scene/],
@@ -54,15 +56,41 @@ const COMMANDS: [string, string[], RegExp][] = [
   ['set the heat to 70 degrees', ['climate.set_temperature climate.thermostat'], /thermostat to 21 degrees, which is 70 Fahrenheit/],
   ['set the heat to 95 degrees', [], /can be set from 10 to 30 degrees, so I left it at 21 degrees/],
   ['turn down the porch light', [], /porch light is already off/],
+  // Fans, covers and media players.
+  ['set the fan to 50 percent', ['fan.set_percentage fan.bedroom_ceiling_fan'], /^Okay, I set the bedroom ceiling fan to 50 percent\.$/],
+  ['turn the ceiling fan to 0 percent', ['fan.turn_off fan.bedroom_ceiling_fan'], /turned off the bedroom ceiling fan/],
+  ['turn off everything in the bedroom', ['light.turn_off light.bedroom_ceiling', 'light.turn_off light.bedside_lamp', 'fan.turn_off fan.bedroom_ceiling_fan'], /everything in the bedroom/],
+  ['close the blinds', ['cover.close_cover cover.living_room_blinds'], /^Okay, I closed the living room blinds\.$/],
+  ['open the blinds', ['cover.open_cover cover.living_room_blinds'], /^Okay, I opened the living room blinds\.$/],
+  ['lower the blinds', ['cover.close_cover cover.living_room_blinds'], /closed the living room blinds/],
+  ['set the blinds to 30 percent', ['cover.set_cover_position cover.living_room_blinds'], /^Okay, I set the living room blinds to 30 percent\.$/],
+  ['close the garage door', ['cover.close_cover cover.garage_door'], /^Okay, I closed the garage door\.$/],
+  ['set the garage door to 50 percent', [], /^I can only open or close the garage door\.$/],
+  ['turn on the TV', ['media_player.turn_on media_player.living_room_tv'], /^Okay, I turned on the living room TV\.$/],
+  ['play the music in the kitchen', ['media_player.media_play media_player.kitchen_speaker'], /^Okay, I pressed play on the kitchen speaker\.$/],
+  ['play some music', ['media_player.media_play media_player.kitchen_speaker'], /kitchen speaker/],
+  ['turn the volume up on the kitchen speaker', ['media_player.volume_up media_player.kitchen_speaker'], /^Okay, I turned up the volume on the kitchen speaker\.$/],
+  ['set the kitchen speaker volume to 30 percent', ['media_player.volume_set media_player.kitchen_speaker'], /^Okay, I set the volume on the kitchen speaker to 30 percent\.$/],
+  ['mute the kitchen speaker', ['media_player.volume_mute media_player.kitchen_speaker'], /^Okay, I muted the kitchen speaker\.$/],
+  ['mute the TV', [], /^The living room TV is off\.$/],
+  ['pause the TV', [], /^The living room TV is off\.$/],
+  ['pause', [], /^Nothing is playing right now\.$/],
+  ['stop the fan', ['fan.turn_off fan.bedroom_ceiling_fan'], /turned off the bedroom ceiling fan/],
 ];
 
 const QUESTIONS: [string, RegExp][] = [
   ['is the front door locked?', /^Yes, the front door is locked\.$/],
   ['is the back door unlocked', /^No, the back door is locked\.$/],
   ['tell me if the back door is locked', /^Yes, the back door is locked/],
-  ['is the garage door open?', /^No, the garage door is locked/],
-  ['are all the doors locked?', /^Yes, all 3 doors are locked\.$/],
-  ['is everything locked', /^Yes, all 3 doors are locked/],
+  ['is the garage door open?', /^No, the garage door is closed\.$/],
+  ['did someone leave the garage open', /^No, the garage door is closed\.$/],
+  ['are the blinds closed?', /^No, the living room blinds are open\.$/],
+  ['which doors are open', /^No doors are open right now\.$/],
+  ['is the TV on?', /^No, the living room TV is off\.$/],
+  ['is the fan on', /^No, the bedroom ceiling fan is off\.$/],
+  ["what's playing in the living room?", /^Nothing is playing in the living room: the living room TV is off\.$/],
+  ['are all the doors locked?', /^Yes, both doors are locked\.$/],
+  ['is everything locked', /^Yes, both doors are locked/],
   ['do I have any doors unlocked', /^No, none of the doors are unlocked/],
   ['are any lights on?', /^Yes, the living room lamp is on\.$/],
   ['which lights are on', /^The living room lamp is on\.$/],
@@ -72,8 +100,9 @@ const QUESTIONS: [string, RegExp][] = [
   ['how warm is it in here', /20\.5 degrees/],
   ['what is the thermostat set to', /set to 21/],
   ['how bright is the living room lamp', /living room lamp is at 50 percent/],
-  ["what's the status of the garage door", /garage door is locked/],
-  ["what's on in the kitchen", /^No .* on/],
+  ["what's the status of the garage door", /^The garage door is closed\.$/],
+  // A speaker that is idle is on.
+  ["what's on in the kitchen", /^The kitchen speaker is on\.$/],
 ];
 
 describe('action agent: commands', () => {
@@ -141,12 +170,58 @@ describe('action agent: confirmation before unlocking', () => {
   it('no leaves it locked', async () => {
     const home = createSimulatedHome();
     const agent = createActionAgent({ home });
-    await runAction(agent, 'open the garage');
+    // "Open" on a lock is unlocking, asked like any unlock.
+    const ask = await runAction(agent, 'open the front door');
+    assert.match(ask.text, /^Are you sure you want me to unlock the front door\?$/);
     const no = await runAction(agent, 'no, leave it');
     assert.equal(no.intent, 'home.confirm');
     assert.deepEqual(no.actions, []);
-    assert.match(no.text, /leave the garage door locked/);
-    assert.equal((await stateOf(home, 'lock.garage_door')).state, 'locked');
+    assert.match(no.text, /^Okay, I'll leave the front door locked\.$/);
+    assert.equal((await stateOf(home, 'lock.front_door')).state, 'locked');
+  });
+
+  it('opening the garage door is asked like unlocking: a yes from the same client opens it, from another does not', async () => {
+    const home = createSimulatedHome();
+    const agent = createActionAgent({ home });
+    const ask = await runAction(agent, 'open the garage');
+    assert.deepEqual(ask.actions, []);
+    assert.match(ask.text, /^Are you sure you want me to open the garage door\?$/);
+    assert.equal((await stateOf(home, 'cover.garage_door')).state, 'closed');
+    assert.equal(interceptFor(agent, 'yes', 'conv-1', 'ws:someone-else'), null);
+    const foreign = await runAction(agent, 'yes', { scope: 'ws:someone-else' });
+    assert.deepEqual(foreign.actions, []);
+    assert.equal((await stateOf(home, 'cover.garage_door')).state, 'closed');
+    const yes = await runAction(agent, 'yes');
+    assert.equal(yes.intent, 'home.confirm');
+    assert.deepEqual(yes.calls, ['cover.open_cover cover.garage_door']);
+    assert.match(yes.text, /^Okay, I opened the garage door\.$/);
+    assert.equal((await stateOf(home, 'cover.garage_door')).state, 'open');
+    // Closing it again is not asked.
+    assert.deepEqual((await runAction(agent, 'close the garage door')).calls, ['cover.close_cover cover.garage_door']);
+  });
+
+  it('no to the garage leaves it closed; without a scope it is not opened', async () => {
+    const home = createSimulatedHome();
+    const agent = createActionAgent({ home });
+    await runAction(agent, 'open the garage door');
+    assert.match((await runAction(agent, 'no')).text, /^Okay, I'll leave the garage door closed\.$/);
+    const unscoped = await runAction(agent, 'open the garage', { scope: null });
+    assert.deepEqual(unscoped.actions, []);
+    assert.match(unscoped.text, /^I can't open the garage door from here: .* so I left the garage door closed\.$/);
+    assert.equal((await stateOf(home, 'cover.garage_door')).state, 'closed');
+  });
+
+  it('one question for an unlock and a garage door, one yes for both; "turn off" a lock is unlocking too', async () => {
+    const home = createSimulatedHome();
+    const agent = createActionAgent({ home });
+    const ask = await runAction(agent, 'unlock the front door and open the garage');
+    assert.match(ask.text, /^Are you sure you want me to unlock the front door and open the garage door\?$/);
+    const yes = await runAction(agent, 'yes');
+    assert.deepEqual([...yes.calls].sort(), ['cover.open_cover cover.garage_door', 'lock.unlock lock.front_door']);
+    assert.match(yes.text, /^Okay, I unlocked the front door and opened the garage door\.$/);
+    const off = await runAction(agent, 'turn off the back door');
+    assert.deepEqual(off.actions, []);
+    assert.match(off.text, /^Are you sure you want me to unlock the back door\?$/);
   });
 
   it('expires after 30 s', async () => {
@@ -212,6 +287,32 @@ describe('action agent: confirmation before unlocking', () => {
     assert.match(r.text, /^Okay, I turned on the porch light\. Are you sure you want me to unlock the back door\?$/);
     const yes = await runAction(agent, 'sure');
     assert.deepEqual(yes.calls, ['lock.unlock lock.back_door']);
+  });
+});
+
+describe('action agent: media players', () => {
+  it('plays, pauses, skips and sets the volume of the TV, and answers what is playing', async () => {
+    const { home, agent } = fresh();
+    const tv = 'media_player.living_room_tv';
+    assert.deepEqual((await runAction(agent, 'turn on the TV')).calls, [`media_player.turn_on ${tv}`]);
+    assert.deepEqual((await runAction(agent, 'play the TV')).calls, [`media_player.media_play ${tv}`]);
+    assert.match((await runAction(agent, "what's playing in the living room?")).text, /^The living room TV is playing Planet Earth\.$/);
+    const pause = await runAction(agent, 'pause the TV');
+    assert.deepEqual(pause.calls, [`media_player.media_pause ${tv}`]);
+    assert.match(pause.text, /^Okay, I paused the living room TV\.$/);
+    assert.match((await runAction(agent, 'is the TV on?')).text, /^Yes, the living room TV is paused on Planet Earth\.$/);
+    assert.deepEqual((await runAction(agent, 'skip this song')).calls, [`media_player.media_next_track ${tv}`]);
+    assert.deepEqual((await runAction(agent, 'turn the volume up on the TV')).calls, [`media_player.volume_up ${tv}`]);
+    assert.equal((await stateOf(home, tv)).attributes.volume_level, 0.4);
+    const set = await runAction(agent, 'set the TV volume to 25 percent');
+    assert.match(set.text, /^Okay, I set the volume on the living room TV to 25 percent\.$/);
+    assert.deepEqual((await runAction(agent, 'mute the TV')).calls, [`media_player.volume_mute ${tv}`]);
+    const after = await stateOf(home, tv);
+    assert.deepEqual([after.state, after.attributes.volume_level, after.attributes.is_volume_muted, after.attributes.media_title], ['paused', 0.25, true, 'The Great British Bake Off']);
+    // "play" with nothing named resumes what is paused; "stop the music" stops what plays.
+    assert.deepEqual((await runAction(agent, 'resume')).calls, [`media_player.media_play ${tv}`]);
+    assert.deepEqual((await runAction(agent, 'stop the music')).calls.sort(), [`media_player.media_stop ${tv}`]);
+    assert.equal((await stateOf(home, tv)).state, 'idle');
   });
 });
 

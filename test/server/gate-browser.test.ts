@@ -148,7 +148,8 @@ describe('a page on another loopback origin gets nothing', { skip: skip !== null
     await settle(srv, feed, 'sentinel-1');
     const ran = feed.events.filter((e) => e.type === 'turn.start').map((e) => (e as { input: string }).input);
     assert.deepEqual(ran, ['what time is it'], 'no attacker turn started');
-    for (const lock of ['lock.front_door', 'lock.back_door', 'lock.garage_door']) assert.equal(await lockState(srv, lock), 'locked', lock);
+    for (const lock of ['lock.front_door', 'lock.back_door']) assert.equal(await lockState(srv, lock), 'locked', lock);
+    assert.equal(await lockState(srv, 'cover.garage_door'), 'closed', 'the garage door');
     // Once the store has the sentinel it has everything before it: nothing else was recorded.
     await waitForStored(srv, 1);
     assert.deepEqual(

@@ -104,12 +104,12 @@ const GUARD_WORDS =
 
 // ── home ───────────────────────────────────────────────────────────────────────────────────────
 const DEVICE =
-  '(?:lights?|lamps?|bulbs?|lighting|fans?|coffee (?:maker|machine)|kettle|heater|heating|heat|ac|air conditioning|air conditioner|aircon|thermostat|temperature|doors?|front door|back door|garage|garage door|locks?|deadbolt|switch(?:es)?|plugs?|outlets?|tv|television|blinds|curtains|shades|sprinklers?|dehumidifier|humidifier|fireplace|everything|brightness)';
+  '(?:lights?|lamps?|bulbs?|lighting|fans?|coffee (?:maker|machine)|kettle|heater|heating|heat|ac|air conditioning|air conditioner|aircon|thermostat|temperature|doors?|front door|back door|garage|garage door|locks?|deadbolt|switch(?:es)?|plugs?|outlets?|tv|television|speakers?|volume|blinds|curtains|shades|shutters|sprinklers?|dehumidifier|humidifier|fireplace|everything|brightness)';
 const ROOM =
   '(?:kitchen|living room|lounge|family room|bedroom|master bedroom|kids room|office|study|hallway|hall|bathroom|dining room|basement|patio|porch|garden|yard|backyard|upstairs|downstairs|house|home|in here|inside)';
 const HAS_DEVICE = new RegExp(`\\b${DEVICE}\\b`);
 const HAS_ROOM = new RegExp(`\\b${ROOM}\\b`);
-const STATE = '(?:on|off|locked|unlocked|open|opened|closed|shut|running|lit|set|left on|still on|working|at|dimmed)';
+const STATE = '(?:on|off|locked|unlocked|open|opened|close|closed|shut|running|lit|set|left on|still on|working|at|dimmed|playing|paused|muted)';
 
 const QUERY_START =
   /^(?:is|are|was|were|did (?:i|we|you|someone|anyone|somebody) (?:leave|lock|unlock|turn|switch|close|shut|forget)|have i|has (?:anyone|someone|somebody)|if|whether|check (?:if |whether |that )?|status of|any|anything|(?:what|which) (?:lights|lamps|doors|devices|switches|rooms|locks)|how (?:bright|warm|hot|cold|cool) (?:is|are)|what is (?:the )?(?:status|state))\b/;
@@ -140,6 +140,24 @@ const COMPARATIVE = /\b(?:brighter|darker|dimmer|warmer|cooler|colder|hotter|lig
 const WANT = /^(?:i (?:need|want|would like)|let us have|(?:can|could) (?:i|we) (?:get|have)|get) /;
 const RUN = /^(?:start|stop|run|brew|pause|resume)\b/;
 const TEMP_SET = /\b(?:\d+|twenty|thirty|forty|fifty|sixty|seventy|eighty) ?(?:degrees|percent|%)?\b/;
+
+// ── media players: checked before the guard, which sends talk about music to the model ─────────
+const PLAYER = '(?:tv|television|speakers?|radio)';
+const PLAYED = `(?:music|songs?|tracks?|${PLAYER})`;
+const WHERE = `(?: (?:in|on) (?:the )?(?:${ROOM}|${PLAYER}))?`;
+/** "play the music in the kitchen", "pause the tv", "skip this song", "mute": the players themselves, never a named song. */
+const MEDIA = new RegExp(
+  `^(?:(?:play|stop)(?: the| some| this| my)?(?: ${ROOM})? ${PLAYED}${WHERE}|(?:pause|resume|unpause|mute|unmute|skip)(?:(?: the| this| my)?(?: ${ROOM})?(?: ${PLAYED})?${WHERE})?|(?:next|previous) (?:song|track)${WHERE})$`,
+);
+const VOLUME = /\b(?:volume|louder|quieter)\b/;
+const VOLUME_VERB = /^(?:turn|set|make|put|raise|lower|increase|decrease|reduce|bump|crank|adjust|change|bring)\b/;
+const PLAYING = new RegExp(`^what(?: song| music| track| show)? is playing${WHERE}$`);
+
+function media(s: string): RouteDecision | null {
+  if (MEDIA.test(s) || (VOLUME.test(s) && VOLUME_VERB.test(s))) return decision('action', 'home.command', 0.88);
+  if (PLAYING.test(s)) return decision('action', 'home.query', 0.88);
+  return null;
+}
 
 function home(s: string): RouteDecision | null {
   const device = HAS_DEVICE.test(s);
@@ -182,6 +200,8 @@ export function classifyClause(s: string): RouteDecision & { fragment?: boolean 
   if (!s) return decision('interaction', 'chat', 0.3);
   const inst = instant(s);
   if (inst) return inst;
+  const played = media(s);
+  if (played) return played;
   if (GUARD_START.test(s) || GUARD_WORDS.test(s)) return decision('interaction', 'chat', 0.9);
   const h = home(s);
   if (h) return h;

@@ -65,6 +65,19 @@ describe('router rules', () => {
     assert.equal(route('is the front door locked?').intent, 'home.query');
   });
 
+  it('sends fans, covers and media players to the action agent, but talk about music to the model', () => {
+    const commands = [
+      'turn on the fan', 'set the fan to 50 percent', 'open the blinds', 'close the blinds', 'set the blinds to 30 percent', 'open the garage',
+      'close the garage door', 'pause the TV', 'play the music in the kitchen', 'turn the volume up on the TV', 'set the TV volume to 30 percent',
+      'mute the TV', 'skip this song', 'stop the music', 'make the tv louder',
+    ];
+    for (const text of commands) assert.deepEqual([route(text).agent, route(text).intent], ['action', 'home.command'], text);
+    for (const text of ['is the garage door open?', 'are the blinds closed?', 'is the TV on?', "what's playing in the living room?", 'is the kitchen speaker playing'])
+      assert.deepEqual([route(text).agent, route(text).intent], ['action', 'home.query'], text);
+    for (const text of ['play some jazz', 'sing me a song', 'do you like music', 'what is the volume of a sphere', 'play a song by the beatles'])
+      assert.equal(route(text).agent, 'interaction', text);
+  });
+
   it('forgives typos, and is a little less sure about them', () => {
     const clean = route('turn on the kitchen lights');
     const typo = route('trun on the kitchen lihgts');

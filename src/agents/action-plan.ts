@@ -76,6 +76,9 @@ export function domainsFor(c: Command): string[] {
 /** What a bare area or "everything" means for this command (resolver's `group`). */
 export function groupFor(c: Command): string[] {
   switch (c.kind) {
+    case 'power':
+      // Off is everything there ("turn off the bedroom"); on is the lights, not the TV as well.
+      return c.action === 'off' ? SWITCHED : ['light', 'switch'];
     case 'brightness':
       return ['light'];
     case 'lock':

@@ -262,6 +262,13 @@ function openActs(open: boolean, e: HomeEntity): Act {
 }
 
 export function planCommand(c: Command, r: Extract<Resolution, { ok: true }>): Step[] {
+  const steps = planSteps(c, r);
+  // "toggle the front door", "turn off movie night": nothing in this domain does that.
+  if (steps.length) return steps;
+  return [{ calls: [], confirm: [], done: '', todo: '', suffix: '', everything: false, say: `That isn't something I can do with ${describe(r.entities, r.area, r.everything)}.` }];
+}
+
+function planSteps(c: Command, r: Extract<Resolution, { ok: true }>): Step[] {
   const base = { calls: [] as ServiceCall[], confirm: [] as ServiceCall[], suffix: '', area: r.area, everything: r.everything, groups: r.groups };
   const info: Base = { area: r.area, everything: r.everything, groups: r.groups };
   const call = (e: HomeEntity, service: string, data: ServiceCall['data'] = {}): ServiceCall => ({ service: `${domainOf(e.entity_id)}.${service}`, entity: e, data });

@@ -76,6 +76,7 @@ const COMMANDS: [string, string[], RegExp][] = [
   ['pause the TV', [], /^The living room TV is off\.$/],
   ['pause', [], /^Nothing is playing right now\.$/],
   ['stop the fan', ['fan.turn_off fan.bedroom_ceiling_fan'], /turned off the bedroom ceiling fan/],
+  ['toggle the front door', [], /^That isn't something I can do with the front door\.$/],
 ];
 
 const QUESTIONS: [string, RegExp][] = [

@@ -130,10 +130,17 @@ const SERVICE_WORDS: Record<string, [done: string, todo: string]> = {
 /** One thing to do (or to say instead) for one entity; acts with the same words become one step. */
 type Act = { call: ServiceCall; done: string; todo: string; suffix: string } | { say: string };
 
+function wordsFor(domain: string, service: string, data: ServiceCall['data']): [done: string, todo: string] {
+  if (service === 'volume_mute') return data.is_volume_muted ? ['muted', 'mute'] : ['unmuted', 'unmute'];
+  if (service === 'turn_on' && domain === 'scene') return ['started', 'start'];
+  const plain = service.replace(/_/g, ' ');
+  return SERVICE_WORDS[service] ?? [plain, plain];
+}
+
 const act = (e: HomeEntity, service: string, data: ServiceCall['data'] = {}, suffix = ''): Act => {
-  const [done, todo] =
-    service === 'volume_mute' ? (data.is_volume_muted ? ['muted', 'mute'] : ['unmuted', 'unmute']) : service === 'turn_on' && domainOf(e.entity_id) === 'scene' ? ['started', 'start'] : (SERVICE_WORDS[service] ?? [service.replace(/_/g, ' '), service.replace(/_/g, ' ')]);
-  return { call: { service: `${domainOf(e.entity_id)}.${service}`, entity: e, data }, done, todo, suffix };
+  const domain = domainOf(e.entity_id);
+  const [done, todo] = wordsFor(domain, service, data);
+  return { call: { service: `${domain}.${service}`, entity: e, data }, done, todo, suffix };
 };
 
 type Base = Pick<Step, 'area' | 'everything' | 'groups'>;

@@ -352,7 +352,8 @@ describe('action agent: any input', () => {
   it('never throws and always answers with exactly one done chunk (property)', async () => {
     const fc = await import('fast-check');
     const { agent } = fresh();
-    const words = ['turn', 'on', 'off', 'the', 'and', 'lights', 'kitchen', 'lock', 'unlock', 'door', 'is', 'are', 'any', 'what', 'to', '30%', 'degrees', 'it', 'yes', 'no', 'set', 'dim', 'all', 'everything', 'movie', 'night', ',', '?', 'trun', 'kitchn'];
+    const words = ['turn', 'on', 'off', 'the', 'and', 'lights', 'kitchen', 'lock', 'unlock', 'door', 'is', 'are', 'any', 'what', 'to', '30%', 'degrees', 'it', 'yes', 'no', 'set', 'dim', 'all', 'everything', 'movie', 'night', ',', '?', 'trun', 'kitchn',
+      'open', 'close', 'blinds', 'garage', 'fan', 'tv', 'play', 'pause', 'stop', 'skip', 'mute', 'volume', 'up', 'playing', 'music'];
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.string({ maxLength: 60 }), fc.array(fc.constantFrom(...words), { maxLength: 12 }).map((w) => w.join(' '))), async (text) => {
         await runAction(agent, text, { conversationId: 'fuzz' });

@@ -88,7 +88,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
     closers.push(() => llm.close());
     const client = llm.client;
 
-    const home = homeFromConfig(config, store.kv);
+    const home = homeFromConfig(config, store.kv, logger.child({ part: 'home' }));
+    closers.push(() => home.close?.());
     const router = createRouter({
       llm: config.ROUTER_MODEL_FALLBACK ? client : undefined,
       model: config.ROUTER_MODEL,

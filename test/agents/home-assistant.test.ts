@@ -2,84 +2,246 @@ import { strict as assert } from 'node:assert';
 import { createServer } from 'node:net';
 import { inspect } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { createHomeAssistantBackend, HomeError } from '../../src/agents/home/index.js';
+import { createHomeAssistantBackend, HomeError, MAX_HOME_LISTENERS, type HomeAssistantOptions, type HomeBackend, type HomeEntity } from '../../src/agents/home/index.js';
 import { startHaServer, type HaServer } from '../support/ha-server.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { HANG_GUARD_MS, waitUntil } from '../support/wait.js';
 
-describe('Home Assistant backend (REST API over loopback)', () => {
+/** waitUntil for a check that must ask the backend (a promise). */
+async function eventually<T>(check: () => Promise<T | undefined | null | false>, what: string): Promise<T> {
+  const deadline = Date.now() + HANG_GUARD_MS;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+describe('Home Assistant backend (WebSocket API over loopback)', () => {
   let ha: HaServer;
+  const opened: HomeBackend[] = [];
+  const logged: string[] = [];
+  const logger = {
+    info: (fields: object, message: string) => void logged.push(`${message} ${JSON.stringify(fields)}`),
+    warn: (fields: object, message: string) => void logged.push(`${message} ${JSON.stringify(fields)}`),
+  };
   before(async () => {
     ha = await startHaServer();
   });
-  after(() => ha.close());
+  after(async () => {
+    await Promise.all(opened.map((b) => b.close?.()));
+    await ha.close();
+  });
 
-  const backend = (over: { url?: string; token?: string; timeoutMs?: number } = {}) =>
-    createHomeAssistantBackend({ url: ha.url, token: ha.token, timeoutMs: 10_000, ...over });
+  const backend = (over: Partial<HomeAssistantOptions> = {}) => {
+    const b = createHomeAssistantBackend({ url: ha.url, token: ha.token, timeoutMs: 10_000, reconnectMinMs: 50, reconnectMaxMs: 200, registryDebounceMs: 20, logger, ...over });
+    opened.push(b);
+    return b;
+  };
+  const byId = (list: HomeEntity[], id: string) => list.find((e) => e.entity_id === id);
+  /** Resolves with the next batch a subscriber hears that holds `id`. */
+  const nextChange = (home: HomeBackend, id: string) =>
+    new Promise<HomeEntity>((resolve) => {
+      const off = home.subscribe!((changed) => {
+        const e = byId(changed, id);
+        if (e) (off(), resolve(e));
+      });
+    });
 
-  /** Asserts a HomeError with this code whose message and JSON hold no secret. */
+  /** Asserts a HomeError with this code whose message, JSON and the log hold no secret. */
   const rejectsWith = async (p: Promise<unknown>, code: string, pattern?: RegExp, secret = ha.token) => {
     let caught: unknown;
     await p.catch((e) => (caught = e));
     assert.ok(caught instanceof HomeError, `expected HomeError ${code}, got ${inspect(caught)}`);
     assert.equal(caught.code, code, caught.message);
     if (pattern) assert.match(caught.message, pattern);
-    for (const shown of [caught.message, JSON.stringify(caught), inspect(caught), String(caught.stack)]) assert.ok(!shown.includes(secret), 'token leaked');
+    for (const shown of [caught.message, JSON.stringify(caught), inspect(caught), String(caught.stack), ...logged]) assert.ok(!shown.includes(secret), 'token leaked');
     return caught;
   };
 
-  it('lists states with the Bearer token', async () => {
-    const before = ha.requests.length;
-    const states = await backend().listEntities();
-    const req = ha.requests[before];
-    assert.deepEqual([req.method, req.path, req.authorization], ['GET', '/api/states', `Bearer ${ha.token}`]);
-    const kitchen = states.find((e) => e.entity_id === 'light.kitchen_ceiling')!;
+  it('logs in with the token, reads states and registries once, and serves areas, aliases and new domains from the cache', async () => {
+    const home = backend();
+    const logins = ha.logins.length;
+    const states = await home.listEntities();
+    assert.deepEqual(ha.logins.slice(logins), [{ ok: true }]);
+    const kitchen = byId(states, 'light.kitchen_ceiling')!;
     assert.equal(kitchen.state, 'on');
     assert.equal(kitchen.attributes.brightness, 255);
-    // No friendly name: named after the object id, as Home Assistant's UI does.
-    assert.equal(states.find((e) => e.entity_id === 'light.garage_strip')!.attributes.friendly_name, 'garage strip');
+    // Area: the entity's own, else its device's; aliases from the entity registry.
+    assert.equal(kitchen.attributes.area, 'Kitchen');
+    assert.equal(byId(states, 'light.kitchen_island')!.attributes.area, 'Kitchen');
+    assert.equal(byId(states, 'cover.garage_door')!.attributes.area, 'Garage');
+    assert.deepEqual(byId(states, 'light.porch')!.attributes.aliases, ['front light', 'entrance light']);
+    assert.equal(byId(states, 'light.porch')!.attributes.area, 'Front Yard');
+    assert.equal(byId(states, 'sensor.outdoor_temperature')!.attributes.area, undefined);
+    // Not in the registry (no unique id): kept, named after its object id, no area.
+    assert.equal(byId(states, 'light.garage_strip')!.attributes.friendly_name, 'garage strip');
+    // Hidden from Assist by the user: left out; undecided exposure (the scene): kept.
+    assert.equal(byId(states, 'switch.server_rack'), undefined);
+    assert.ok(byId(states, 'scene.movie_night'));
+    // fan, cover, media_player and switch come with their attributes.
+    assert.equal(byId(states, 'fan.bedroom_fan')!.attributes.percentage, 50);
+    assert.deepEqual([byId(states, 'cover.garage_door')!.attributes.device_class, byId(states, 'cover.garage_door')!.attributes.current_position], ['garage', 0]);
+    const tv = byId(states, 'media_player.living_room_tv')!;
+    assert.deepEqual([tv.state, tv.attributes.volume_level, tv.attributes.media_title, tv.attributes.aliases], ['playing', 0.3, 'The Muppet Christmas Carol', ['telly']]);
+    assert.equal(byId(states, 'switch.christmas_tree')!.state, 'off');
+
+    // Served from the cache: no command goes out for later reads.
+    const sent = ha.commands.length;
+    await home.listEntities();
+    await home.listEntities();
+    assert.equal(ha.commands.length, sent);
+    // The cache cannot be changed through what it hands out.
+    assert.throws(() => ((kitchen as { state: string }).state = 'off'));
+    assert.equal(byId(await home.listEntities(), 'light.kitchen_ceiling')!.state, 'on');
   });
 
-  it('calls services with JSON data; the server state changes and the changed states come back', async () => {
-    const home = backend({ url: `${ha.url}/api/` });
+  it('a state_changed event updates the cache without a new fetch, and subscribers hear it', async () => {
+    const home = backend();
+    await home.listEntities();
+    const sent = ha.commands.length;
+    const heard = nextChange(home, 'switch.kettle');
+    ha.setState('switch.kettle', 'on');
+    assert.equal((await heard).state, 'on');
+    assert.equal(byId(await home.listEntities(), 'switch.kettle')!.state, 'on');
+    assert.equal(ha.commands.length, sent, 'no request for the new state');
+    ha.setState('switch.kettle', 'off');
+    await eventually(async () => byId(await home.listEntities(), 'switch.kettle')!.state === 'off', 'the kettle off again');
+  });
+
+  it('calls services over the socket; the changed states of the call come back', async () => {
+    const home = backend();
     const changed = await home.callService('light', 'turn_on', { entity_id: 'light.kitchen_island', brightness_pct: 40 });
-    const req = ha.requests.at(-1)!;
-    assert.deepEqual([req.method, req.path, req.body], ['POST', '/api/services/light/turn_on', { entity_id: 'light.kitchen_island', brightness_pct: 40 }]);
-    assert.deepEqual(changed.map((e) => [e.entity_id, e.state, e.attributes.brightness]), [['light.kitchen_island', 'on', 102]]);
+    const call = ha.commands.filter((c) => c.type === 'call_service').at(-1)!;
+    assert.deepEqual(
+      { domain: call.message.domain, service: call.message.service, service_data: call.message.service_data, target: call.message.target },
+      { domain: 'light', service: 'turn_on', service_data: { brightness_pct: 40 }, target: { entity_id: 'light.kitchen_island' } },
+    );
+    assert.deepEqual(changed.map((e) => [e.entity_id, e.state, e.attributes.brightness, e.attributes.area]), [['light.kitchen_island', 'on', 102, 'Kitchen']]);
     assert.equal(ha.state('light.kitchen_island')!.state, 'on');
+    // The cache already holds the new state.
+    assert.equal(byId(await home.listEntities(), 'light.kitchen_island')!.attributes.brightness, 102);
     await home.callService('lock', 'lock', { entity_id: ['lock.back_door'] });
     assert.equal(ha.state('lock.back_door')!.state, 'locked');
-    // Nothing changed: Home Assistant answers with an empty list.
-    assert.deepEqual(await home.callService('lock', 'lock', { entity_id: 'lock.back_door' }), []);
+    // A scene reports every state it changed.
+    const scene = await home.callService('scene', 'turn_on', { entity_id: 'scene.movie_night' });
+    assert.deepEqual(scene.map((e) => e.entity_id), ['scene.movie_night']);
+    // The new domains' services reach Home Assistant.
+    const fan = await home.callService('fan', 'set_percentage', { entity_id: 'fan.bedroom_fan', percentage: 75 });
+    assert.equal(fan[0].attributes.percentage, 75);
+    const tv = await home.callService('media_player', 'volume_set', { entity_id: 'media_player.living_room_tv', volume_level: 0.5 });
+    assert.equal(tv[0].attributes.volume_level, 0.5);
   });
 
-  it('a wrong token is a clear unauthorized error that never shows the token', async () => {
+  it('"already so" answers at once with nothing; a late change is waited for and returned; a silent device is an empty result', async () => {
+    const home = backend({ settleMs: 60_000 });
+    await home.listEntities();
+    // The front door is locked: locking it changes nothing, and the call does not wait for a change.
+    const quick = await Promise.race([home.callService('lock', 'lock', { entity_id: 'lock.front_door' }), new Promise((r) => setTimeout(r, 5000, 'waited'))]);
+    assert.deepEqual(quick, []);
+
+    // A garage door that reports its new state later, in a context of its own.
+    ha.late('cover.garage_door', 150);
+    const opened = await home.callService('cover', 'open_cover', { entity_id: 'cover.garage_door' });
+    assert.deepEqual(opened.map((e) => [e.entity_id, e.state, e.attributes.current_position]), [['cover.garage_door', 'open', 100]]);
+
+    // A device that never reports: an empty result after the (short) settle time.
+    ha.late('switch.christmas_tree', 60_000);
+    const short = backend({ settleMs: 150 });
+    assert.deepEqual(await short.callService('switch', 'turn_on', { entity_id: 'switch.christmas_tree' }), []);
+
+    // Cancelling during the wait surfaces as the cancel.
+    const ac = new AbortController();
+    const pending = home.callService('switch', 'turn_off', { entity_id: 'switch.kettle', extra: 1 } as never, ac.signal).catch((e: unknown) => e);
+    ha.late('switch.kettle', 60_000);
+    setTimeout(() => ac.abort(new Error('barge-in')), 50);
+    assert.match(String(await pending), /barge-in/);
+  });
+
+  it('registry updates rename: aliases and areas change in the cache and subscribers hear it', async () => {
+    const home = backend();
+    await home.listEntities();
+    const heard = nextChange(home, 'switch.kettle');
+    ha.updateEntity('switch.kettle', { aliases: ['tea maker'] });
+    assert.deepEqual((await heard).attributes.aliases, ['tea maker']);
+    assert.deepEqual(byId(await home.listEntities(), 'switch.kettle')!.attributes.aliases, ['tea maker']);
+
+    // Renaming an area renames it for entities placed there directly and through their device.
+    const renamed = nextChange(home, 'light.kitchen_ceiling');
+    ha.updateArea('kitchen', 'Cookhouse');
+    assert.equal((await renamed).attributes.area, 'Cookhouse');
+    const now = await home.listEntities();
+    assert.deepEqual([byId(now, 'light.kitchen_island')!.attributes.area, byId(now, 'switch.kettle')!.attributes.area], ['Cookhouse', 'Cookhouse']);
+
+    // Hiding an entity from Assist removes it; a call for it is refused.
+    const gone = new Promise<void>((resolve) => {
+      const off = home.subscribe!(async () => {
+        if (!byId(await home.listEntities(), 'switch.christmas_tree')) (off(), resolve());
+      });
+    });
+    ha.updateEntity('switch.christmas_tree', { options: { conversation: { should_expose: false } } });
+    await gone;
+    await rejectsWith(home.callService('switch', 'turn_on', { entity_id: 'switch.christmas_tree' }), 'unknown_entity', /not exposed/);
+    ha.updateEntity('switch.christmas_tree', { options: { conversation: { should_expose: true } } });
+    ha.updateArea('kitchen', 'Kitchen');
+    await eventually(async () => byId(await home.listEntities(), 'switch.christmas_tree') && byId(await home.listEntities(), 'switch.kettle')!.attributes.area === 'Kitchen', 'the tree back');
+  });
+
+  it('Home Assistant restarts: calls fail clearly meanwhile, then the backend reconnects and reloads', async () => {
+    const home = backend();
+    await home.listEntities();
+    const logins = ha.logins.length;
+    await ha.stop();
+    // While it is down: a clear, retryable error, never the old cache.
+    const e = await eventually(() => home.listEntities().then(() => null, (err: unknown) => err), 'the backend to notice');
+    assert.ok(e instanceof HomeError && e.retryable && /unreachable|closed/.test(e.message), inspect(e));
+    await rejectsWith(home.callService('light', 'turn_on', { entity_id: 'light.porch' }), 'unreachable');
+    ha.setState('light.porch', 'on'); // changed while Barnabee could not see it
+    const heard = nextChange(home, 'light.porch');
+    await ha.start();
+    assert.equal((await heard).state, 'on');
+    assert.equal(byId(await home.listEntities(), 'light.porch')!.state, 'on');
+    assert.ok(ha.logins.length > logins);
+    assert.ok(logged.some((l) => l.startsWith('home-assistant: reconnected')));
+    ha.setState('light.porch', 'off');
+  });
+
+  it('a Home Assistant that stops answering (half-open socket) is dropped and reconnected', async () => {
+    const home = backend({ heartbeatMs: 100, timeoutMs: 300 });
+    await home.listEntities();
+    ha.freeze();
+    await eventually(() => home.listEntities().then(() => false, () => true), 'the heartbeat to drop the silent socket');
+    ha.freeze(false);
+    await eventually(() => home.listEntities().then(() => true, () => false), 'the reconnect');
+  });
+
+  it('a wrong token is a clear unauthorized error, tried once, never shown', async () => {
     const wrong = 'wrong-token-0123456789-SECRET-abc';
-    await rejectsWith(backend({ token: wrong }).listEntities(), 'unauthorized', /rejected the access token.*HA_TOKEN/, wrong);
-    await rejectsWith(backend({ token: wrong }).callService('light', 'turn_on', { entity_id: 'light.porch' }), 'unauthorized', /HTTP 401/, wrong);
+    const home = backend({ token: wrong });
+    const logins = ha.logins.length;
+    await rejectsWith(home.listEntities(), 'unauthorized', /rejected the access token.*HA_TOKEN/, wrong);
+    await rejectsWith(home.callService('light', 'turn_on', { entity_id: 'light.porch' }), 'unauthorized', undefined, wrong);
+    // Home Assistant bans addresses after failed logins: no retry on its own.
+    assert.deepEqual(ha.logins.slice(logins), [{ ok: false }]);
+    assert.ok(!inspect(home, { depth: 5, showHidden: true }).includes(wrong));
   });
 
-  it('a wrong base path is not_found; an unknown service is bad_request', async () => {
+  it('service errors: unknown service, invalid data, and a failing integration', async () => {
+    const home = backend();
+    await rejectsWith(home.callService('light', 'explode', { entity_id: 'light.porch' }), 'unknown_service', /no service light\.explode/);
+    await rejectsWith(home.callService('light/../x', 'turn_on', { entity_id: 'light.porch' }), 'unknown_service');
+    await rejectsWith(home.callService('climate', 'set_temperature', { entity_id: 'climate.hallway' }), 'bad_request', /temperature/);
+    ha.commandFault({ type: 'call_service', kind: 'error', code: 'home_assistant_error', message: 'Failed to connect to device' });
+    const e = await rejectsWith(home.callService('light', 'turn_on', { entity_id: 'light.porch' }), 'upstream', /failed to carry out light\.turn_on: Failed to connect/);
+    assert.equal(e.retryable, false);
+  });
+
+  it('connection failures: wrong path, 5xx, dropped, closed port, timeouts; the caller’s abort stays an abort', async () => {
     await rejectsWith(backend({ url: `${ha.url}/hass` }).listEntities(), 'not_found', /HTTP 404.*HA_URL/);
-    await rejectsWith(backend().callService('light', 'explode', { entity_id: 'light.porch' }), 'bad_request', /HTTP 400/);
-    await rejectsWith(backend().callService('light/../x', 'turn_on', { entity_id: 'light.porch' }), 'unknown_service');
-  });
-
-  it('5xx is a retryable upstream error; a 400 body echoing the token is redacted', async () => {
     ha.fault({ kind: 'status', status: 502 });
     const e = await rejectsWith(backend().listEntities(), 'upstream', /HTTP 502/);
     assert.equal(e.retryable, true);
-    ha.fault({ kind: 'status', status: 400, body: `bad token ${ha.token}` });
-    await rejectsWith(backend().callService('light', 'turn_on', { entity_id: 'light.porch' }), 'bad_request', /\[redacted\]/);
-  });
-
-  it('times out a slow server and names the limit', async () => {
-    ha.fault({ kind: 'delay', ms: 5000 });
-    const started = performance.now();
-    const e = await rejectsWith(backend({ timeoutMs: 150 }).listEntities(), 'timeout', /within 150 ms/);
-    assert.ok(performance.now() - started < 4000, 'gave up before the server answered');
-    assert.equal(e.retryable, true);
-  });
-
-  it('a dropped connection or a closed port is unreachable; a non-JSON body is bad_response', async () => {
     ha.fault({ kind: 'drop' });
     await rejectsWith(backend().listEntities(), 'unreachable');
     const port = await new Promise<number>((resolve) => {
@@ -89,17 +251,30 @@ describe('Home Assistant backend (REST API over loopback)', () => {
       });
     });
     await rejectsWith(backend({ url: `http://127.0.0.1:${port}` }).listEntities(), 'unreachable', /ECONNREFUSED/);
-    ha.fault({ kind: 'body', body: '<html>proxy error</html>' });
-    await rejectsWith(backend().listEntities(), 'bad_response');
-    ha.fault({ kind: 'body', body: '[{"nope":1}]' });
-    await rejectsWith(backend().listEntities(), 'bad_response', /unexpected shape/);
-  });
+    ha.fault({ kind: 'delay', ms: 1500 });
+    await rejectsWith(backend({ timeoutMs: 150 }).listEntities(), 'timeout', /within 150 ms/);
+    ha.commandFault({ type: 'get_states', kind: 'silent' });
+    await rejectsWith(backend({ timeoutMs: 300 }).listEntities(), 'timeout', /get_states within 300 ms/);
 
-  it("the caller's abort surfaces as the abort, not as a home error", async () => {
     ha.fault({ kind: 'delay', ms: 800 });
     const ac = new AbortController();
     setTimeout(() => ac.abort(new Error('barge-in')), 30);
     await assert.rejects(backend().listEntities(ac.signal), /barge-in/);
+  });
+
+  it('bounded: listeners are capped, close() closes the socket and ends every call', async () => {
+    const home = backend();
+    await home.listEntities();
+    const offs = Array.from({ length: MAX_HOME_LISTENERS }, () => home.subscribe!(() => {}));
+    assert.throws(() => home.subscribe!(() => {}), /listeners/);
+    offs[0]();
+    offs[0] = home.subscribe!(() => {});
+    for (const off of offs) off();
+    const clients = ha.clients;
+    await home.close!();
+    await waitUntil(() => ha.clients < clients, 'the socket to close');
+    await rejectsWith(home.listEntities(), 'unreachable', /closed/);
+    await home.close!(); // idempotent
   });
 
   it('keeps the token out of the backend object itself', () => {

@@ -1,37 +1,79 @@
 /**
- * Home Assistant over its REST API: `GET /api/states` and `POST /api/services/<domain>/<service>`
- * with a long-lived access token. The token lives only in this closure: never in an error, never
- * on the returned object (so logging the backend cannot leak it).
+ * Home Assistant over its WebSocket API, with a long-lived access token: one connection, a cache
+ * of the states kept current by `state_changed` events, areas and aliases from the registries
+ * (refreshed on `*_registry_updated`), and services called with the `call_service` command.
+ *
+ * Why services go over the socket, not `POST /api/services`: the command answers with the call's
+ * context, and the `state_changed` events of that context arrive on the same socket before the
+ * answer — exactly the "changed states" the REST endpoint reports, without a second transport, and
+ * in order with the late changes the settle wait looks for (ha-settle.ts).
+ *
+ * The cache is filled on connect (get_states + registries) and served by `listEntities()` without a
+ * request. While Home Assistant is unreachable (restarting, network down) `listEntities` and
+ * `callService` fail at once with a clear retryable error instead of answering from a stale cache
+ * (a door reported locked must be locked now); each call also tries to reconnect straight away.
+ * In the background the backend reconnects with a doubling backoff (0.5 s … 30 s) until `close()`.
+ * A rejected token is final: Home Assistant bans addresses that fail to log in repeatedly.
+ *
+ * The token lives only in this closure and the login message: never in an error, a log line, or
+ * on the returned object.
  */
-import { z } from 'zod';
-import { HomeError, type HomeBackend, type HomeEntity } from './types.js';
-import { redact } from '../../redact.js';
+import { HomeError, type HomeBackend, type HomeEntity, type ServiceData } from './types.js';
+import { HaCommandError, openHaConnection, type HaConnection } from './ha-connection.js';
+import {
+  areasSchema,
+  callResultSchema,
+  devicesSchema,
+  entityEntriesSchema,
+  eventSchema,
+  extendedEntriesSchema,
+  stateChangedSchema,
+  statesSchema,
+  type HaState,
+} from './ha-messages.js';
+import { aliasCandidates, buildView, EMPTY_VIEW, sameEntity, toEntity, type Registries, type RegistryView } from './ha-view.js';
+import { expectedState } from './ha-settle.js';
+import type { z } from 'zod';
+
+/** What the backend logs (a pino logger fits): connection lost, restored, refused. Never the token. */
+export interface HomeLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
 
 export interface HomeAssistantOptions {
   /** e.g. `http://homeassistant.local:8123` (a trailing `/api` is accepted). */
   url: string;
   token: string;
-  /** Per request. Default 10 s. */
+  /** Connecting + login, and each command. Default 10 s. */
   timeoutMs?: number;
+  /** How long a call whose answer names none of its targets waits for their change (ha-settle.ts). Default 1 s. */
+  settleMs?: number;
+  /** Reconnect backoff bounds. Default 500 ms doubling to 30 s. */
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+  /** A `ping` this often; no `pong` within `timeoutMs` drops the socket (a half-open connection). Default 30 s. */
+  heartbeatMs?: number;
+  /** Registry events come in bursts: one re-read per burst, this long after its first event. Default 200 ms. */
+  registryDebounceMs?: number;
+  logger?: HomeLogger;
 }
 
-const entitySchema = z.looseObject({
-  entity_id: z.string().regex(/^[a-z0-9_]+\.[a-z0-9_]+$/),
-  state: z.string(),
-  attributes: z.looseObject({ friendly_name: z.string().optional() }).default({}),
-  last_changed: z.string().optional(),
-  last_updated: z.string().optional(),
-});
-const statesSchema = z.array(entitySchema);
-// Newer Home Assistant versions answer `{changed_states, service_response}` when asked for a response.
-const serviceSchema = z.union([statesSchema, z.object({ changed_states: statesSchema }).transform((r) => r.changed_states)]);
+/** How many `subscribe` listeners one backend keeps; more is a leak in the caller. */
+export const MAX_HOME_LISTENERS = 64;
+/** How many recent state changes are kept to match a service call's context against. */
+const RECENT_CHANGES = 512;
+const MAX_PAYLOAD = 64 * 1024 * 1024;
+const REGISTRY_EVENTS = ['area_registry_updated', 'device_registry_updated', 'entity_registry_updated'] as const;
 
-function toEntity(e: z.infer<typeof entitySchema>): HomeEntity {
-  const friendly = typeof e.attributes.friendly_name === 'string' ? e.attributes.friendly_name : undefined;
-  // Entities without a friendly name are named after their object id, as Home Assistant's UI does.
-  const name = friendly ?? e.entity_id.split('.')[1].replace(/_/g, ' ');
-  return { ...e, attributes: { ...e.attributes, friendly_name: name } } as HomeEntity;
+interface Change {
+  seq: number;
+  entityId: string;
+  contextId: string | undefined;
+  entity: HomeEntity | undefined;
 }
+
+type Status = 'idle' | 'connecting' | 'ready' | 'waiting' | 'failed' | 'closed';
 
 export function createHomeAssistantBackend(options: HomeAssistantOptions): HomeBackend {
   let base: URL;
@@ -45,60 +87,260 @@ export function createHomeAssistantBackend(options: HomeAssistantOptions): HomeB
   // Shown in errors: the origin only, which never carries credentials or the token.
   const where = base.origin;
   const root = base.href.replace(/\/+$/, '').replace(/\/api$/, '');
+  const wsUrl = `${root.replace(/^http/, 'ws')}/api/websocket`;
   const token = options.token;
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const settleMs = options.settleMs ?? 1000;
+  const minBackoff = options.reconnectMinMs ?? 500;
+  const maxBackoff = Math.max(minBackoff, options.reconnectMaxMs ?? 30_000);
+  const heartbeatMs = options.heartbeatMs ?? 30_000;
+  const debounceMs = options.registryDebounceMs ?? 200;
+  const log = options.logger;
 
-  async function call(method: 'GET' | 'POST', path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    let res: Response;
+  let status: Status = 'idle';
+  let conn: HaConnection | null = null;
+  let attempt: Promise<HaConnection> | null = null;
+  let lastError: HomeError | null = null;
+  let failures = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
+  const lifetime = new AbortController();
+  /** Every socket opened and not yet closed (one, or two while a reconnect overlaps a drop). */
+  const sockets = new Set<HaConnection>();
+
+  const states = new Map<string, HaState>();
+  let view: RegistryView = EMPTY_VIEW;
+  const entities = new Map<string, HomeEntity>();
+  let listed: HomeEntity[] | null = null;
+  const recent: Change[] = [];
+  let seq = 0;
+  const waiters = new Set<{ ids: Set<string>; wake(): void }>();
+  const listeners = new Set<(changed: HomeEntity[]) => void>();
+  const toNotify = new Map<string, HomeEntity>();
+  let notifyDirty = false;
+  let notifyScheduled = false;
+
+  // ── the cache ──────────────────────────────────────────────────────────────
+
+  /** Recomputes one entity from its state and the registry view; queues a notification if it changed. */
+  function refresh(entityId: string): HomeEntity | undefined {
+    const s = states.get(entityId);
+    const next = s ? toEntity(s, view) : undefined;
+    const prev = entities.get(entityId);
+    if (next) entities.set(entityId, next);
+    else entities.delete(entityId);
+    if (!sameEntity(prev, next)) {
+      listed = null;
+      if (next) toNotify.set(entityId, next);
+      notifyDirty = true;
+    }
+    return next;
+  }
+
+  function rebuildAll(): void {
+    for (const id of [...entities.keys()]) if (!states.has(id)) refresh(id);
+    for (const id of states.keys()) refresh(id);
+    if (status === 'ready') scheduleNotify();
+  }
+
+  function scheduleNotify(): void {
+    if (!notifyDirty || notifyScheduled || !listeners.size) {
+      if (!listeners.size) (toNotify.clear(), (notifyDirty = false));
+      return;
+    }
+    notifyScheduled = true;
+    // One call per burst of events read together, not one per event.
+    setImmediate(() => {
+      notifyScheduled = false;
+      const changed = [...toNotify.values()];
+      toNotify.clear();
+      notifyDirty = false;
+      if (status === 'closed') return;
+      for (const listener of [...listeners]) {
+        try {
+          listener(changed);
+        } catch (err) {
+          log?.warn({ err }, 'home-assistant: a change listener threw');
+        }
+      }
+    });
+  }
+
+  function onStateChanged(raw: unknown): void {
+    const event = eventSchema.safeParse(raw);
+    const data = event.success ? stateChangedSchema.safeParse(event.data.data) : undefined;
+    if (!data?.success) return; // One malformed event must not take the cache down; the next reload repairs it.
+    const { entity_id: id, new_state } = data.data;
+    if (new_state) states.set(id, new_state);
+    else states.delete(id);
+    const entity = refresh(id);
+    recent.push({ seq: ++seq, entityId: id, contextId: new_state?.context?.id ?? event.data?.context?.id, entity });
+    if (recent.length > RECENT_CHANGES) recent.shift();
+    for (const w of waiters) if (w.ids.has(id)) w.wake();
+    if (status === 'ready') scheduleNotify();
+  }
+
+  function applySnapshot(result: unknown): void {
+    const parsed = statesSchema.safeParse(result);
+    if (!parsed.success) return; // The awaiting loader reports it.
+    states.clear();
+    for (const s of parsed.data) states.set(s.entity_id, s);
+  }
+
+  // ── connecting ─────────────────────────────────────────────────────────────
+
+  async function loadRegistries(c: HaConnection, signal?: AbortSignal): Promise<Registries> {
+    /** A registry this Home Assistant does not have (an old version) or will not give: left empty. */
+    const ask = async <T>(schema: z.ZodType<T>, message: { type: string; [k: string]: unknown }, empty: T): Promise<T> => {
+      try {
+        return parse(schema, await c.command(message, { signal }), message.type);
+      } catch (err) {
+        if (!(err instanceof HaCommandError)) throw err;
+        log?.warn({ command: err.type, code: err.code }, 'home-assistant: a registry could not be read; names and areas may be incomplete');
+        return empty;
+      }
+    };
+    const [areas, devices, entries] = await Promise.all([
+      ask(areasSchema, { type: 'config/area_registry/list' }, []),
+      ask(devicesSchema, { type: 'config/device_registry/list' }, []),
+      ask(entityEntriesSchema, { type: 'config/entity_registry/list' }, []),
+    ]);
+    const ids = aliasCandidates(entries);
+    const extended = ids.length ? await ask(extendedEntriesSchema, { type: 'config/entity_registry/get_entries', entity_ids: ids }, {}) : {};
+    return { areas, devices, entities: entries, extended };
+  }
+
+  async function connectAndLoad(): Promise<HaConnection> {
+    const c = await openHaConnection({ url: wsUrl, token, where, timeoutMs, maxPayload: MAX_PAYLOAD, signal: lifetime.signal, onClose: (reason) => lost(c, reason) });
+    sockets.add(c);
     try {
-      res = await fetch(`${root}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: combined,
+      const signal = lifetime.signal;
+      // Subscribe first, then read: a change between the two is in the snapshot or comes as an event after it.
+      await Promise.all([
+        c.subscribeEvents('state_changed', onStateChanged, { signal }),
+        ...REGISTRY_EVENTS.map((type) => c.subscribeEvents(type, () => scheduleRegistryRefresh(c), { signal })),
+      ]);
+      const [snapshot, registries] = await Promise.all([c.command({ type: 'get_states' }, { signal, onResult: applySnapshot }), loadRegistries(c, signal)]);
+      parse(statesSchema, snapshot, 'states');
+      view = buildView(registries);
+      return c;
+    } catch (err) {
+      sockets.delete(c);
+      c.close();
+      throw err;
+    }
+  }
+
+  function startAttempt(): Promise<HaConnection> {
+    clearTimeout(retryTimer);
+    status = 'connecting';
+    const p = connectAndLoad();
+    attempt = p;
+    p.then(
+      (c) => {
+        if (status === 'closed') return void (sockets.delete(c), c.close());
+        const wasLost = lastError !== null;
+        conn = c;
+        status = 'ready';
+        failures = 0;
+        lastError = null;
+        rebuildAll();
+        startHeartbeat(c);
+        log?.info({ ha_version: c.haVersion, entities: entities.size }, wasLost ? 'home-assistant: reconnected' : 'home-assistant: connected');
+      },
+      (err: unknown) => {
+        if (status === 'closed') return;
+        const e = err instanceof HomeError ? err : new HomeError('unreachable', `Home Assistant at ${where} could not be loaded.`, true);
+        const first = lastError === null;
+        lastError = e;
+        if (e.code === 'unauthorized') {
+          status = 'failed';
+          log?.warn({ code: e.code }, `home-assistant: ${e.message} Not retrying.`);
+          return;
+        }
+        if (first) log?.warn({ code: e.code }, `home-assistant: ${e.message}`);
+        retryLater();
+      },
+    );
+    return p;
+  }
+
+  function retryLater(): void {
+    status = 'waiting';
+    const delay = Math.min(maxBackoff, minBackoff * 2 ** failures++);
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => void startAttempt().catch(() => {}), delay);
+    retryTimer.unref();
+  }
+
+  /** The socket `c` is gone: serve nothing from the cache until a new one is loaded. */
+  function lost(c: HaConnection, reason: HomeError): void {
+    sockets.delete(c);
+    if (c !== conn || status === 'closed') return;
+    conn = null;
+    clearInterval(heartbeat);
+    lastError = reason;
+    failures = 0;
+    log?.warn({ code: reason.code }, `home-assistant: ${reason.message}`);
+    retryLater();
+  }
+
+  function startHeartbeat(c: HaConnection): void {
+    clearInterval(heartbeat);
+    heartbeat = setInterval(() => {
+      c.command({ type: 'ping' }).catch((err: unknown) => {
+        if (c !== conn || !(err instanceof HomeError) || err.code !== 'timeout') return;
+        // No pong: the peer is gone without a close (a half-open TCP connection).
+        c.close();
+        lost(c, new HomeError('timeout', `Home Assistant at ${where} stopped answering; reconnecting.`, true));
       });
-    } catch (err) {
-      throw transportError(err, signal, timeout);
-    }
-    let text: string;
+    }, heartbeatMs);
+    heartbeat.unref();
+  }
+
+  let registryTimer: NodeJS.Timeout | undefined;
+  let registryBusy = false;
+  let registryAgain = false;
+
+  function scheduleRegistryRefresh(c: HaConnection): void {
+    if (registryTimer || status === 'closed') return;
+    registryTimer = setTimeout(() => void refreshRegistries(c), debounceMs);
+  }
+
+  async function refreshRegistries(c: HaConnection): Promise<void> {
+    registryTimer = undefined;
+    if (registryBusy) return void (registryAgain = true);
+    registryBusy = true;
     try {
-      text = await res.text();
+      const registries = await loadRegistries(c, lifetime.signal);
+      if (status === 'closed' || !c.open) return;
+      view = buildView(registries);
+      rebuildAll();
     } catch (err) {
-      throw transportError(err, signal, timeout);
-    }
-    if (!res.ok) throw statusError(res.status, method, path, text);
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw new HomeError('bad_response', `Home Assistant at ${where} sent a response that is not JSON for ${method} ${path}.`);
+      // A dropped socket reloads everything on reconnect; anything else keeps the names we have.
+      if (c.open && status !== 'closed') log?.warn({ code: (err as HomeError).code }, 'home-assistant: re-reading the registries failed');
+    } finally {
+      registryBusy = false;
+      if (registryAgain) {
+        registryAgain = false;
+        scheduleRegistryRefresh(c);
+      }
     }
   }
 
-  function transportError(err: unknown, signal: AbortSignal | undefined, timeout: AbortSignal): unknown {
-    if (signal?.aborted) return signal.reason ?? err; // The caller cancelled: let that surface as-is.
-    if (timeout.aborted) return new HomeError('timeout', `Home Assistant at ${where} did not answer within ${timeoutMs} ms.`, true);
-    const cause = (err as { cause?: { code?: unknown } })?.cause?.code;
-    const why = typeof cause === 'string' ? ` (${cause})` : '';
-    return new HomeError('unreachable', `Home Assistant at ${where} is unreachable${why}.`, true);
-  }
-
-  function statusError(status: number, method: string, path: string, body: string): HomeError {
-    if (status === 401 || status === 403)
-      return new HomeError('unauthorized', `Home Assistant at ${where} rejected the access token (HTTP ${status}); check HA_TOKEN.`, false, status);
-    if (status === 404) return new HomeError('not_found', `Home Assistant at ${where} has no ${path} (HTTP 404); check HA_URL.`, false, status);
-    if (status === 400) {
-      // Home Assistant's 400 bodies are short plain messages ("Service not found."); the token is never echoed.
-      const text = body.replace(/\s+/g, ' ').trim();
-      const reason = redact(text, [token], 160);
-      return new HomeError('bad_request', `Home Assistant refused ${method} ${path} (HTTP 400${reason ? `: ${reason}` : ''}).`, false, status);
-    }
-    return new HomeError('upstream', `Home Assistant at ${where} failed on ${method} ${path} (HTTP ${status}).`, status >= 500 || status === 429, status);
+  /** The live connection with a loaded cache, connecting now if there is none. */
+  async function ready(signal?: AbortSignal): Promise<HaConnection> {
+    if (signal?.aborted) throw signal.reason;
+    if (status === 'closed') throw new HomeError('unreachable', 'The Home Assistant backend is closed.');
+    if (status === 'failed') throw lastError!;
+    if (status === 'ready' && conn?.open) return conn;
+    const p = status === 'connecting' && attempt ? attempt : startAttempt();
+    if (!signal) return p;
+    return new Promise<HaConnection>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
   }
 
   function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
@@ -107,17 +349,115 @@ export function createHomeAssistantBackend(options: HomeAssistantOptions): HomeB
     return r.data;
   }
 
+  // ── services ───────────────────────────────────────────────────────────────
+
+  function serviceError(err: unknown, domain: string, service: string): unknown {
+    const name = `${domain}.${service}`;
+    if (err instanceof HaCommandError) {
+      const why = err.haMessage ? `: ${err.haMessage}` : '';
+      switch (err.code) {
+        case 'not_found':
+          return new HomeError('unknown_service', `Home Assistant has no service ${name}.`);
+        case 'invalid_format':
+        case 'service_validation_error':
+          return new HomeError('bad_request', `Home Assistant refused ${name}${why}.`);
+        case 'unauthorized':
+          return new HomeError('unauthorized', `Home Assistant does not let this token's user call ${name}; check the user's permissions.`, false, 401);
+        default:
+          return new HomeError('upstream', `Home Assistant failed to carry out ${name}${why}.`);
+      }
+    }
+    if (err instanceof HomeError && (err.code === 'unreachable' || err.code === 'timeout'))
+      return new HomeError(err.code, `${err.message} ${name} may or may not have been carried out.`, true);
+    return err;
+  }
+
+  /** Resolves when a target changes, after `ms`, or rejects when the caller gives up. */
+  function settle(ids: Set<string>, ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(waiter);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const waiter = { ids, wake: () => (done(), resolve()) };
+      const onAbort = () => (done(), reject(signal!.reason));
+      const timer = setTimeout(waiter.wake, ms);
+      waiters.add(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
   const segment = /^[a-z0-9_]+$/;
   return {
     name: 'home-assistant',
+
     async listEntities(signal) {
-      return parse(statesSchema, await call('GET', '/api/states', undefined, signal), 'states').map(toEntity);
+      await ready(signal);
+      listed ??= [...entities.values()];
+      return listed.slice();
     },
+
     async callService(domain, service, data, signal) {
       if (!segment.test(domain) || !segment.test(service))
         throw new HomeError('unknown_service', `"${domain}.${service}" is not a valid service name.`);
-      const body = await call('POST', `/api/services/${domain}/${service}`, data, signal);
-      return parse(serviceSchema, body, 'the service result').map(toEntity);
+      const { entity_id, ...serviceData } = (data ?? {}) as ServiceData;
+      const ids = (Array.isArray(entity_id) ? entity_id : entity_id === undefined ? [] : [entity_id]).filter((id): id is string => typeof id === 'string');
+      const c = await ready(signal);
+      for (const id of ids) if (view.hidden.has(id)) throw new HomeError('unknown_entity', `${id} is not exposed to Assist in Home Assistant.`);
+
+      const before = ids.map((id) => entities.get(id));
+      const start = seq;
+      let result: unknown;
+      try {
+        const target = entity_id === undefined ? {} : { target: { entity_id } };
+        result = await c.command({ type: 'call_service', domain, service, service_data: serviceData, ...target }, { signal });
+      } catch (err) {
+        throw serviceError(err, domain, service);
+      }
+      const context = parse(callResultSchema, result, 'the service result').context.id;
+
+      const targets = new Set(ids);
+      const changed = new Map<string, HomeEntity>();
+      const collect = () => {
+        for (const ch of recent) if (ch.seq > start && ch.entity && (ch.contextId === context || targets.has(ch.entityId))) changed.set(ch.entityId, ch.entity);
+      };
+      collect();
+      const reported = ids.some((id) => changed.has(id));
+      const expected = expectedState(domain, service, data);
+      const alreadyThere = expected !== undefined && before.every((e) => e?.state === expected);
+      const known = before.some(Boolean);
+      if (!reported && !alreadyThere && known && settleMs > 0) {
+        await settle(targets, settleMs, signal);
+        collect();
+      }
+      return [...changed.values()];
+    },
+
+    subscribe(listener) {
+      if (listeners.size >= MAX_HOME_LISTENERS) throw new Error(`The Home Assistant backend already has ${MAX_HOME_LISTENERS} listeners; unsubscribe the old ones.`);
+      listeners.add(listener);
+      // Subscribing is a reason to connect: the listener hears the first load.
+      if (status === 'idle') startAttempt().catch(() => {});
+      return () => void listeners.delete(listener);
+    },
+
+    async close() {
+      if (status === 'closed') return;
+      status = 'closed';
+      lifetime.abort(new HomeError('unreachable', 'The Home Assistant backend is closed.'));
+      clearTimeout(retryTimer);
+      clearTimeout(registryTimer);
+      clearInterval(heartbeat);
+      for (const c of sockets) c.close();
+      sockets.clear();
+      conn = null;
+      for (const w of waiters) w.wake();
+      listeners.clear();
+      states.clear();
+      entities.clear();
+      listed = null;
+      recent.length = 0;
     },
   };
 }

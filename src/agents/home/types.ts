@@ -48,6 +48,8 @@ export interface HomeBackend {
    * Returns the unsubscribe. A backend that cannot tell has no `subscribe`; its users re-read.
    */
   subscribe?(listener: (changed: HomeEntity[]) => void): () => void;
+  /** Releases what the backend holds (Home Assistant: its socket and timers). Idempotent. */
+  close?(): Promise<void>;
 }
 
 /** The store's key-value table, or anything with the same shape. */

@@ -1,17 +1,25 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { createActionAgent } from '../../src/agents/action.js';
-import { createHomeAssistantBackend } from '../../src/agents/home/index.js';
+import { createHomeAssistantBackend, type HomeBackend } from '../../src/agents/home/index.js';
 import { startHaServer, type HaServer } from '../support/ha-server.js';
 import { runAction } from './action-run.js';
 
-describe('action agent on Home Assistant (local REST server)', () => {
+describe('action agent on Home Assistant (local WebSocket server)', () => {
   let ha: HaServer;
+  const homes: HomeBackend[] = [];
   before(async () => {
     ha = await startHaServer();
   });
-  after(() => ha.close());
-  const agent = (timeoutMs = 10_000) => createActionAgent({ home: createHomeAssistantBackend({ url: ha.url, token: ha.token, timeoutMs }) });
+  after(async () => {
+    await Promise.all(homes.map((h) => h.close?.()));
+    await ha.close();
+  });
+  const agent = (timeoutMs = 10_000) => {
+    const home = createHomeAssistantBackend({ url: ha.url, token: ha.token, timeoutMs });
+    homes.push(home);
+    return createActionAgent({ home });
+  };
 
   it('matches names without areas, calls the services, and the server state changes', async () => {
     const a = agent();
@@ -19,9 +27,9 @@ describe('action agent on Home Assistant (local REST server)', () => {
     assert.deepEqual(r.calls.sort(), ['light.turn_off light.kitchen_ceiling', 'light.turn_off light.kitchen_island', 'lock.lock lock.back_door']);
     assert.equal(ha.state('light.kitchen_ceiling')!.state, 'off');
     assert.equal(ha.state('lock.back_door')!.state, 'locked');
-    const posts = ha.requests.filter((q) => q.method === 'POST').map((q) => q.path);
-    assert.ok(posts.includes('/api/services/lock/lock'));
-    for (const q of ha.requests) assert.equal(q.authorization, `Bearer ${ha.token}`);
+    const calls = ha.commands.filter((c) => c.type === 'call_service').map((c) => `${c.message.domain}.${c.message.service}`);
+    assert.ok(calls.includes('lock.lock'));
+    assert.ok(ha.logins.every((l) => l.ok));
 
     const dim = await runAction(a, 'set the floor lamp to 30 percent');
     assert.deepEqual(dim.calls, ['light.turn_on light.living_room_floor_lamp']);
@@ -31,6 +39,9 @@ describe('action agent on Home Assistant (local REST server)', () => {
     assert.equal(ha.state('climate.hallway')!.attributes.temperature, 21);
     assert.match((await runAction(a, 'is the front door locked')).text, /^Yes, the front door is locked/);
     assert.deepEqual((await runAction(a, 'turn on the kettel')).calls, ['switch.turn_on switch.kettle']);
+    // Aliases and areas come from Home Assistant's registries.
+    assert.deepEqual((await runAction(a, 'turn off the reading lamp')).calls, ['light.turn_off light.living_room_floor_lamp']);
+    assert.deepEqual((await runAction(a, 'turn on the lights in the front yard')).calls, ['light.turn_on light.porch']);
   });
 
   it('Home Assistant unreachable: an error part and a spoken apology, no throw, no token', async () => {
@@ -44,11 +55,11 @@ describe('action agent on Home Assistant (local REST server)', () => {
   });
 
   it('a failed service call is an action part with ok false, an error part and a spoken reason', async () => {
-    // The first request (the states) goes through untouched; the service call fails.
-    ha.fault({ kind: 'delay', ms: 0 }, { kind: 'status', status: 500 });
+    // The states are read; the service call fails inside Home Assistant.
+    ha.commandFault({ type: 'call_service', kind: 'error', code: 'home_assistant_error', message: 'Error communicating with the bulb' });
     const r = await runAction(agent(), 'turn on the porch light');
     assert.deepEqual(r.actions.map((a) => [a.service, a.target, a.ok]), [['light.turn_on', 'light.porch', false]]);
-    assert.match(r.actions[0].detail, /HTTP 500/);
+    assert.match(r.actions[0].detail, /failed to carry out light\.turn_on: Error communicating/);
     assert.equal(r.errors.length, 1);
     assert.match(r.text, /^I couldn't turn on the porch light: the home system reported an error\.$/);
   });

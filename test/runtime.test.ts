@@ -8,6 +8,7 @@ import { startRuntime, type Runtime } from '../src/runtime.js';
 import { StoreError, type EventOf, type TurnEvent } from '../src/turn/index.js';
 import { assertWellFormed, collect } from './support/turn-fixtures.js';
 import { tempDir } from './support/turn-store.js';
+import { startHaServer } from './support/ha-server.js';
 import { waitUntil } from './support/wait.js';
 
 /** Demo mode (the built-in simulator over real HTTP), fast, with a real database file. */
@@ -119,6 +120,20 @@ describe('runtime', () => {
       startRuntime(demoConfig(join(tempDir(t), 'b.db'), { TTS_VOICE: 'nobody' }), { logger: silent }),
       /nobody/,
     );
+  });
+
+  it('drives a real Home Assistant over its WebSocket and closes the socket on shutdown', async (t) => {
+    const ha = await startHaServer();
+    t.after(() => ha.close());
+    const rt = await startRuntime(demoConfig(join(tempDir(t), 'b.db'), { HA_URL: ha.url, HA_TOKEN: ha.token }), { logger: silent });
+    assert.equal(rt.status().home, 'home-assistant');
+    const light = await ask(rt, 'turn on the porch light');
+    assertWellFormed(light);
+    assert.ok(light.some((e) => e.type === 'action' && e.ok && e.target === 'light.porch'));
+    assert.equal(ha.state('light.porch')!.state, 'on');
+    assert.equal(ha.clients, 1);
+    await rt.close();
+    await waitUntil(() => ha.clients === 0, 'the runtime to close its Home Assistant socket');
   });
 
   it('close is idempotent', async (t) => {

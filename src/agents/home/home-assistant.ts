@@ -227,6 +227,7 @@ export function createHomeAssistantBackend(options: HomeAssistantOptions): HomeB
     } catch (err) {
       sockets.delete(c);
       c.close();
+      if (err instanceof HaCommandError) throw new HomeError('upstream', `Home Assistant at ${where} refused ${err.type} (${err.code}).`, true);
       throw err;
     }
   }
@@ -282,7 +283,7 @@ export function createHomeAssistantBackend(options: HomeAssistantOptions): HomeB
     lastError = reason;
     failures = 0;
     log?.warn({ code: reason.code }, `home-assistant: ${reason.message}`);
-    retryLater();
+    if (status === 'ready') retryLater(); // else an attempt is already under way
   }
 
   function startHeartbeat(c: HaConnection): void {

@@ -21,7 +21,7 @@ describe('action agent on Home Assistant (local WebSocket server)', () => {
     return createActionAgent({ home });
   };
 
-  it('matches names without areas, calls the services, and the server state changes', async () => {
+  it('matches names, aliases and areas, calls the services, and the server state changes', async () => {
     const a = agent();
     const r = await runAction(a, 'turn off the kitchen lights and lock the back door');
     assert.deepEqual(r.calls.sort(), ['light.turn_off light.kitchen_ceiling', 'light.turn_off light.kitchen_island', 'lock.lock lock.back_door']);
@@ -42,6 +42,10 @@ describe('action agent on Home Assistant (local WebSocket server)', () => {
     // Aliases and areas come from Home Assistant's registries.
     assert.deepEqual((await runAction(a, 'turn off the reading lamp')).calls, ['light.turn_off light.living_room_floor_lamp']);
     assert.deepEqual((await runAction(a, 'turn on the lights in the front yard')).calls, ['light.turn_on light.porch']);
+    // A bulb that reports its new state a moment after the call: the action shows that state, not "unchanged".
+    ha.late('light.porch', 150);
+    const late = await runAction(a, 'turn off the porch light');
+    assert.deepEqual(late.actions.map((x) => [x.target, x.ok, x.detail]), [['light.porch', true, 'off']]);
   });
 
   it('Home Assistant unreachable: an error part and a spoken apology, no throw, no token', async () => {

@@ -108,6 +108,15 @@ describe('Home Assistant backend (WebSocket API over loopback)', () => {
     assert.equal(ha.commands.length, sent, 'no request for the new state');
     ha.setState('switch.kettle', 'off');
     await eventually(async () => byId(await home.listEntities(), 'switch.kettle')!.state === 'off', 'the kettle off again');
+
+    // A burst of events is heard in batches, not one call per event, and the last one wins.
+    let calls = 0;
+    const off = home.subscribe!(() => void calls++);
+    for (let i = 1; i <= 200; i++) ha.setState('sensor.outdoor_temperature', String(i / 10));
+    await eventually(async () => byId(await home.listEntities(), 'sensor.outdoor_temperature')!.state === '20', 'the last reading');
+    off();
+    assert.ok(calls >= 1 && calls < 200, `${calls} listener calls for 200 events`);
+    assert.equal(ha.commands.length, sent, 'still no request');
   });
 
   it('calls services over the socket; the changed states of the call come back', async () => {

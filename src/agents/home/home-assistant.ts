@@ -18,20 +18,11 @@
  * The token lives only in this closure and the login message: never in an error, a log line, or
  * on the returned object.
  */
-import { HomeError, type HomeBackend, type HomeEntity, type ServiceData } from './types.js';
+import { HomeError, type HomeBackend, type ServiceData } from './types.js';
 import { HaCommandError, openHaConnection, type HaConnection } from './ha-connection.js';
-import {
-  areasSchema,
-  callResultSchema,
-  devicesSchema,
-  entityEntriesSchema,
-  eventSchema,
-  extendedEntriesSchema,
-  stateChangedSchema,
-  statesSchema,
-  type HaState,
-} from './ha-messages.js';
-import { aliasCandidates, buildView, EMPTY_VIEW, sameEntity, toEntity, type Registries, type RegistryView } from './ha-view.js';
+import { areasSchema, callResultSchema, devicesSchema, entityEntriesSchema, extendedEntriesSchema, statesSchema } from './ha-messages.js';
+import { aliasCandidates, buildView, type Registries } from './ha-view.js';
+import { createHaCache } from './ha-cache.js';
 import { expectedState } from './ha-settle.js';
 import type { z } from 'zod';
 
@@ -59,20 +50,11 @@ export interface HomeAssistantOptions {
   logger?: HomeLogger;
 }
 
-/** How many `subscribe` listeners one backend keeps; more is a leak in the caller. */
-export const MAX_HOME_LISTENERS = 64;
-/** How many recent state changes are kept to match a service call's context against. */
-const RECENT_CHANGES = 512;
 const MAX_PAYLOAD = 64 * 1024 * 1024;
 const REGISTRY_EVENTS = ['area_registry_updated', 'device_registry_updated', 'entity_registry_updated'] as const;
 
-interface Change {
-  seq: number;
-  entityId: string;
-  contextId: string | undefined;
-  entity: HomeEntity | undefined;
-}
-
+/** idle: never used; waiting: between reconnect attempts; failed: the token was refused (final). */
+/** idle: never used; waiting: between reconnect attempts; failed: the token was refused (final). */
 type Status = 'idle' | 'connecting' | 'ready' | 'waiting' | 'failed' | 'closed';
 
 export function createHomeAssistantBackend(options: HomeAssistantOptions): HomeBackend {
@@ -108,84 +90,7 @@ export function createHomeAssistantBackend(options: HomeAssistantOptions): HomeB
   /** Every socket opened and not yet closed (one, or two while a reconnect overlaps a drop). */
   const sockets = new Set<HaConnection>();
 
-  const states = new Map<string, HaState>();
-  let view: RegistryView = EMPTY_VIEW;
-  const entities = new Map<string, HomeEntity>();
-  let listed: HomeEntity[] | null = null;
-  const recent: Change[] = [];
-  let seq = 0;
-  const waiters = new Set<{ ids: Set<string>; wake(): void }>();
-  const listeners = new Set<(changed: HomeEntity[]) => void>();
-  const toNotify = new Map<string, HomeEntity>();
-  let notifyDirty = false;
-  let notifyScheduled = false;
-
-  // ── the cache ──────────────────────────────────────────────────────────────
-
-  /** Recomputes one entity from its state and the registry view; queues a notification if it changed. */
-  function refresh(entityId: string): HomeEntity | undefined {
-    const s = states.get(entityId);
-    const next = s ? toEntity(s, view) : undefined;
-    const prev = entities.get(entityId);
-    if (next) entities.set(entityId, next);
-    else entities.delete(entityId);
-    if (!sameEntity(prev, next)) {
-      listed = null;
-      if (next) toNotify.set(entityId, next);
-      notifyDirty = true;
-    }
-    return next;
-  }
-
-  function rebuildAll(): void {
-    for (const id of [...entities.keys()]) if (!states.has(id)) refresh(id);
-    for (const id of states.keys()) refresh(id);
-    if (status === 'ready') scheduleNotify();
-  }
-
-  function scheduleNotify(): void {
-    if (!notifyDirty || notifyScheduled || !listeners.size) {
-      if (!listeners.size) (toNotify.clear(), (notifyDirty = false));
-      return;
-    }
-    notifyScheduled = true;
-    // One call per burst of events read together, not one per event.
-    setImmediate(() => {
-      notifyScheduled = false;
-      const changed = [...toNotify.values()];
-      toNotify.clear();
-      notifyDirty = false;
-      if (status === 'closed') return;
-      for (const listener of [...listeners]) {
-        try {
-          listener(changed);
-        } catch (err) {
-          log?.warn({ err }, 'home-assistant: a change listener threw');
-        }
-      }
-    });
-  }
-
-  function onStateChanged(raw: unknown): void {
-    const event = eventSchema.safeParse(raw);
-    const data = event.success ? stateChangedSchema.safeParse(event.data.data) : undefined;
-    if (!data?.success) return; // One malformed event must not take the cache down; the next reload repairs it.
-    const { entity_id: id, new_state } = data.data;
-    if (new_state) states.set(id, new_state);
-    else states.delete(id);
-    const entity = refresh(id);
-    recent.push({ seq: ++seq, entityId: id, contextId: new_state?.context?.id ?? event.data?.context?.id, entity });
-    if (recent.length > RECENT_CHANGES) recent.shift();
-    for (const w of waiters) if (w.ids.has(id)) w.wake();
-    if (status === 'ready') scheduleNotify();
-  }
-
-  function applySnapshot(result: unknown): void {
-    const parsed = statesSchema.safeParse(result);
-    if (!parsed.success) return; // The awaiting loader reports it.
-    states.clear();
-    for (const s of parsed.data) states.set(s.entity_id, s);
-  }
+  const cache = createHaCache((err) => log?.warn({ err }, 'home-assistant: a change listener threw'));
 
   // ── connecting ─────────────────────────────────────────────────────────────
 
@@ -217,12 +122,12 @@ export function createHomeAssistantBackend(options: HomeAssistantOptions): HomeB
       const signal = lifetime.signal;
       // Subscribe first, then read: a change between the two is in the snapshot or comes as an event after it.
       await Promise.all([
-        c.subscribeEvents('state_changed', onStateChanged, { signal }),
+        c.subscribeEvents('state_changed', cache.applyEvent, { signal }),
         ...REGISTRY_EVENTS.map((type) => c.subscribeEvents(type, () => scheduleRegistryRefresh(c), { signal })),
       ]);
-      const [snapshot, registries] = await Promise.all([c.command({ type: 'get_states' }, { signal, onResult: applySnapshot }), loadRegistries(c, signal)]);
+      const [snapshot, registries] = await Promise.all([c.command({ type: 'get_states' }, { signal, onResult: cache.applySnapshot }), loadRegistries(c, signal)]);
       parse(statesSchema, snapshot, 'states');
-      view = buildView(registries);
+      cache.setView(buildView(registries));
       return c;
     } catch (err) {
       sockets.delete(c);
@@ -245,9 +150,10 @@ export function createHomeAssistantBackend(options: HomeAssistantOptions): HomeB
         status = 'ready';
         failures = 0;
         lastError = null;
-        rebuildAll();
+        cache.live = true;
+        cache.rebuild();
         startHeartbeat(c);
-        log?.info({ ha_version: c.haVersion, entities: entities.size }, wasLost ? 'home-assistant: reconnected' : 'home-assistant: connected');
+        log?.info({ ha_version: c.haVersion, entities: cache.list().length }, wasLost ? 'home-assistant: reconnected' : 'home-assistant: connected');
       },
       (err: unknown) => {
         if (status === 'closed') return;
@@ -279,6 +185,7 @@ export function createHomeAssistantBackend(options: HomeAssistantOptions): HomeB
     sockets.delete(c);
     if (c !== conn || status === 'closed') return;
     conn = null;
+    cache.live = false;
     clearInterval(heartbeat);
     lastError = reason;
     failures = 0;
@@ -315,8 +222,8 @@ export function createHomeAssistantBackend(options: HomeAssistantOptions): HomeB
     try {
       const registries = await loadRegistries(c, lifetime.signal);
       if (status === 'closed' || !c.open) return;
-      view = buildView(registries);
-      rebuildAll();
+      cache.setView(buildView(registries));
+      cache.rebuild();
     } catch (err) {
       // A dropped socket reloads everything on reconnect; anything else keeps the names we have.
       if (c.open && status !== 'closed') log?.warn({ code: (err as HomeError).code }, 'home-assistant: re-reading the registries failed');
@@ -373,30 +280,13 @@ export function createHomeAssistantBackend(options: HomeAssistantOptions): HomeB
     return err;
   }
 
-  /** Resolves when a target changes, after `ms`, or rejects when the caller gives up. */
-  function settle(ids: Set<string>, ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const done = () => {
-        clearTimeout(timer);
-        waiters.delete(waiter);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const waiter = { ids, wake: () => (done(), resolve()) };
-      const onAbort = () => (done(), reject(signal!.reason));
-      const timer = setTimeout(waiter.wake, ms);
-      waiters.add(waiter);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
   const segment = /^[a-z0-9_]+$/;
   return {
     name: 'home-assistant',
 
     async listEntities(signal) {
       await ready(signal);
-      listed ??= [...entities.values()];
-      return listed.slice();
+      return cache.list();
     },
 
     async callService(domain, service, data, signal) {
@@ -405,10 +295,10 @@ export function createHomeAssistantBackend(options: HomeAssistantOptions): HomeB
       const { entity_id, ...serviceData } = (data ?? {}) as ServiceData;
       const ids = (Array.isArray(entity_id) ? entity_id : entity_id === undefined ? [] : [entity_id]).filter((id): id is string => typeof id === 'string');
       const c = await ready(signal);
-      for (const id of ids) if (view.hidden.has(id)) throw new HomeError('unknown_entity', `${id} is not exposed to Assist in Home Assistant.`);
+      for (const id of ids) if (cache.isHidden(id)) throw new HomeError('unknown_entity', `${id} is not exposed to Assist in Home Assistant.`);
 
-      const before = ids.map((id) => entities.get(id));
-      const start = seq;
+      const before = ids.map((id) => cache.get(id));
+      const mark = cache.seq;
       let result: unknown;
       try {
         const target = entity_id === undefined ? {} : { target: { entity_id } };
@@ -419,28 +309,23 @@ export function createHomeAssistantBackend(options: HomeAssistantOptions): HomeB
       const context = parse(callResultSchema, result, 'the service result').context.id;
 
       const targets = new Set(ids);
-      const changed = new Map<string, HomeEntity>();
-      const collect = () => {
-        for (const ch of recent) if (ch.seq > start && ch.entity && (ch.contextId === context || targets.has(ch.entityId))) changed.set(ch.entityId, ch.entity);
-      };
-      collect();
+      let changed = cache.changesSince(mark, context, targets);
       const reported = ids.some((id) => changed.has(id));
       const expected = expectedState(domain, service, data);
       const alreadyThere = expected !== undefined && before.every((e) => e?.state === expected);
       const known = before.some(Boolean);
       if (!reported && !alreadyThere && known && settleMs > 0) {
-        await settle(targets, settleMs, signal);
-        collect();
+        await cache.waitForChange(targets, settleMs, signal);
+        changed = cache.changesSince(mark, context, targets);
       }
       return [...changed.values()];
     },
 
     subscribe(listener) {
-      if (listeners.size >= MAX_HOME_LISTENERS) throw new Error(`The Home Assistant backend already has ${MAX_HOME_LISTENERS} listeners; unsubscribe the old ones.`);
-      listeners.add(listener);
+      const off = cache.subscribe(listener);
       // Subscribing is a reason to connect: the listener hears the first load.
       if (status === 'idle') startAttempt().catch(() => {});
-      return () => void listeners.delete(listener);
+      return off;
     },
 
     async close() {
@@ -453,12 +338,7 @@ export function createHomeAssistantBackend(options: HomeAssistantOptions): HomeB
       for (const c of sockets) c.close();
       sockets.clear();
       conn = null;
-      for (const w of waiters) w.wake();
-      listeners.clear();
-      states.clear();
-      entities.clear();
-      listed = null;
-      recent.length = 0;
+      cache.clear();
     },
   };
 }

@@ -54,7 +54,6 @@ const MAX_PAYLOAD = 64 * 1024 * 1024;
 const REGISTRY_EVENTS = ['area_registry_updated', 'device_registry_updated', 'entity_registry_updated'] as const;
 
 /** idle: never used; waiting: between reconnect attempts; failed: the token was refused (final). */
-/** idle: never used; waiting: between reconnect attempts; failed: the token was refused (final). */
 type Status = 'idle' | 'connecting' | 'ready' | 'waiting' | 'failed' | 'closed';
 
 export function createHomeAssistantBackend(options: HomeAssistantOptions): HomeBackend {

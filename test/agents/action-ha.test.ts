@@ -16,7 +16,8 @@ describe('action agent on Home Assistant (local WebSocket server)', () => {
     await ha.close();
   });
   const agent = (timeoutMs = 10_000) => {
-    const home = createHomeAssistantBackend({ url: ha.url, token: ha.token, timeoutMs });
+    // No background reconnects: a failed backend must not take a later test's scripted fault.
+    const home = createHomeAssistantBackend({ url: ha.url, token: ha.token, timeoutMs, reconnectMinMs: 600_000 });
     homes.push(home);
     return createActionAgent({ home });
   };

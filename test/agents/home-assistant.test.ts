@@ -248,28 +248,39 @@ describe('Home Assistant backend (WebSocket API over loopback)', () => {
   });
 
   it('connection failures: wrong path, 5xx, dropped, closed port, timeouts; the caller’s abort stays an abort', async () => {
-    await rejectsWith(backend({ url: `${ha.url}/hass` }).listEntities(), 'not_found', /HTTP 404.*HA_URL/);
+    /** A fresh backend's first read fails so; it is closed at once, so its retries take no other test's fault. */
+    const failsWith = async (over: Partial<HomeAssistantOptions>, code: string, pattern?: RegExp) => {
+      const home = backend(over);
+      try {
+        return await rejectsWith(home.listEntities(), code, pattern);
+      } finally {
+        await home.close!();
+      }
+    };
+    await failsWith({ url: `${ha.url}/hass` }, 'not_found', /HTTP 404.*HA_URL/);
     ha.fault({ kind: 'status', status: 502 });
-    const e = await rejectsWith(backend().listEntities(), 'upstream', /HTTP 502/);
+    const e = await failsWith({}, 'upstream', /HTTP 502/);
     assert.equal(e.retryable, true);
     ha.fault({ kind: 'drop' });
-    await rejectsWith(backend().listEntities(), 'unreachable');
+    await failsWith({}, 'unreachable');
     const port = await new Promise<number>((resolve) => {
       const s = createServer().listen(0, '127.0.0.1', () => {
         const p = (s.address() as { port: number }).port;
         s.close(() => resolve(p));
       });
     });
-    await rejectsWith(backend({ url: `http://127.0.0.1:${port}` }).listEntities(), 'unreachable', /ECONNREFUSED/);
+    await failsWith({ url: `http://127.0.0.1:${port}` }, 'unreachable', /ECONNREFUSED/);
     ha.fault({ kind: 'delay', ms: 1500 });
-    await rejectsWith(backend({ timeoutMs: 150 }).listEntities(), 'timeout', /within 150 ms/);
+    await failsWith({ timeoutMs: 150 }, 'timeout', /within 150 ms/);
     ha.commandFault({ type: 'get_states', kind: 'silent' });
-    await rejectsWith(backend({ timeoutMs: 300 }).listEntities(), 'timeout', /get_states within 300 ms/);
+    await failsWith({ timeoutMs: 300 }, 'timeout', /get_states within 300 ms/);
 
     ha.fault({ kind: 'delay', ms: 800 });
     const ac = new AbortController();
     setTimeout(() => ac.abort(new Error('barge-in')), 30);
-    await assert.rejects(backend().listEntities(ac.signal), /barge-in/);
+    const home = backend();
+    await assert.rejects(home.listEntities(ac.signal), /barge-in/);
+    await home.close!();
   });
 
   it('bounded: listeners are capped, close() closes the socket and ends every call', async (t) => {

@@ -23,7 +23,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInstantAgent } from '../src/agents/instant.js';
 import { createRouter } from '../src/agents/router.js';
-import { normalize } from '../src/agents/router-text.js';
+import { readUtterance } from '../src/agents/router-text.js';
 import type { AgentContext } from '../src/turn/agent.js';
 import { CORPUS } from '../test/agents/router-corpus.js';
 
@@ -107,7 +107,7 @@ const LONG = 'please tell me more about the history of the world '.repeat(80).sl
 const baselineRe = /\b(?:turn|switch|lock|unlock|dim|set)\b.*\b(?:on|off|lights?|door|thermostat)\b/;
 const rows: Row[] = [
   measure('baseline: lowercase + 1 regex', texts, PASSES, (t) => baselineRe.test(t.toLowerCase())),
-  measure('normalize only', texts, PASSES, (t) => normalize(t).tokens.length),
+  measure('normalize only', texts, PASSES, (t) => readUtterance(t).tokens.length),
   measure('classify', texts, PASSES, (t) => router.classify(t).intent),
   measure('classify, fresh typos', Array.from({ length: 20 }, () => texts.map(freshTypo)).flat(), 1, (t) => router.classify(t).intent, false),
   await measureAsync('instant: route + answer', instantTexts, PASSES, answerInstant),

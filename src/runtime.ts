@@ -11,6 +11,7 @@ import {
   createInteractionAgent,
   createRouter,
   homeFromConfig,
+  watchHomeVocabulary,
   type HomeBackend,
 } from './agents/index.js';
 import { createAssistant } from './assistant.js';
@@ -90,17 +91,21 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
 
     const home = homeFromConfig(config, store.kv, logger.child({ part: 'home' }));
     closers.push(() => home.close?.());
+    // The router knows the home's names; read in the background, refreshed when the home changes.
+    const vocabulary = watchHomeVocabulary(home, { onError: (err) => logger.warn({ err: String(err) }, 'could not read the home for the router') });
+    closers.push(() => vocabulary.close());
     const router = createRouter({
       llm: config.ROUTER_MODEL_FALLBACK ? client : undefined,
       model: config.ROUTER_MODEL,
       // "Hey Barnabee, …": the wake name is stripped before routing, whatever the assistant is called.
-      names: config.ASSISTANT_NAME.split(/\s+/).filter(Boolean),
+      assistantName: config.ASSISTANT_NAME,
+      vocabulary: vocabulary.current,
       realHome: home.name === 'home-assistant',
     });
     const agents: Record<AgentKind, Agent> = {
       instant: createInstantAgent({ timeZone: config.TIME_ZONE, assistantName: config.ASSISTANT_NAME }),
       // The simulator answers prose, not a JSON plan: in demo mode the rules alone drive the home.
-      action: createActionAgent({ home, llm: config.provider === 'demo' ? undefined : client, model: config.ACTION_MODEL }),
+      action: createActionAgent({ home, assistantName: config.ASSISTANT_NAME, llm: config.provider === 'demo' ? undefined : client, model: config.ACTION_MODEL }),
       interaction: createInteractionAgent({
         llm: client,
         temperature: config.LLM_TEMPERATURE,

@@ -7,7 +7,8 @@
  * a new request and cannot answer, drop or replace it (docs/protocol.md, "Confirmations").
  */
 import type { ServiceCall } from './action-plan.js';
-import { normalize } from './action-text.js';
+import { normalizeWords } from './text/normalize.js';
+import { assistantNames } from './text/names.js';
 
 export interface Pending {
   calls: ServiceCall[];
@@ -73,11 +74,15 @@ function remember<V>(map: Map<string, V>, key: string, value: V): void {
 const YES = new Set(['yes', 'yeah', 'yep', 'yup', 'yea', 'sure', 'ok', 'okay', 'confirm', 'confirmed', 'correct', 'affirmative', 'absolutely', 'certainly', 'definitely', 'please do', 'do it', 'go ahead', 'of course', 'i am sure', 'that is right']);
 const NO = new Set(['no', 'nope', 'nah', 'cancel', 'do not', 'dont', 'stop', 'never mind', 'nevermind', 'negative', 'abort', 'forget it', 'not now', 'leave it', 'no way']);
 // Words that may follow the answer without making it a new request ("yes please, do it").
-const FILLER = new Set(['please', 'do', 'it', 'go', 'ahead', 'unlock', 'them', 'thanks', 'thank', 'you', 'i', 'am', 'sure', 'yes', 'no', 'confirm', 'that', 'is', 'right', 'barnabee', 'absolutely', 'of', 'course', 'locked', 'leave', 'keep', 'not', 'thats', 'fine', 'cancel', 'go', 'for']);
+const FILLER = new Set(['please', 'do', 'it', 'go', 'ahead', 'unlock', 'them', 'thanks', 'thank', 'you', 'i', 'am', 'sure', 'yes', 'no', 'confirm', 'that', 'is', 'right', 'absolutely', 'of', 'course', 'locked', 'leave', 'keep', 'not', 'thats', 'fine', 'cancel', 'go', 'for']);
+
+const BARNABEE = assistantNames();
 
 /** A yes or no answer, or null when the text is something else (a new request). */
-export function yesNo(text: string): 'yes' | 'no' | null {
-  const words = normalize(text).split(' ').filter(Boolean);
+export function yesNo(text: string, names: ReadonlySet<string> = BARNABEE): 'yes' | 'no' | null {
+  const words = normalizeWords(text)
+    .split(' ')
+    .filter((w) => w && !names.has(w));
   if (!words.length || words.length > 8) return null;
   for (const n of [3, 2, 1]) {
     const head = words.slice(0, n).join(' ');

@@ -3,7 +3,10 @@
  * its target as a phrase. Pure: no I/O, no entities beyond the words they contribute for typo
  * correction. Resolving phrases to entities is `action-resolve.ts`.
  */
-import { closest, normalize, wordsToNumbers } from './action-text.js';
+import { normalizeWords, PLAIN_VERBS } from './text/normalize.js';
+import { wordsToNumbers } from './text/numbers.js';
+import { closest, fixOff } from './text/typos.js';
+import { assistantNames } from './text/names.js';
 
 export type PowerAction = 'on' | 'off' | 'toggle';
 export type StateWord = 'on' | 'off' | 'locked' | 'unlocked' | 'open' | 'closed' | 'playing' | 'paused';
@@ -60,34 +63,27 @@ export const KEYWORDS = [
   ...TEMPERATURE_WORDS,
 ];
 
-/** "would you mind turning off…": verb forms the rules read as the plain verb. */
-const ING: Record<string, string> = {
-  turning: 'turn', switching: 'switch', putting: 'put', locking: 'lock', unlocking: 'unlock', dimming: 'dim', setting: 'set',
-  opening: 'open', closing: 'close', starting: 'start', activating: 'activate', brightening: 'brighten', making: 'make',
-  pausing: 'pause', stopping: 'stop', muting: 'mute', skipping: 'skip',
-};
-/** Typos too short for edit distance to correct safely. */
-const SHORT_TYPOS: Record<string, string> = { teh: 'the', hte: 'the', dor: 'door', dors: 'doors', lite: 'light', lites: 'lights', fna: 'fan' };
-
 const POLITE_PREFIX =
-  /^(?:(?:hey|ok|okay|hi) (?:and )?)?(?:barnabee (?:and )?)?(?:(?:would|do) you mind |(?:can|could|would|will) you (?:please )?|please |kindly |i (?:would like|want|need) (?:you )?(?:to )?|go ahead and |(?:do me a favou?r and )|let us )*/;
+  /^(?:(?:hey|ok|okay|hi) (?:and )?)?(?:(?:would|do) you mind |(?:can|could|would|will) you (?:please )?|please |kindly |i (?:would like|want|need) (?:you )?(?:to )?|go ahead and |(?:do me a favou?r and )|let us )*/;
 
-/** Normalize, turn number words into digits, and correct typos towards the known vocabulary. */
-export function prepare(text: string, vocabulary: ReadonlySet<string>): string {
-  let t = wordsToNumbers(normalize(text.replace(/[,;]+/g, ' and ')));
-  const words = t.split(' ').map((w) => {
-    const known = ING[w] ?? SHORT_TYPOS[w];
-    if (known) return known;
-    if (vocabulary.has(w) || /\d/.test(w)) return w;
-    return closest(w, vocabulary) ?? w;
-  });
-  // "of" is too short to correct by distance, but "turn of the light" is a common slip.
-  t = words.join(' ').replace(/\b(turn|switch|shut|power) of\b/g, '$1 off').replace(/^((?:turn|switch|shut|power) .+) of$/, '$1 off');
+const BARNABEE = assistantNames();
+
+/**
+ * Normalize, drop the assistant's names, turn number words into digits, and correct typos towards
+ * the known vocabulary.
+ */
+export function prepare(text: string, vocabulary: ReadonlySet<string>, names: ReadonlySet<string> = BARNABEE): string {
+  const words = wordsToNumbers(normalizeWords(text.replace(/[,;]+/g, ' and ')))
+    .split(' ')
+    .filter((w) => !names.has(w))
+    .map((w) => PLAIN_VERBS[w] ?? (vocabulary.has(w) || /\d/.test(w) ? w : (closest(w, vocabulary) ?? w)));
+  fixOff(words);
+  let t = words.join(' ');
   for (let prev = ''; prev !== t; ) [prev, t] = [t, t.replace(POLITE_PREFIX, '')];
   // "playing" is also a state ("what is playing"): read as the verb only where a request starts.
   return t
     .replace(/^playing\b/, 'play')
-    .replace(/\b(?:please|for me|thanks|thank you|right now|now|barnabee)\b/g, ' ')
+    .replace(/\b(?:please|for me|thanks|thank you|right now|now)\b/g, ' ')
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/^(?:and|then|also)\s+|\s+(?:and|then|also)$/g, '');
@@ -112,8 +108,8 @@ export function splitClauses(t: string): string[] {
   return clauses.filter(Boolean);
 }
 
-export function parseCommands(text: string, vocabulary: ReadonlySet<string>): ParseResult {
-  const prepared = prepare(text, vocabulary);
+export function parseCommands(text: string, vocabulary: ReadonlySet<string>, names?: ReadonlySet<string>): ParseResult {
+  const prepared = prepare(text, vocabulary, names);
   if (!prepared) return { ok: false, reason: 'empty', clause: '' };
   const commands: Command[] = [];
   for (const clause of splitClauses(prepared)) {

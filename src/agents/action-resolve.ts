@@ -5,7 +5,7 @@
  */
 import type { HomeEntity } from './home/index.js';
 import { domainOf } from './home/index.js';
-import { normalize } from './action-text.js';
+import { normalizeWords } from './text/normalize.js';
 import { CLASS_DEVICE_CLASSES, CLASS_WORDS } from './home-words.js';
 
 const STOPWORDS = new Set(['the', 'a', 'an', 'my', 'our', 'your', 'in', 'at', 'of', 'on', 'inside', 'for', 'with', 'from', 'to', 'is', 'are', 'here', 'there', 'house', 'home']);
@@ -19,7 +19,7 @@ export function stem(w: string): string {
   if (w.endsWith('s') && !w.endsWith('ss')) return w.slice(0, -1);
   return w;
 }
-const tokens = (s: string) => normalize(s).split(' ').filter(Boolean);
+const tokens = (s: string) => normalizeWords(s).split(' ').filter(Boolean);
 const key = (s: string) => tokens(s).map(stem).join(' ');
 
 interface Indexed {
@@ -46,7 +46,7 @@ export function indexHome(entities: HomeEntity[]): HomeIndex {
   const areas = new Set<string>();
   const entries = entities.map((entity): Indexed => {
     const a = entity.attributes;
-    const area = typeof a.area === 'string' && a.area ? normalize(a.area) : undefined;
+    const area = typeof a.area === 'string' && a.area ? normalizeWords(a.area) : undefined;
     if (area) areas.add(area);
     const nameList = [a.friendly_name, ...(Array.isArray(a.aliases) ? a.aliases.filter((x): x is string => typeof x === 'string') : [])];
     const objectId = entity.entity_id.slice(entity.entity_id.indexOf('.') + 1).replace(/_/g, ' ');
@@ -193,7 +193,7 @@ function resolvePart(index: HomeIndex, raw: string[], options: ResolveOptions): 
   if (!area && !classes.size && !everything) {
     // "it's too dark in here": the room the request came from.
     if (!content.length && options.room && options.domains.length === 1 && options.domains[0] === 'light') {
-      const room = normalize(options.room);
+      const room = normalizeWords(options.room);
       const here = candidates.filter((e) => e.area === room);
       if (here.length) return { ok: true, entities: order(here, options.domains), area: room, everything: false };
     }
@@ -202,7 +202,7 @@ function resolvePart(index: HomeIndex, raw: string[], options: ResolveOptions): 
   }
   // "the lights" said in the bedroom means the bedroom's lights, unless "all" was said.
   if (!area && !everything && !quantified && options.room) {
-    const room = normalize(options.room);
+    const room = normalizeWords(options.room);
     const here = candidates.filter((e) => e.area === room);
     if (here.length) return { ok: true, entities: order(here, options.domains), area: room, everything: false };
   }

@@ -13,6 +13,7 @@ import { needsConfirmation } from './home-policy.js';
 import { ConversationMemory, yesNo } from './action-memory.js';
 import { parsePlan, planPrompt } from './action-llm.js';
 import { describe, joinWords, stateWords } from './action-speech.js';
+import { assistantNames } from './text/names.js';
 
 export interface ActionAgentOptions {
   home: HomeBackend;
@@ -24,6 +25,8 @@ export interface ActionAgentOptions {
   confirmTimeoutMs?: number;
   /** Clock for expiry (tests). */
   now?: () => number;
+  /** The name the assistant answers to ("hey Barnabee, …"), dropped before parsing. Barnabee and its mishearings always are. */
+  assistantName?: string;
 }
 
 export const CONFIRM_INTENT = 'home.confirm';
@@ -31,6 +34,7 @@ const KEYWORD_SET = new Set(KEYWORDS);
 
 export function createActionAgent(options: ActionAgentOptions): Agent {
   const { home, llm, model } = options;
+  const names = assistantNames(options.assistantName);
   const memory = new ConversationMemory(options.confirmTimeoutMs ?? 30_000, options.now ?? Date.now);
 
   return {
@@ -39,7 +43,7 @@ export function createActionAgent(options: ActionAgentOptions): Agent {
     intercept(request: TurnRequest, conversationId: string): RouteDecision | null {
       // Only the client that was asked sees its question; from anyone else this is a new request.
       if (!memory.peek(conversationId, request.confirm_scope)) return null;
-      if (yesNo(request.text)) return { agent: 'action', intent: CONFIRM_INTENT, confidence: 1 };
+      if (yesNo(request.text, names)) return { agent: 'action', intent: CONFIRM_INTENT, confidence: 1 };
       // Anything else abandons the question, so a later stray "yes" cannot unlock a door.
       memory.drop(conversationId, request.confirm_scope);
       return null;
@@ -49,7 +53,7 @@ export function createActionAgent(options: ActionAgentOptions): Agent {
       const { conversationId, signal } = ctx;
       const text = ctx.request.text;
       const scope = ctx.request.confirm_scope;
-      const answer = yesNo(text);
+      const answer = yesNo(text, names);
       const pending = answer ? memory.take(conversationId, scope) : undefined;
       if (pending) {
         if (answer === 'no') return yield say(`Okay, I'll leave ${keptAs(pending.calls)}.`);
@@ -70,7 +74,7 @@ export function createActionAgent(options: ActionAgentOptions): Agent {
       }
       const index = indexHome(entities);
       const vocabulary = new Set([...KEYWORD_SET, ...index.vocabulary]);
-      const parsed = parseCommands(text, vocabulary);
+      const parsed = parseCommands(text, vocabulary, names);
 
       const planned = parsed.ok ? plan(parsed.commands, index, ctx) : undefined;
       if (!planned || planned.unresolved.length) {

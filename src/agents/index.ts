@@ -1,5 +1,6 @@
 /** The agents' face: the router, the three agents and the home backends. */
 export { createRouter, type RouterOptions } from './router.js';
+export { homeVocabulary, watchHomeVocabulary, type HomeVocabulary } from './router-vocabulary.js';
 export { createInstantAgent, type InstantAgentOptions } from './instant.js';
 export { createActionAgent, type ActionAgentOptions } from './action.js';
 export { createInteractionAgent, type InteractionAgentOptions } from './interaction.js';

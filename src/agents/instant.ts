@@ -8,9 +8,10 @@ import { sayCoin, parseDice, sayRoll, MAX_DICE, MAX_SIDES } from './instant-chan
 import { relativeDay, sayDate, sayTime, sayWeekday } from './instant-clock.js';
 import { placeIn } from './instant-zones.js';
 import { stripPolite } from './router-rules.js';
-import { normalize } from './router-text.js';
+import { readUtterance } from './router-text.js';
+import { assistantNames } from './text/names.js';
 import { evaluate, MathError, parseMath, parsePercentOf, sayExpr } from './words-math.js';
-import { speakMeasure, speakNumber } from './words-numbers.js';
+import { speakMeasure, speakNumber } from './text/numbers.js';
 import { parseConversion } from './words-units.js';
 
 export interface InstantAgentOptions {
@@ -27,10 +28,10 @@ export function createInstantAgent(options: InstantAgentOptions): Agent {
   const { timeZone, assistantName = 'Barnabee', random = Math.random } = options;
   // Fail at construction, not mid-turn, on a zone Intl does not know.
   new Intl.DateTimeFormat('en-US', { timeZone });
-  const names = new Set([assistantName.toLowerCase(), 'barnabee']);
+  const names = assistantNames(assistantName);
 
   /** The utterance as the router saw it: normalized, typos fixed, wake word and politeness gone. */
-  const clean = (text: string) => stripPolite(normalize(text).tokens.filter((t) => !names.has(t)).join(' '));
+  const clean = (text: string) => stripPolite(readUtterance(text).tokens.filter((t) => !names.has(t)).join(' '));
   const pick = (options: readonly string[]) => options[Math.min(options.length - 1, Math.floor(random() * options.length))];
 
   function answer(ctx: AgentContext): string {

@@ -1,5 +1,6 @@
 /**
- * The router's rules, applied to normalized text (see router-text.ts). Order matters and is the
+ * The router's rules, applied to normalized text with the home's names marked (router-text.ts,
+ * router-vocabulary.ts). Order matters and is the
  * design: instant answers that are unmistakable first, then things that only look like commands
  * (questions about words, games, phones), then home questions and commands, then conversation.
  */
@@ -7,6 +8,7 @@ import type { RouteDecision } from '../turn/index.js';
 import { parseMath, hasPercent, parsePercentOf } from './words-math.js';
 import { parseConversion } from './words-units.js';
 import { placeIn } from './instant-zones.js';
+import { HOME_DEVICE, HOME_ROOM, HOME_SCENE } from './router-vocabulary.js';
 
 const decision = (agent: RouteDecision['agent'], intent: string, confidence: number): RouteDecision => ({ agent, intent, confidence });
 
@@ -14,7 +16,7 @@ const decision = (agent: RouteDecision['agent'], intent: string, confidence: num
 const LEAD_FILLER =
   /^(?:please|kindly|just|so|um|uh|hmm|well|ok|alright|right|oh|and|also|actually|quickly|excuse me|sorry|hey there|now|yes|great|perfect|awesome|cool(?! (?:it|things|the|us|down)\b)|nice) /;
 const LEAD_ASK =
-  /^(?:(?:would|do) you mind |(?:can|could|would|will) you (?:please |kindly |just |quickly |maybe |possibly )?|(?:i want|i would like|i need|i wish) you to |go ahead and |be a dear and |is it possible to |are you able to |could i get you to |i want to know |i would like to know |i need to know |do you know |can you tell me |could you tell me |let me know )/;
+  /^(?:(?:would|do) you mind |(?:would|could|will) you be (?:so kind as|kind enough|good enough) to |(?:can|could|would|will) you (?:please |kindly |just |quickly |maybe |possibly )?|(?:i want|i would like|i need|i wish) you to |go ahead and |be a dear and |is it possible to |are you able to |could i get you to |i want to know |i would like to know |i need to know |do you know |can you tell me |could you tell me |let me know )/;
 const LEAD_ASK_CHECK = /^(?:can|could|would|will) you (?:please |kindly |just |quickly |maybe |possibly )?(?:tell|let) me /;
 const TAIL_FILLER =
   / (?:please|for me|thanks|thank you|right now|now|if you can|if you could|if you would|if you do not mind|quickly|real quick|pretty please|would you|will you|could you|ok|for a second|asap|mate|buddy)$/;
@@ -98,21 +100,22 @@ function calculation(s: string): RouteDecision | null {
 
 // ── things that only look like commands ────────────────────────────────────────────────────────
 const GUARD_START =
-  /^(?:how (?:do|does|did|can|could|should|would|to|come|often|long|many|much)|why|explain|tell me (?:about|a|an|some|something|more|how|why|what|who|when|where)|teach me|what does|what did|what do|what would|what should|what makes|define|definition|describe|write|compose|draft|translate|summarize|summarise|give me (?:a|an|some|ideas|advice|tips)|recommend|suggest|should i|can i|could i|do you (?:think|know|like|have|remember|believe|ever)|what happens|what if|who|where|when (?:was|is|did|does|do|will)|let us (?:talk|chat|play)|i (?:think|feel|wonder|was wondering|have a question|heard|read|saw)|is it (?:safe|bad|ok|good|true|normal|better|worth|possible|legal|healthy)|what is (?:a|an|the (?:meaning|difference|history|best|point|purpose|origin|capital|weather|forecast|news|population|tallest|biggest|largest|longest|fastest))|what are (?:some|the (?:best|benefits|pros|cons|rules|odds)|good)|which is (?:better|best)|compare)\b/;
+  /^(?:how (?:do|does|did|can|could|should|would|to|come|often|long|many|much)|why|explain|tell me (?:about|a|an|some|something|more|how|why|what|who|when|where)|teach me|what does|what did|what do|what would|what should|what makes|define|definition|describe|write|compose|draft|translate|summarize|summarise|give me (?:a|an|some|ideas|advice|tips)|recommend|suggest|should i|can i|could i|do you (?:think|know|like|have|remember|believe|ever)|what happens|what if|who|where|when (?:was|is|did|does|do|will)|let us (?:talk|chat|play)|i (?:think|feel|wonder|was wondering|have a question|heard|read|saw)|is it (?:a |an )?(?:safe|bad|ok|good|true|normal|better|worth|possible|legal|healthy|wise|smart|dangerous|fine|necessary|cheaper|idea)|what is (?:a|an|the (?:meaning|difference|history|best|point|purpose|origin|capital|weather|forecast|news|population|tallest|biggest|largest|longest|fastest))|what are (?:some|the (?:best|benefits|pros|cons|rules|odds)|good)|which is (?:better|best)|compare)\b/;
 const GUARD_WORDS =
   /\b(?:minecraft|roblox|fortnite|zelda|in the game|video game|mean|means|meaning|definition|lock screen|screen|phone|iphone|ipad|android|computer|laptop|pc|mac|browser|app|apps|program|python|javascript|code|excel|spreadsheet|car|truck|bike|engine|recipe|history|capital|weather|forecast|rain|sunny|news|joke|jokes|story|poem|song|music|playlist|podcast|email|text message|timer|alarm|reminder|remind|calendar|traffic|synonym|spell|temperature outside|outside temperature|spelling|word|charm|heat of the moment|figuratively|metaphor|idiom|expression|phrase|sentence|grammar|essay|homework|book|novel|film|series|episode|netflix)\b/;
 
 // ── home ───────────────────────────────────────────────────────────────────────────────────────
+// The home's own device, scene and room names arrive as marks (router-vocabulary.ts); the words
+// here are generic: kinds of devices and appliances any home may have, and places in any house.
 const DEVICE =
-  '(?:lights?|lamps?|bulbs?|lighting|fans?|coffee (?:maker|machine)|kettle|heater|heating|heat|ac|air conditioning|air conditioner|aircon|thermostat|temperature|doors?|front door|back door|garage|garage door|locks?|deadbolt|switch(?:es)?|plugs?|outlets?|tv|television|speakers?|volume|blinds|curtains|shades|shutters|sprinklers?|dehumidifier|humidifier|fireplace|everything|brightness)';
-const ROOM =
-  '(?:kitchen|living room|lounge|family room|bedroom|master bedroom|kids room|office|study|hallway|hall|bathroom|dining room|basement|patio|porch|garden|yard|backyard|upstairs|downstairs|house|home|in here|inside)';
+  `(?:${HOME_DEVICE}|lights?|lamps?|bulbs?|lighting|fans?|coffee (?:maker|machine)|kettle|heater|heating|heat|ac|air conditioning|air conditioner|aircon|thermostat|temperature|doors?|garage|locks?|deadbolt|switch(?:es)?|plugs?|outlets?|sockets?|tv|television|speakers?|volume|blinds|curtains|shades|shutters|sprinklers?|dehumidifier|humidifier|fireplace|dishwasher|oven|washing machine|washer|dryer|vacuum|boiler|radiators?|everything|brightness)`;
+const ROOM = `(?:${HOME_ROOM}|room|house|home|in here|inside|upstairs|downstairs)`;
 const HAS_DEVICE = new RegExp(`\\b${DEVICE}\\b`);
 const HAS_ROOM = new RegExp(`\\b${ROOM}\\b`);
 const STATE = '(?:on|off|locked|unlocked|open|opened|close|closed|shut|running|lit|set|left on|still on|working|at|dimmed|playing|paused|muted)';
 
 const QUERY_START =
-  /^(?:is|are|was|were|did (?:i|we|you|someone|anyone|somebody) (?:leave|lock|unlock|turn|switch|close|shut|forget)|have i|has (?:anyone|someone|somebody)|if|whether|check (?:if |whether |that )?|status of|any|anything|(?:what|which) (?:lights|lamps|doors|devices|switches|rooms|locks)|how (?:bright|warm|hot|cold|cool) (?:is|are)|what is (?:the )?(?:status|state))\b/;
+  /^(?:is|are|was|were|did (?:i|we|you|someone|anyone|somebody|anybody|they|he|she) (?:leave|lock|unlock|turn|switch|close|shut|forget)|have i|has (?:anyone|someone|somebody)|if|whether|check (?:if |whether |that )?|status of|any|anything|(?:what|which) (?:lights|lamps|doors|devices|switches|rooms|locks)|how (?:bright|warm|hot|cold|cool) (?:is|are)|what is (?:the )?(?:status|state))\b/;
 const QUERY_STATE = new RegExp(`\\b${STATE}\\b`);
 const TEMP_QUERY = new RegExp(
   `^(?:what is|what s|tell me) (?:the )?(?:${ROOM} )?(?:temperature|thermostat|heat|heating|ac)(?: set to| at| on| in (?:here|the ${ROOM})| ${ROOM}| inside| in the house| right now| now)?$|` +
@@ -126,19 +129,25 @@ const ONOFF = /\b(?:on|off|up|down)\b/;
 const PRONOUN = /\b(?:it|them|that|those|everything|all|things|stuff)\b/;
 const LOCK = /^(?:lock|unlock|secure|bolt|unbolt)\b/;
 const LOCK_TARGET = /\b(?:doors?|front|back|side|garage|house|home|up|it|everything|all|them|deadbolt|entrance|gate)\b/;
-const DIM = /^(?:dim|brighten|darken|lighten|lower|raise|increase|decrease|reduce|bump|crank|boost|adjust|set|change|make|put|bring|warm|cool|heat|open|close|shut)\b/;
+const DIM = /^(?:dim|brighten|darken|lighten|lower|raise|increase|decrease|reduce|bump|crank|boost|knock|nudge|drop|adjust|set|change|make|put|bring|warm|cool|heat|open|close|shut)\b/;
 const MAKE_IT = /^make it (?:a (?:bit|little) |a lot |much |way |slightly )?(?:warmer|cooler|colder|hotter|brighter|darker|dimmer|lighter)(?: in (?:here|the \w+(?: room)?))?$/;
 const FEEL = new RegExp(
-  `^(?:it is|i am|we are|i feel|feels|(?:the )?${ROOM} is) (?:too |really |so |very |kind of |a (?:bit|little) |freezing |boiling )?` +
+  `^(?:it is|i am|we are|i feel|feels|(?:the )?${ROOM} is) (?:(?:too|way|far|much|really|so|very|kind of|pretty|quite|rather|getting|a bit|a little|freezing|boiling) )*` +
     `(?:dark|bright|hot|cold|warm|chilly|stuffy|freezing|boiling|dim)(?: in (?:here|the ${ROOM}))?$`,
 );
 const WARM_IT = /^(?:cool|warm|heat|chill) (?:it|things|the (?:house|place|room)|us) (?:down|up)\b/;
-const SCENE =
-  /^(?:(?:activate|start|run|set|turn on|enable|trigger|begin|put on|switch to|go to|it is|time for|let us do|do|engage|set up) )?(?:the |a )?(?:movie night|movie time|movie mode|good night|night mode|bedtime|dinner|dinner time|reading|relax|relaxing|party|romantic|away|leaving|welcome home|morning|wake up|focus|cinema)(?: scene| mode| time| lights| lighting)?$/;
-const BARE_DEVICE = new RegExp(`^(?:the )?(?:${ROOM} )?${DEVICE}(?: in the ${ROOM})?(?: (?:on|off|up|down|to \\S+(?: percent)?))?$`);
+const SCENE = new RegExp(
+  `^(?:(?:activate|start|run|set|turn on|enable|trigger|begin|put on|switch to|go to|it is|time for|let us do|do|engage|set up) )?(?:the |a )?(?:${HOME_SCENE}|movie night|movie time|movie mode|good night|night mode|bedtime|dinner|dinner time|reading|relax|relaxing|party|romantic|away|leaving|welcome home|morning|wake up|focus|cinema)(?: scene| mode| time| lights| lighting)?$`,
+);
+const BARE_DEVICE = new RegExp(`^(?:the )?(?:${ROOM} )?${DEVICE}(?: in the ${ROOM})?(?: (?:on|off|up|down|(?:to|at) \\S+(?: percent| degrees)?))?$`);
 const COMPARATIVE = /\b(?:brighter|darker|dimmer|warmer|cooler|colder|hotter|lighter)\b/;
 const WANT = /^(?:i (?:need|want|would like)|let us have|(?:can|could) (?:i|we) (?:get|have)|get) /;
-const RUN = /^(?:start|stop|run|brew|pause|resume)\b/;
+const RUN = /^(?:start|stop|run|brew|pause|resume|activate|deactivate|enable|disable|trigger|play)\b/;
+/**
+ * "turn on the dishwasher": a command for a thing this home may not have. The action agent says
+ * so if it has none; unsure, so a second opinion (when enabled) may still take it.
+ */
+const ONOFF_THING = /^(?:(?:turn|switch|power) (?:on|off) (?:the|my|our) (?:\w+ ){0,2}\w+|(?:turn|switch|power) (?:the|my|our) (?:\w+ ){0,2}\w+ (?:on|off))$/;
 const TEMP_SET = /\b(?:\d+|twenty|thirty|forty|fifty|sixty|seventy|eighty) ?(?:degrees|percent|%)?\b/;
 
 // ── media players: checked before the guard, which sends talk about music to the model ─────────
@@ -176,6 +185,7 @@ function home(s: string): RouteDecision | null {
   if (VERB_ONOFF.test(s) && ONOFF.test(s)) {
     if (device || room) return decision('action', 'home.command', 0.93);
     if (PRONOUN.test(s)) return decision('action', 'home.command', 0.75);
+    if (ONOFF_THING.test(s)) return decision('action', 'home.command', 0.55);
     return null;
   }
   if (DIM.test(s) && (device || room || /^(?:dim|brighten)\b/.test(s))) {
@@ -184,7 +194,7 @@ function home(s: string): RouteDecision | null {
   }
   if (RUN.test(s) && device && !/\b(?:temperature|brightness|everything)\b/.test(s)) return decision('action', 'home.command', 0.85);
   const wanted = s.replace(WANT, '');
-  if (wanted !== s && BARE_DEVICE.test(wanted) && ONOFF.test(wanted)) return decision('action', 'home.command', 0.85);
+  if (wanted !== s && BARE_DEVICE.test(wanted) && (ONOFF.test(wanted) || / (?:to|at) /.test(wanted))) return decision('action', 'home.command', 0.85);
   if (BARE_DEVICE.test(s)) return decision('action', 'home.command', ONOFF.test(s) || / to /.test(s) ? 0.85 : 0.55);
   if (/^(?:i (?:want|need|would like)|give me|let us (?:have|get)) (?:the |some )?(?:more |less )?(?:light|lights|heat|warmth)\b/.test(s)) {
     return decision('action', 'home.command', 0.7);
@@ -207,7 +217,7 @@ export function classifyClause(s: string): RouteDecision & { fragment?: boolean 
   if (h) return h;
   const words = s.split(' ').length;
   if (COMMAND_VERB.test(s)) return decision('interaction', 'chat', 0.5); // a command for nothing we know: worth a second opinion
-  if (HAS_DEVICE.test(s) && words <= 5) return { ...decision('action', 'home.command', 0.45), fragment: true };
+  if (HAS_DEVICE.test(s) && words <= 5 && !QUESTION_WORD.test(s)) return { ...decision('action', 'home.command', 0.45), fragment: true };
   if (QUESTION_WORD.test(s) || words >= 6) return decision('interaction', 'chat', 0.85);
   return { ...decision('interaction', 'chat', 0.65), fragment: words <= 3 };
 }

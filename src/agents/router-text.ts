@@ -1,22 +1,21 @@
 /**
- * Utterance normalization for the router: lower case, contractions expanded, punctuation dropped
- * (arithmetic symbols and clause commas kept), and typos in the words that decide a route corrected
- * ("trun" → "turn", "lihgts" → "lights", "turn of the lights" → "turn off the lights").
+ * What the router reads: the utterance through the one normalizer (text/normalize.ts), typos in
+ * the words that decide a route corrected ("trun" → "turn", "lihgts" → "lights", "turn of the
+ * lights" → "turn off the lights") towards the rules' keywords and the home's own names.
  */
-import { NUMBER_WORDS } from './words-numbers.js';
+import { NUMBER_WORDS } from './text/numbers.js';
 import { UNIT_WORDS } from './words-units.js';
 import { MATH_WORDS } from './words-math.js';
 import { PLACE_WORDS } from './instant-zones.js';
-import { COMMON_CONTRACTIONS, expandContractions, type Contractions } from './text-contractions.js';
-import { editDistance } from './text-distance.js';
+import { tokenize } from './text/normalize.js';
+import { createCorrector, fixOff, type Corrector } from './text/typos.js';
 
-/** Words whose misspelling changes the route: corrected towards these. */
+/** Words whose misspelling changes the route: corrected towards these (and towards the home's words, which come from the home). */
 const KEYWORDS: readonly string[] = [
   // commands
   'turn', 'switch', 'lights', 'light', 'lamp', 'lamps', 'unlock', 'lock', 'locked', 'unlocked', 'dim', 'dimmer', 'brighten',
-  'brighter', 'thermostat', 'temperature', 'heating', 'heater', 'degrees', 'garage', 'door', 'doors', 'front', 'back', 'kitchen',
-  'bedroom', 'living', 'office', 'hallway', 'porch', 'garden', 'bathroom', 'dining', 'coffee', 'maker', 'machine', 'ceiling',
-  'activate', 'scene', 'movie', 'night', 'bright', 'please', 'off', 'warmer', 'cooler', 'colder', 'hotter', 'increase', 'decrease',
+  'brighter', 'thermostat', 'temperature', 'heating', 'heater', 'degrees', 'garage', 'door', 'doors', 'front', 'back',
+  'activate', 'scene', 'night', 'bright', 'please', 'off', 'warmer', 'cooler', 'colder', 'hotter', 'increase', 'decrease',
   'lower', 'raise', 'close', 'open', 'everything', 'upstairs', 'downstairs', 'outside', 'inside',
   // instant
   'what', 'time', 'date', 'today', 'tomorrow', 'yesterday', 'weekday', 'calculate', 'percent', 'square', 'root', 'times',
@@ -54,62 +53,16 @@ const COMMON = (
   'minute minutes hour hours second seconds'
 ).split(' ');
 
-const SHORT_FIXES: Record<string, string> = {
-  teh: 'the', hte: 'the', u: 'you', ur: 'your', r: 'are', pls: 'please', plz: 'please', thx: 'thanks', ty: 'thanks',
-  lite: 'light', lites: 'lights', nite: 'night', tmrw: 'tomorrow', wat: 'what', wut: 'what', whats: 'what is', hows: 'how is',
-  thermo: 'thermostat', temp: 'temperature', goodnight: 'good night', okay: 'ok',
-  im: 'i am', dont: 'do not', cant: 'can not', wont: 'will not', isnt: 'is not', arent: 'are not', wheres: 'where is',
-  whos: 'who is', thats: 'that is', lets: 'let us', its: 'it is',
-};
+const KNOWN = new Set<string>([...KEYWORDS, ...COMMON, ...NUMBER_WORDS, ...UNIT_WORDS, ...MATH_WORDS, ...PLACE_WORDS]);
 
-const CONTRACTIONS: Contractions = [
-  ...COMMON_CONTRACTIONS, [/\bwho's\b/g, 'who is'],
-  [/\bcan't\b/g, 'can not'], [/\bwon't\b/g, 'will not'], [/n't\b/g, ' not'], [/'re\b/g, ' are'], [/'ll\b/g, ' will'],
-  [/'d\b/g, ' would'], [/'ve\b/g, ' have'], [/'s\b/g, ''],
-];
+/** The corrector for an utterance with no home words to add. */
+export const KEYWORD_CORRECTOR = routerCorrector([]);
 
-const KNOWN = new Set<string>([...KEYWORDS, ...COMMON, ...NUMBER_WORDS, ...UNIT_WORDS, ...MATH_WORDS, ...PLACE_WORDS, ...Object.keys(SHORT_FIXES)]);
-
-/** Keywords bucketed by length, so a token is only compared with words it could be one edit from. */
-const BY_LENGTH = new Map<number, string[]>();
-for (const k of KEYWORDS) {
-  const list = BY_LENGTH.get(k.length) ?? [];
-  list.push(k);
-  BY_LENGTH.set(k.length, list);
+/** A corrector towards the rules' keywords and `homeWords` (a home's names, aliases and areas). */
+export function routerCorrector(homeWords: Iterable<string>): Corrector {
+  const home = [...homeWords];
+  return createCorrector([...KEYWORDS, ...home], new Set([...KNOWN, ...home]));
 }
-
-/** Corrections already worked out; utterances repeat their words, and the set of typos is small. */
-const corrected = new Map<string, string>();
-
-/** The keyword a token is a likely typo of, or the token itself. */
-function correctWord(w: string): string {
-  if (w.length < 4 || KNOWN.has(w) || /\d/.test(w)) return w;
-  const hit = corrected.get(w);
-  if (hit !== undefined) return hit;
-  const cap = w.length >= 8 ? 2 : 1;
-  let best = w;
-  let bestD = cap + 1;
-  // Same length first, then one letter longer: on a tie, a dropped letter is the likelier typo.
-  for (const delta of cap === 1 ? [0, 1, -1] : [0, 1, -1, 2, -2]) {
-    for (const k of BY_LENGTH.get(w.length + delta) ?? []) {
-      if (k[0] !== w[0] && k[1] !== w[1]) continue; // typos rarely hit both of the first two letters
-      const d = editDistance(w, k, cap);
-      if (d < bestD) {
-        bestD = d;
-        best = k;
-      }
-    }
-  }
-  if (corrected.size < 10_000) corrected.set(w, best);
-  return best;
-}
-
-/** Verbs after which "of" is a typo of "off" ("turn of the lights"), unless a real "of" follows ("turn of phrase"). */
-const OFF_VERBS = new Set(['turn', 'switch', 'shut', 'power']);
-const REAL_OF_AFTER = new Set(['phrase', 'events', 'fate', 'luck']);
-/** Nouns after which a final "of" is "off" ("kitchen lights of please"). */
-const OFF_NOUNS = new Set(['lights', 'light', 'lamp', 'lamps', 'fan', 'it', 'them', 'everything', 'heater', 'heating', 'tv']);
-const CLAUSE_END = new Set([undefined, 'please', 'and', ',', 'now', 'then']);
 
 export interface Normalized {
   tokens: string[];
@@ -117,43 +70,13 @@ export interface Normalized {
   corrections: number;
 }
 
-/**
- * Lowercases, expands contractions, strips punctuation except arithmetic symbols and commas, fixes
- * typos. Commas become a standalone "," token so clause splitting can see them.
- */
-export function normalize(text: string): Normalized {
-  let s = text.toLowerCase().replace(/[\u2018\u2019\u02bc`]/g, "'");
-  if (s.includes("'")) s = expandContractions(s, CONTRACTIONS);
-  s = s
-    .replace(/(\d),(?=\d{3}\b)/g, '$1')
-    .replace(/([a-z])-(?=[a-z])/g, '$1 ')
-    .replace(/[^a-z0-9.,+\-*/^%()×÷°\s]/g, ' ')
-    .replace(/\.(?!\d)/g, ' ')
-    .replace(/,/g, ' , ');
-  const raw = s.split(/\s+/);
-  const out: string[] = [];
-  let typos = 0;
-  for (const t of raw) {
-    if (!t) continue;
-    const fix = SHORT_FIXES[t];
-    if (fix !== undefined) {
-      if (fix.includes(' ')) out.push(...fix.split(' '));
-      else out.push(fix);
-    } else {
-      const c = correctWord(t);
-      if (c !== t) typos++;
-      out.push(c);
-    }
-  }
+/** Normalized tokens with typos corrected; commas are standalone "," tokens so clause splitting can see them. */
+export function readUtterance(text: string, corrector: Corrector = KEYWORD_CORRECTOR): Normalized {
+  const tokens = tokenize(text);
   let corrections = 0;
-  for (let i = 0; i < out.length; i++) {
-    if (out[i] !== 'of' || i === 0) continue;
-    const prev = out[i - 1];
-    const next = out[i + 1];
-    if ((OFF_VERBS.has(prev) && out[i - 2] !== 'the' && !REAL_OF_AFTER.has(next ?? '')) || (OFF_NOUNS.has(prev) && CLAUSE_END.has(next))) {
-      out[i] = 'off';
-      corrections++;
-    }
+  for (let i = 0; i < tokens.length; i++) {
+    const c = corrector.correct(tokens[i]);
+    if (c !== tokens[i]) (tokens[i] = c), corrections++;
   }
-  return { tokens: out, corrections: corrections + typos };
+  return { tokens, corrections: corrections + fixOff(tokens) };
 }

@@ -8,7 +8,9 @@ import type { RouteDecision, Router, TurnRequest } from '../turn/index.js';
 import { classifyClause, stripPolite, GUARD_START } from './router-rules.js';
 import { refineWithModel } from './router-refine.js';
 import { routeWithClientTools } from './router-tools.js';
-import { normalize } from './router-text.js';
+import { readUtterance } from './router-text.js';
+import { markHome, type HomeVocabulary } from './router-vocabulary.js';
+import { assistantNames } from './text/names.js';
 
 export type { Router, RouteDecision };
 
@@ -21,8 +23,14 @@ export interface RouterOptions {
   refineBelow?: number;
   /** Give up on the model after this long and keep the rule decision. Default 2500 ms. */
   refineTimeoutMs?: number;
-  /** More names the assistant answers to (one word each, e.g. the configured ASSISTANT_NAME), dropped like "hey Barnabee". Barnabee and its mishearings always are. */
-  names?: string[];
+  /** The name the assistant answers to (ASSISTANT_NAME), dropped like "hey Barnabee". Barnabee and its mishearings always are. */
+  assistantName?: string;
+  /**
+   * The home's names, aliases and areas (router-vocabulary.ts `watchHomeVocabulary(home).current`):
+   * read on every call, so it must be a snapshot, never a fetch. Without it only generic words
+   * ("the lights", "the thermostat") say an utterance is about the home.
+   */
+  vocabulary?: () => HomeVocabulary | undefined;
   /**
    * Barnabee drives a real home (Home Assistant): home commands of a request that brings its own
    * tools still go to the action agent. Off (the simulated home): they go to the model with the
@@ -41,7 +49,8 @@ type Clause = RouteDecision & { fragment?: boolean };
 
 export function createRouter(options: RouterOptions = {}): Router {
   const { llm, model, refineBelow = 0.6, refineTimeoutMs = 2500 } = options;
-  const names = new Set(['barnabee', 'barnaby', 'barney', 'barnabe', ...(options.names ?? []).map((n) => n.toLowerCase())]);
+  const names = assistantNames(options.assistantName);
+  const vocabulary = options.vocabulary ?? (() => undefined);
 
   const clause = (s: string): Clause => {
     s = stripPolite(s);
@@ -58,11 +67,14 @@ export function createRouter(options: RouterOptions = {}): Router {
   }
 
   function classifyText(text: string): RouteDecision {
-    const normalized = normalize(text);
-    const tokens = normalized.tokens.filter((t) => !names.has(t));
-    const { corrections } = normalized;
+    const home = vocabulary();
+    const { tokens: read, corrections } = readUtterance(text, home?.corrector);
+    const said = read.filter((t) => !names.has(t));
+    const tokens = home ? markHome(said, home) : said;
     const whole = tokens.join(' ');
-    let d = route(tokens, whole);
+    // Instant answers never depend on the home's names: "good morning" greets even in a home with a "Good Morning" scene.
+    const plain = tokens === said ? undefined : clause(said.join(' '));
+    let d = plain && plain.agent === 'instant' ? plain : route(tokens, whole);
     if (corrections > 0) d = { ...d, confidence: round(d.confidence * (corrections > 1 ? 0.85 : 0.92)) };
     return { agent: d.agent, intent: d.intent, confidence: d.confidence };
   }

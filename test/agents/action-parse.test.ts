@@ -2,8 +2,10 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { KEYWORDS, parseCommands, splitClauses, type Command } from '../../src/agents/action-parse.js';
 import { yesNo } from '../../src/agents/action-memory.js';
-import { closest, normalize, wordsToNumbers } from '../../src/agents/action-text.js';
-import { editDistance } from '../../src/agents/text-distance.js';
+import { normalizeWords as normalize } from '../../src/agents/text/normalize.js';
+import { wordsToNumbers } from '../../src/agents/text/numbers.js';
+import { closest, editDistance } from '../../src/agents/text/typos.js';
+import { assistantNames } from '../../src/agents/text/names.js';
 
 const vocab = new Set([...KEYWORDS, 'kitchen', 'porch', 'front', 'door', 'bedroom', 'living', 'room', 'lamp', 'desk', 'coffee', 'maker', 'movie', 'night']);
 const parse = (t: string): Command[] => {
@@ -15,7 +17,8 @@ const parse = (t: string): Command[] => {
 describe('text helpers', () => {
   it('normalize: case, contractions, percent and degree signs, punctuation', () => {
     assert.equal(normalize("What's the Kitchen at? 30%!"), 'what is the kitchen at 30 percent');
-    assert.equal(normalize('Set it to 21.5°C.'), 'set it to 21.5 degrees');
+    assert.equal(normalize('Set it to 21.5°C.'), 'set it to 21.5 degrees celsius');
+    assert.equal(normalize('set it to 21,5 degrees, then 1,000 times'), 'set it to 21.5 degrees then 1000 times');
     assert.equal(normalize('Turn on the living-room light…'), 'turn on the living room light');
   });
 
@@ -26,6 +29,9 @@ describe('text helpers', () => {
     assert.equal(wordsToNumbers('nineteen point five'), '19.5');
     assert.equal(wordsToNumbers('turn on the other one'), 'turn on the other one');
     assert.equal(wordsToNumbers('one percent'), '1 percent');
+    assert.equal(wordsToNumbers('one hundred and five percent'), '105 percent');
+    assert.equal(wordsToNumbers('half brightness'), 'half brightness');
+    assert.equal(wordsToNumbers('21 point five degrees'), '21.5 degrees');
   });
 
   it('edit distance counts adjacent swaps as one edit', () => {
@@ -47,6 +53,15 @@ describe('text helpers', () => {
     for (const y of ['yes', 'Yes please.', 'yeah go ahead', 'sure, do it', 'OK', 'confirm', "yes I'm sure", 'of course']) assert.equal(yesNo(y), 'yes', y);
     for (const n of ['no', 'No thanks', 'nope', 'cancel', "don't", 'never mind', 'no, leave it locked']) assert.equal(yesNo(n), 'no', n);
     for (const other of ['yes turn on the lights', 'ok lock the back door', 'turn on the porch light', '', 'no the kitchen light']) assert.equal(yesNo(other), null, other);
+  });
+});
+
+describe('the assistant\'s name', () => {
+  it('is dropped whatever it is, and Barnabee\'s mishearings always are', () => {
+    const porch: Command[] = [{ kind: 'power', action: 'on', target: 'the porch light' }];
+    assert.deepEqual(parseCommands('Hey Jarvis, turn on the porch light', vocab, assistantNames('Jarvis')), { ok: true, commands: porch });
+    assert.deepEqual(parseCommands('barnaby turn on the porch light please', vocab, assistantNames('Jarvis')), { ok: true, commands: porch });
+    assert.equal(yesNo('yes jarvis', assistantNames('Jarvis')), 'yes');
   });
 });
 

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { describe, it } from 'node:test';
+import { createSimulatedHome } from '../../src/agents/home/index.js';
 import { createRouter } from '../../src/agents/router.js';
+import { homeVocabulary } from '../../src/agents/router-vocabulary.js';
 import { CORPUS, type Labelled } from './router-corpus.js';
 
-const router = createRouter();
+// The corpus speaks of the default simulated house: its lights, rooms, coffee maker and scenes.
+const house = homeVocabulary(await createSimulatedHome().listEntities());
+const router = createRouter({ vocabulary: () => house });
 
 function misses(pick: (c: Labelled) => boolean, check: (c: Labelled) => boolean): Labelled[] {
   return CORPUS.filter(pick).filter((c) => !check(c));
@@ -95,7 +99,7 @@ describe('router rules', () => {
   });
 
   it('answers the names it is given', () => {
-    const named = createRouter({ names: ['Jarvis'] });
+    const named = createRouter({ assistantName: 'Jarvis' });
     assert.equal(named.classify('Jarvis, turn on the porch light').intent, 'home.command');
     assert.equal(named.classify('hey jarvis').intent, 'greeting');
   });

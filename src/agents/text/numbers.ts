@@ -1,17 +1,18 @@
 /**
- * Numbers as people say and write them: "twelve", "one hundred and five", "three point one four",
- * "two and a half", "1,000", "3.5". And the reverse: a number formatted so text-to-speech reads it
- * well (no 0.30000000000000004, no exponent notation, no digit grouping commas).
+ * The one number reader: numbers as people say and write them ("twelve", "one hundred and five",
+ * "three point one four", "two and a half", "1,000", "3.5"), for the maths, the unit conversions,
+ * the dice and the action agent's levels alike. And the reverse: a number formatted so
+ * text-to-speech reads it well (no 0.30000000000000004, no exponent notation, no grouping commas).
  */
 
-/** zero to nineteen, as written; shared with the action agent's number-word rewrite. */
-export const UNIT_VALUES: Readonly<Record<string, number>> = {
+/** zero to nineteen, as written. */
+const UNIT_VALUES: Readonly<Record<string, number>> = {
   zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9,
   ten: 10, eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16,
   seventeen: 17, eighteen: 18, nineteen: 19,
 };
-/** twenty to ninety, as written; shared with the action agent's number-word rewrite. */
-export const TENS_VALUES: Readonly<Record<string, number>> = {
+/** twenty to ninety, as written. */
+const TENS_VALUES: Readonly<Record<string, number>> = {
   twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90,
 };
 // readNumber also hears "oh" ("three oh five") and the common misspelling "fourty".
@@ -84,7 +85,7 @@ function readWords(tokens: readonly string[], start: number, impliedOne: boolean
       group += TENS[w];
       lastKind = 'tens';
     } else if (w === 'hundred') {
-      if (lastKind === 'hundred' || lastKind === 'none' || lastKind === 'scale') break;
+      if (lastKind === 'hundred' || lastKind === 'none' || lastKind === 'scale' || group >= 100) break;
       group = (group || 1) * 100;
       lastKind = 'hundred';
     } else if (w === 'dozen') {
@@ -98,8 +99,9 @@ function readWords(tokens: readonly string[], start: number, impliedOne: boolean
       lastKind = 'scale';
     } else if (w === 'and' && (lastKind === 'hundred' || lastKind === 'scale')) {
       // "one hundred and five"; but "a hundred and a half" is not a thing, so look ahead.
+      // Nor is "a hundred and two hundred" 10,200: an "and" never starts a new hundred.
       const n = tokens[i + 1];
-      if (n !== undefined && ((n in UNITS && n !== 'oh') || n in TENS)) continue;
+      if (n !== undefined && ((n in UNITS && n !== 'oh') || n in TENS) && !(lastKind === 'hundred' && tokens[i + 2] === 'hundred')) continue;
       break;
     } else if (w === '-' && lastKind === 'tens' && tokens[i + 1] in UNITS) {
       continue; // "twenty-one" split by the tokenizer
@@ -126,6 +128,32 @@ function readWords(tokens: readonly string[], start: number, impliedOne: boolean
     }
   }
   return { value, next: i };
+}
+
+const FRACTION_START = new Set(['a', 'an', 'half', 'quarter', 'third']);
+const LEVEL_UNITS = new Set(['percent', 'degree', 'degrees']);
+
+/**
+ * Number words in running text become digits ("set it to twenty one degrees" → "set it to 21
+ * degrees", "nineteen point five" → "19.5"), read by `readNumber`. Words that are numbers only
+ * sometimes stay words: a bare "one" ("the other one") unless a level unit follows, and a bare
+ * "half" or "a" ("half brightness", "a light").
+ */
+export function wordsToNumbers(text: string): string {
+  const words = text.split(' ');
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    const read = DIGITS.test(w) ? null : readNumber(words, i);
+    if (!read || (FRACTION_START.has(w) && read.value < 1) || (w === 'one' && read.next === i + 1 && !LEVEL_UNITS.has(words[i + 1] ?? ''))) {
+      out.push(w);
+      continue;
+    }
+    out.push(String(read.value));
+    i = read.next - 1;
+  }
+  // "19 point five" → "19 point 5" → "19.5": digits then spoken decimals.
+  return out.join(' ').replace(/\b(\d+) point (\d)\b/g, '$1.$2');
 }
 
 /**

@@ -16,16 +16,26 @@
  *   (test/agents/router.test.ts used to hold this as a 20 ms wall-clock bound).
  * Each call is timed on its own (hrtime), after a warm-up; prints a table and writes
  * bench/results/router.json.
+ *
+ * Accuracy (share routed to the expected agent), beside the timings: the labelled corpus
+ * (test/agents/router-corpus.ts, the default house) and the fresh corpus written after the rules
+ * (test/agents/router-fresh.ts) for both homes — the default house and the cottage
+ * (test/fixtures/cottage.ts) — with its held-out part reported apart. Each router is given its
+ * home's vocabulary, as the runtime does.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createSimulatedHome } from '../src/agents/home/index.js';
 import { createInstantAgent } from '../src/agents/instant.js';
-import { createRouter } from '../src/agents/router.js';
+import { createRouter, type Router } from '../src/agents/router.js';
 import { readUtterance } from '../src/agents/router-text.js';
+import { homeVocabulary } from '../src/agents/router-vocabulary.js';
 import type { AgentContext } from '../src/turn/agent.js';
 import { CORPUS } from '../test/agents/router-corpus.js';
+import { FRESH, HELD_OUT, type FreshUtterance } from '../test/agents/router-fresh.js';
+import { COTTAGE_LAYOUT } from '../test/fixtures/cottage.js';
 
 const FULL = process.argv.includes('--full');
 const PASSES = FULL ? 2000 : 200;
@@ -33,7 +43,11 @@ const WARMUP_PASSES = 20;
 const TARGET_P99_US = 50;
 
 const texts = CORPUS.map((c) => c.text);
-const router = createRouter();
+const houseWords = homeVocabulary(await createSimulatedHome().listEntities());
+const cottageWords = homeVocabulary(await createSimulatedHome({ layout: COTTAGE_LAYOUT }).listEntities());
+const router = createRouter({ vocabulary: () => houseWords });
+const cottageRouter = createRouter({ vocabulary: () => cottageWords });
+const routers: Record<FreshUtterance['home'], Router> = { default: router, cottage: cottageRouter };
 const instant = createInstantAgent({ timeZone: 'Europe/London' });
 const instantTexts = CORPUS.filter((c) => c.agent === 'instant').map((c) => c.text);
 
@@ -109,6 +123,7 @@ const rows: Row[] = [
   measure('baseline: lowercase + 1 regex', texts, PASSES, (t) => baselineRe.test(t.toLowerCase())),
   measure('normalize only', texts, PASSES, (t) => readUtterance(t).tokens.length),
   measure('classify', texts, PASSES, (t) => router.classify(t).intent),
+  measure('classify, cottage (fresh set)', FRESH.filter((u) => u.home === 'cottage').map((u) => u.text), PASSES, (t) => cottageRouter.classify(t).intent),
   measure('classify, fresh typos', Array.from({ length: 20 }, () => texts.map(freshTypo)).flat(), 1, (t) => router.classify(t).intent, false),
   await measureAsync('instant: route + answer', instantTexts, PASSES, answerInstant),
   measure('baseline, 4000 chars', [LONG], PASSES, (t) => baselineRe.test(t.toLowerCase())),
@@ -132,6 +147,26 @@ function slowestMedian(): { text: string; median_us: number } {
   return worst;
 }
 const slowest = slowestMedian();
+
+interface Accuracy {
+  set: string;
+  utterances: number;
+  correct: number;
+  percent: number;
+  misrouted: string[];
+}
+function accuracy(set: string, items: readonly { text: string; agent: string; home?: FreshUtterance['home'] }[]): Accuracy {
+  const misrouted = items.filter((u) => (u.home ? routers[u.home] : router).classify(u.text).agent !== u.agent).map((u) => u.text);
+  const correct = items.length - misrouted.length;
+  return { set, utterances: items.length, correct, percent: Math.round((correct / items.length) * 1000) / 10, misrouted };
+}
+const accuracies: Accuracy[] = [
+  accuracy('corpus (default house)', CORPUS),
+  ...(['default', 'cottage'] as const).flatMap((home) => [
+    accuracy(`fresh, ${home}`, FRESH.filter((u) => u.home === home)),
+    accuracy(`held out, ${home}`, HELD_OUT.filter((u) => u.home === home)),
+  ]),
+];
 const ok = classify.p99_us <= TARGET_P99_US;
 
 const pad = (s: string | number, n: number) => String(s).padStart(n);
@@ -139,6 +174,11 @@ console.log(`\nrouter benchmark: ${texts.length} utterances, ${PASSES} passes ($
 console.log(`${'row'.padEnd(32)}${pad('calls', 9)}${pad('p50 µs', 10)}${pad('p99 µs', 10)}${pad('max µs', 10)}${pad('mean µs', 10)}`);
 for (const r of rows) console.log(`${r.name.padEnd(32)}${pad(r.calls, 9)}${pad(r.p50_us, 10)}${pad(r.p99_us, 10)}${pad(r.max_us, 10)}${pad(r.mean_us, 10)}`);
 const base = rows[0];
+console.log(`\n${'accuracy'.padEnd(32)}${pad('right', 9)}${pad('of', 6)}${pad('%', 8)}`);
+for (const a of accuracies) {
+  console.log(`${a.set.padEnd(32)}${pad(a.correct, 9)}${pad(a.utterances, 6)}${pad(a.percent, 8)}`);
+  for (const m of a.misrouted) console.log(`    misrouted: ${JSON.stringify(m)}`);
+}
 console.log(`\nslowest utterance by its own median: ${slowest.median_us} µs (${JSON.stringify(slowest.text)})`);
 console.log(`classify p99 ${classify.p99_us} µs (target ≤ ${TARGET_P99_US} µs): ${ok ? 'OK' : 'OVER TARGET'}; ` + `p50 is ${(classify.p50_us / Math.max(base.p50_us, 0.01)).toFixed(0)}x the baseline's\n`);
 
@@ -160,6 +200,7 @@ writeFileSync(
       target_met: ok,
       rows,
       slowest_utterance: slowest,
+      accuracy: accuracies,
       duration_s: (Date.now() - started) / 1000,
       sink: sink % 2,
     },

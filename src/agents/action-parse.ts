@@ -7,6 +7,7 @@ import { normalizeWords, PLAIN_VERBS } from './text/normalize.js';
 import { wordsToNumbers } from './text/numbers.js';
 import { closest, fixOff } from './text/typos.js';
 import { assistantNames } from './text/names.js';
+import { stripPolite } from './text/polite.js';
 
 export type PowerAction = 'on' | 'off' | 'toggle';
 export type StateWord = 'on' | 'off' | 'locked' | 'unlocked' | 'open' | 'closed' | 'playing' | 'paused';
@@ -63,9 +64,6 @@ export const KEYWORDS = [
   ...TEMPERATURE_WORDS,
 ];
 
-const POLITE_PREFIX =
-  /^(?:(?:hey|ok|okay|hi) (?:and )?)?(?:(?:would|do) you mind |(?:can|could|would|will) you (?:please )?|please |kindly |i (?:would like|want|need) (?:you )?(?:to )?|go ahead and |(?:do me a favou?r and )|let us )*/;
-
 const BARNABEE = assistantNames();
 
 /**
@@ -78,11 +76,9 @@ export function prepare(text: string, vocabulary: ReadonlySet<string>, names: Re
     .filter((w) => !names.has(w))
     .map((w) => PLAIN_VERBS[w] ?? (vocabulary.has(w) || /\d/.test(w) ? w : (closest(w, vocabulary) ?? w)));
   fixOff(words);
-  let t = words.join(' ');
-  for (let prev = ''; prev !== t; ) [prev, t] = [t, t.replace(POLITE_PREFIX, '')];
   // "playing" is also a state ("what is playing"): read as the verb only where a request starts.
-  return t
-    .replace(/^playing\b/, 'play')
+  return stripPolite(words.join(' '))
+    .replace(/^playing/, 'play')
     .replace(/\b(?:please|for me|thanks|thank you|right now|now)\b/g, ' ')
     .replace(/\s+/g, ' ')
     .trim()

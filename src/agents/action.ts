@@ -30,6 +30,8 @@ export interface ActionAgentOptions {
 }
 
 export const CONFIRM_INTENT = 'home.confirm';
+/** "a dishwasher", "an oven", "any bathroom lights": how a missing device is named back. */
+const aOrAny = (phrase: string) => `${/[^s]s$/.test(phrase) ? 'any' : /^[aeiou]/.test(phrase) ? 'an' : 'a'} ${phrase}`;
 const KEYWORD_SET = new Set(KEYWORDS);
 
 export function createActionAgent(options: ActionAgentOptions): Agent {
@@ -87,7 +89,7 @@ export function createActionAgent(options: ActionAgentOptions): Agent {
       const outcome = yield* carryOut(steps.map((step) => ({ step, calls: step.calls })), home, signal);
       if (outcome.aborted) return;
       const sentences = [...outcome.sentences];
-      for (const phrase of unresolved) sentences.push(phrase ? `I couldn't find anything called ${phrase}.` : "I'm not sure which device you mean.");
+      for (const phrase of unresolved) sentences.push(phrase ? `I can't find ${aOrAny(phrase)}.` : "I'm not sure which device you mean.");
       for (const s of steps) if (s.say) sentences.push(s.say);
 
       const confirm = steps.flatMap((s) => s.confirm);

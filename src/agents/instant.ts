@@ -7,7 +7,7 @@ import type { Agent, AgentContext, AgentPart } from '../turn/index.js';
 import { sayCoin, parseDice, sayRoll, MAX_DICE, MAX_SIDES } from './instant-chance.js';
 import { relativeDay, sayDate, sayTime, sayWeekday } from './instant-clock.js';
 import { placeIn } from './instant-zones.js';
-import { stripPolite } from './router-rules.js';
+import { stripPolite } from './text/polite.js';
 import { readUtterance } from './router-text.js';
 import { assistantNames } from './text/names.js';
 import { evaluate, MathError, parseMath, parsePercentOf, sayExpr } from './words-math.js';

@@ -10,40 +10,8 @@ import { parseConversion } from './words-units.js';
 import { placeIn } from './instant-zones.js';
 import { HOME_DEVICE, HOME_ROOM, HOME_SCENE } from './router-vocabulary.js';
 
+
 const decision = (agent: RouteDecision['agent'], intent: string, confidence: number): RouteDecision => ({ agent, intent, confidence });
-
-// ── politeness and framing ─────────────────────────────────────────────────────────────────────
-const LEAD_FILLER =
-  /^(?:please|kindly|just|so|um|uh|hmm|well|ok|alright|right|oh|and|also|actually|quickly|excuse me|sorry|hey there|now|yes|great|perfect|awesome|cool(?! (?:it|things|the|us|down)\b)|nice) /;
-const LEAD_ASK =
-  /^(?:(?:would|do) you mind |(?:would|could|will) you be (?:so kind as|kind enough|good enough) to |(?:can|could|would|will) you (?:please |kindly |just |quickly |maybe |possibly )?|(?:i want|i would like|i need|i wish) you to |go ahead and |be a dear and |is it possible to |are you able to |could i get you to |i want to know |i would like to know |i need to know |do you know |can you tell me |could you tell me |let me know )/;
-const LEAD_ASK_CHECK = /^(?:can|could|would|will) you (?:please |kindly |just |quickly |maybe |possibly )?(?:tell|let) me /;
-const TAIL_FILLER =
-  / (?:please|for me|thanks|thank you|right now|now|if you can|if you could|if you would|if you do not mind|quickly|real quick|pretty please|would you|will you|could you|ok|for a second|asap|mate|buddy)$/;
-
-const GERUNDS: Record<string, string> = {
-  turning: 'turn', switching: 'switch', locking: 'lock', unlocking: 'unlock', dimming: 'dim', setting: 'set', putting: 'put',
-  shutting: 'shut', making: 'make', raising: 'raise', lowering: 'lower', opening: 'open', closing: 'close', starting: 'start',
-  brightening: 'brighten', activating: 'activate', checking: 'check',
-};
-const GERUND = new RegExp(`^(?:${Object.keys(GERUNDS).join('|')})\\b`);
-
-/** Strips wake words and politeness so "could you please turn on the lights for me" → "turn on the lights". */
-export function stripPolite(s: string): string {
-  for (let k = 0; k < 6; k++) {
-    const before = s;
-    s = s
-      .replace(LEAD_FILLER, '')
-      .replace(LEAD_ASK_CHECK, '')
-      .replace(LEAD_ASK, '')
-      .replace(TAIL_FILLER, '')
-      .replace(GERUND, (g) => GERUNDS[g])
-      .replace(/^, |, ?$/g, '')
-      .trim();
-    if (s === before) break;
-  }
-  return s;
-}
 
 // ── instant ────────────────────────────────────────────────────────────────────────────────────
 const WHEN = '(?: now| right now| currently| at the moment| here| exactly| today)?';
@@ -73,7 +41,8 @@ const DICE =
   /^(?:roll|throw|toss) (?:a |an |one |two |three |four |five |six |\d+ |me a |me |some |the |us a )?(?:dice|die|d\d+|\d*d\d+|(?:\d+|four|six|eight|ten|twelve|twenty) sided (?:die|dice))$|^(?:dice|die) roll$/;
 const TIME_ELSEWHERE = /^(?:what (?:time is it|is the time|time is it right now)|(?:the )?(?:current |local )?time) in [a-z ]+$/;
 
-function instant(s: string): RouteDecision | null {
+/** The instant agent's rules alone, on a clause already stripped of politeness. */
+export function instant(s: string): RouteDecision | null {
   if (GREETING.test(s)) return decision('instant', 'greeting', 0.95);
   if (THANKS.test(s)) return decision('instant', 'thanks', 0.95);
   if (TIME.test(s)) return decision('instant', 'time.now', 0.97);

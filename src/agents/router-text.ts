@@ -16,7 +16,7 @@ const KEYWORDS: readonly string[] = [
   'turn', 'switch', 'lights', 'light', 'lamp', 'lamps', 'unlock', 'lock', 'locked', 'unlocked', 'dim', 'dimmer', 'brighten',
   'brighter', 'thermostat', 'temperature', 'heating', 'heater', 'degrees', 'garage', 'door', 'doors', 'front', 'back',
   'activate', 'scene', 'night', 'bright', 'please', 'off', 'warmer', 'cooler', 'colder', 'hotter', 'increase', 'decrease',
-  'lower', 'raise', 'close', 'open', 'everything', 'upstairs', 'downstairs', 'outside', 'inside',
+  'lower', 'raise', 'close', 'closed', 'open', 'opened', 'running', 'everything', 'upstairs', 'downstairs', 'outside', 'inside',
   // instant
   'what', 'time', 'date', 'today', 'tomorrow', 'yesterday', 'weekday', 'calculate', 'percent', 'square', 'root', 'times',
   'divided', 'multiplied', 'plus', 'minus', 'convert', 'hello', 'thanks', 'thank', 'coin', 'flip', 'dice', 'roll', 'heads',

@@ -5,7 +5,8 @@
  */
 import type { LlmClient } from '../llm/index.js';
 import type { RouteDecision, Router, TurnRequest } from '../turn/index.js';
-import { classifyClause, stripPolite, GUARD_START } from './router-rules.js';
+import { classifyClause, instant, GUARD_START } from './router-rules.js';
+import { stripPolite } from './text/polite.js';
 import { refineWithModel } from './router-refine.js';
 import { routeWithClientTools } from './router-tools.js';
 import { readUtterance } from './router-text.js';
@@ -60,6 +61,11 @@ export function createRouter(options: RouterOptions = {}): Router {
     return classifyClause(stripPolite(s.replace(LEAD_GREETING, '')));
   };
 
+  const instantClause = (s: string): RouteDecision | null => {
+    s = stripPolite(s);
+    return instant(s) ?? (LEAD_GREETING.test(s) ? instant(stripPolite(s.replace(LEAD_GREETING, ''))) : null);
+  };
+
   const realHome = options.realHome === true;
 
   function classify(text: string, request?: TurnRequest): RouteDecision {
@@ -73,8 +79,8 @@ export function createRouter(options: RouterOptions = {}): Router {
     const tokens = home ? markHome(said, home) : said;
     const whole = tokens.join(' ');
     // Instant answers never depend on the home's names: "good morning" greets even in a home with a "Good Morning" scene.
-    const plain = tokens === said ? undefined : clause(said.join(' '));
-    let d = plain && plain.agent === 'instant' ? plain : route(tokens, whole);
+    const plain = tokens === said ? null : instantClause(said.join(' '));
+    let d = plain?.agent === 'instant' ? plain : route(tokens, whole);
     if (corrections > 0) d = { ...d, confidence: round(d.confidence * (corrections > 1 ? 0.85 : 0.92)) };
     return { agent: d.agent, intent: d.intent, confidence: d.confidence };
   }

@@ -22,13 +22,10 @@ const CONTRACTIONS: readonly (readonly [RegExp, string])[] = [
 export function tokenize(text: string): string[] {
   let s = text.toLowerCase().replace(/[\u2018\u2019\u02bc`]/g, "'");
   if (s.includes("'")) for (const [re, to] of CONTRACTIONS) s = s.replace(re, to);
+  if (/[%°]/.test(s)) s = s.replace(/%/g, ' percent ').replace(/°\s*c\b/g, ' degrees celsius ').replace(/°\s*f\b/g, ' degrees fahrenheit ').replace(/°/g, ' degrees ');
   s = s
     .replace(/(\d),(?=\d{3}\b)/g, '$1')
     .replace(/(\d),(?=\d)/g, '$1.')
-    .replace(/%/g, ' percent ')
-    .replace(/°\s*c\b/g, ' degrees celsius ')
-    .replace(/°\s*f\b/g, ' degrees fahrenheit ')
-    .replace(/°/g, ' degrees ')
     .replace(/([a-z])-(?=[a-z])/g, '$1 ')
     .replace(/[^a-z0-9.,+\-*/^()×÷\s]/g, ' ')
     .replace(/\.(?!\d)/g, ' ')

@@ -93,8 +93,11 @@ export function createCorrector(vocabulary: Iterable<string>, known: ReadonlySet
       const hit = memo.get(w);
       if (hit !== undefined) return hit;
       const budget = typoBudget(w);
+      // Typos rarely hit both of the first two letters: a cheap filter before the edit distances.
       const near: string[] = [];
-      for (let len = w.length - budget; len <= w.length + budget; len++) near.push(...(byLength.get(len) ?? []));
+      for (let len = w.length - budget; len <= w.length + budget; len++) {
+        for (const v of byLength.get(len) ?? []) if (v[0] === w[0] || v[1] === w[1]) near.push(v);
+      }
       const fixed = closest(w, near) ?? w;
       if (memo.size < 10_000) memo.set(w, fixed);
       return fixed;

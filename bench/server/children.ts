@@ -1,0 +1,66 @@
+/**
+ * The parent's side of the child processes: each runs one role from its own file under
+ * bench/server/ (sim.ts, barnabee.ts, floor.ts, peer.ts), prints its URL as its first stdout line,
+ * then answers one line per line the parent writes to its stdin (control.ts; the simulator: sim.ts).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import type { ChildLoad, ChildMemory } from './control.js';
+import type { SimPace } from './setup.js';
+
+export interface Child {
+  readonly proc: ChildProcess;
+  readonly url: string;
+  /** Writes one command line and resolves with the child's next stdout line. */
+  ask(command: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startChild(role: 'sim' | 'barnabee' | 'floor' | 'peer', env: Record<string, string>, nodeArgs: string[] = []): Promise<Child> {
+  const file = new URL(`./${role}.ts`, import.meta.url).pathname;
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', file], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  const waiters: Array<(line: string) => void> = [];
+  createInterface({ input: proc.stdout! }).on('line', (line) => {
+    const waiter = waiters.shift();
+    if (waiter) waiter(line);
+    else lines.push(line);
+  });
+  const exited = once(proc, 'exit');
+  const next = () =>
+    lines.length
+      ? Promise.resolve(lines.shift()!)
+      : Promise.race([
+          new Promise<string>((resolve) => waiters.push(resolve)),
+          exited.then(() => Promise.reject(new Error(`the ${role} child exited`))),
+        ]);
+  const url = (await next()).trim();
+  return {
+    proc,
+    url,
+    ask(command) {
+      proc.stdin!.write(`${command}\n`);
+      return next();
+    },
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** The simulator's pace for the next phase. */
+export async function pace(sim: Child, options: SimPace): Promise<void> {
+  await sim.ask(JSON.stringify(options));
+}
+
+/** CPU and event-loop delay of a server child since the previous call. */
+export async function childLoad(child: Child): Promise<ChildLoad> {
+  return JSON.parse(await child.ask('load')) as ChildLoad;
+}
+
+/** `reset`: a full GC and the baseline; `peak`: the highest since. */
+export async function childMemory(child: Child, command: 'reset' | 'peak'): Promise<ChildMemory> {
+  return JSON.parse(await child.ask(command)) as ChildMemory;
+}

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { PATH_LABEL, PATHS, type PathName } from './client.js';
 import { CAPACITY_STREAMS, CPU_VS_FLOOR, LATENCY_VS_FLOOR, levelRatios, TARGET_STREAMS } from './judge.js';
-import { spread } from './stats.js';
+import { median, spread } from './stats.js';
 import type { PathNumbers, Ratio, ServerBenchResult } from './types.js';
 
 const here = (file: string) => new URL(file, import.meta.url).pathname;
@@ -50,7 +50,7 @@ export function render(r: ServerBenchResult): string {
     '- **peer**: the endpoint a Node developer would write instead of Barnabee (`bench/server/peer.ts`): the AI SDK 5 with `createOpenAICompatible` pointed at the same simulator, the request\'s UI messages (what `useChat` sends) through `convertToModelMessages`, `streamText`, and `pipeUIMessageStreamToResponse` (its UI-message stream as SSE, the response `useChat` reads) on a `node:http` server. No routing, store or speech.',
     '- **Barnabee SSE** (`POST /api/v1/chat/stream`) and **Barnabee WebSocket** (`turn.create` on an open `/api/v1/ws`): the whole server.',
     '',
-    'First chunk = request sent (WebSocket: `turn.create` sent) → first answer text received. **Added** = the path\'s first chunk minus direct\'s at the same percentile, from the same round (pooled: all rounds of the level), in ms. ' +
+    'First chunk = request sent (WebSocket: `turn.create` sent) → first answer text received. **Added** = the path\'s first chunk minus direct\'s at the same percentile in the same round, in ms. ' +
       '**CPU per turn** = the server process\'s user + kernel CPU over its windows ÷ the turns it served (whole turn, every chunk, warm-up turns included), in ms. Every counted turn is checked: ended as it should, with the model\'s exact text.',
   ];
 
@@ -60,16 +60,17 @@ export function render(r: ServerBenchResult): string {
       `### ${level.streams} steady stream${level.streams === 1 ? '' : 's'}`,
       '',
       `${level.streams === 1 ? 'One client' : `${level.streams} virtual clients`}, each starting its next turn the moment its previous one ends${level.streams === 1 ? '' : " (first turns spread over one answer's length)"}; the simulator answers after ${level.sim.ttftMs} ms at ${level.sim.tokensPerSecond} tokens/s (${level.turn_ms} ms per answer). ` +
-        `${level.rounds_n} rounds; in each, every path alone for ${level.warmup_ms / 1000} s of warm-up (not counted) and ${level.measure_ms / 1000} s measured, in an order that rotates from round to round. In parentheses: the smallest and largest single round.`,
+        `${level.rounds_n} rounds; in each, every path alone for ${level.warmup_ms / 1000} s of warm-up (not counted) and ${level.measure_ms / 1000} s measured, in an order that rotates from round to round. First chunk: percentiles over every counted turn of the level; added: the median of the rounds, in parentheses the smallest and largest round; CPU: over all rounds, in parentheses the range of single rounds.`,
       '',
       '**Absolute** (ms; turns/s; cores):',
       '',
-      '| path | turns (failed) | turns/s | first chunk p50 / p99 | added p50 (rounds) | added p99 (rounds) | server CPU per turn (rounds) | kernel share | server loop delay p99 | load client CPU per turn | machine busy |',
+      '| path | turns (failed) | turns/s | first chunk p50 / p99 | added p50 | added p99 | server CPU per turn | kernel share | server loop delay p99 | load client CPU per turn | machine busy |',
       '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...PATHS.map((p) => {
         const n: PathNumbers = level.pooled[p];
-        const rounds = (f: (x: PathNumbers) => number | null) => range(spread(level.rounds.map((x) => f(x[p]))));
-        return `| ${PATH_LABEL[p]} | ${n.samples}${n.failed ? ` (${n.failed} failed)` : ''} | ${n.turns_per_s} | ${n.p50} / ${n.p99} | ${show(n.added_p50)} (${rounds((x) => x.added_p50)}) | ${show(n.added_p99)} (${rounds((x) => x.added_p99)}) | ${show(n.cpu_ms_per_turn)} (${rounds((x) => x.cpu_ms_per_turn)}) | ${n.kernel_share === null ? '–' : `${Math.round(n.kernel_share * 100)} %`} | ${show(n.loop_delay_p99_ms)} | ${n.client_cpu_ms_per_turn} | ${show(n.machine_busy_cores)} |`;
+        const each = (f: (x: PathNumbers) => number | null) => level.rounds.map((x) => f(x[p]));
+        const added = (f: (x: PathNumbers) => number | null) => (f(n) === null ? '–' : `${show(median(each(f)))} (${range(spread(each(f)))})`);
+        return `| ${PATH_LABEL[p]} | ${n.samples}${n.failed ? ` (${n.failed} failed)` : ''} | ${n.turns_per_s} | ${n.p50} / ${n.p99} | ${added((x) => x.added_p50)} | ${added((x) => x.added_p99)} | ${n.cpu_ms_per_turn === null ? '–' : `${n.cpu_ms_per_turn} (${range(spread(each((x) => x.cpu_ms_per_turn)))})`} | ${n.kernel_share === null ? '–' : `${Math.round(n.kernel_share * 100)} %`} | ${show(n.loop_delay_p99_ms)} | ${n.client_cpu_ms_per_turn} | ${show(n.machine_busy_cores)} |`;
       }),
       '',
       '**Ratios** (no unit): the path\'s figure ÷ the baseline\'s, taken within each round, so both were measured minutes apart at most; the median over the rounds, in parentheses the smallest and largest round; – where the baseline added nothing. A ratio from the pooled figures of the absolute table can differ: one slow round dominates a pooled p99.',

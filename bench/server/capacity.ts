@@ -18,6 +18,12 @@ export async function runCapacity(barnabee: Child, transport: 'sse' | 'ws', stre
   for (const ws of sockets) ws.close();
   const ok = results.filter((r): r is PromiseFulfilledResult<StreamResult> => r.status === 'fulfilled').map((r) => r.value);
   const inOrder = (seqs: number[]) => seqs.every((q, i) => q === i);
+  const incomplete: Record<string, number> = {};
+  for (const r of ok) {
+    if (r.status === 'completed') continue;
+    const how = `${r.status ?? 'no turn.end'}${r.error ? ` (${r.error})` : ''}`;
+    incomplete[how] = (incomplete[how] ?? 0) + 1;
+  }
   return {
     transport,
     streams,
@@ -25,6 +31,7 @@ export async function runCapacity(barnabee: Child, transport: 'sse' | 'ws', stre
     lost_or_reordered: ok.filter((r) => !inOrder(r.seqs)).length,
     wrong_text: ok.filter((r) => r.text !== expected).length,
     errors: results.length - ok.length,
+    incomplete,
     rss_idle_mb: r1(idle.rss / 2 ** 20),
     rss_peak_mb: r1(peak.rss / 2 ** 20),
     heap_idle_mb: r1(idle.heap / 2 ** 20),

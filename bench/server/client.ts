@@ -15,6 +15,8 @@ export interface StreamResult {
   seqs: number[];
   /** `completed` when the stream ended as it should. */
   status: string | null;
+  /** The code of an `error` event, if one came (Barnabee-shaped streams). */
+  error?: string;
 }
 
 /** The paths measured in the steady rounds. */
@@ -70,6 +72,7 @@ interface TurnEvent {
   seq: number;
   text?: string;
   status?: string;
+  code?: string;
 }
 
 /** One turn over Barnabee's SSE endpoint, or the floor's (same events). */
@@ -78,6 +81,7 @@ export function turnStream(url: string): Promise<StreamResult> {
     const e = JSON.parse(data) as TurnEvent;
     r.seqs.push(e.seq);
     if (e.type === 'turn.end') r.status = e.status ?? null;
+    else if (e.type === 'error') r.error ??= e.code;
     return e.type === 'chunk' ? e.text : undefined;
   });
 }
@@ -114,7 +118,8 @@ export function wsTurn(ws: WebSocket): Promise<StreamResult> {
       if (e.type === 'chunk' && e.text) {
         if (Number.isNaN(r.firstChunkMs)) r.firstChunkMs = performance.now() - t0;
         r.text += e.text;
-      } else if (e.type === 'turn.end') {
+      } else if (e.type === 'error') r.error ??= e.code;
+      else if (e.type === 'turn.end') {
         ws.off('message', onMessage);
         ws.off('close', onClose);
         r.status = e.status ?? null;

@@ -73,7 +73,7 @@ export function render(r: ServerBenchResult): string {
         return `| ${PATH_LABEL[p]} | ${n.samples}${n.failed ? ` (${n.failed} failed)` : ''} | ${n.turns_per_s} | ${n.p50} / ${n.p99} | ${added((x) => x.added_p50)} | ${added((x) => x.added_p99)} | ${n.cpu_ms_per_turn === null ? '–' : `${n.cpu_ms_per_turn} (${range(spread(each((x) => x.cpu_ms_per_turn)))})`} | ${n.kernel_share === null ? '–' : `${Math.round(n.kernel_share * 100)} %`} | ${show(n.loop_delay_p99_ms)} | ${n.client_cpu_ms_per_turn} | ${show(n.machine_busy_cores)} |`;
       }),
       '',
-      '**Ratios** (no unit): the path\'s figure ÷ the baseline\'s, taken within each round, so both were measured minutes apart at most; the median over the rounds, in parentheses the smallest and largest round; – where the baseline added nothing. A ratio from the pooled figures of the absolute table can differ: one slow round dominates a pooled p99.',
+      '**Ratios** (no unit): the path\'s figure ÷ the baseline\'s, taken within each round, so both were measured minutes apart at most; the median over the rounds, in parentheses the smallest and largest round; – where the baseline added nothing; below zero where the path came in under direct at that percentile (within the noise). A ratio from the pooled figures of the absolute table can differ: one slow round dominates a pooled p99.',
       '',
       '| path | added p50 ÷ floor | added p99 ÷ floor | CPU ÷ floor | added p50 ÷ peer | added p99 ÷ peer | CPU ÷ peer |',
       '|---|---:|---:|---:|---:|---:|---:|',
@@ -120,7 +120,7 @@ export function render(r: ServerBenchResult): string {
       '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...r.capacity.map(
         (c) =>
-          `| ${c.transport} | ${c.streams} | ${c.completed} | ${c.lost_or_reordered} | ${c.wrong_text} | ${c.errors} | ${c.heap_idle_mb} → ${c.heap_peak_mb} MB | ${c.kb_per_stream} KB | ${c.rss_idle_mb} → ${c.rss_peak_mb} MB | ${c.seconds} s |`,
+          `| ${c.transport} | ${c.streams} | ${c.completed}${Object.keys(c.incomplete ?? {}).length ? ` (others: ${Object.entries(c.incomplete).map(([how, n]) => `${n} ${how}`).join(', ')})` : ''} | ${c.lost_or_reordered} | ${c.wrong_text} | ${c.errors} | ${c.heap_idle_mb} → ${c.heap_peak_mb} MB | ${c.kb_per_stream} KB | ${c.rss_idle_mb} → ${c.rss_peak_mb} MB | ${c.seconds} s |`,
       ),
       '',
       `Most concurrent streams held with zero lost or reordered chunks: SSE ${r.max_streams_held.sse}, WebSocket ${r.max_streams_held.ws} (\`--full\` tries up to 4,000).`,

@@ -90,6 +90,8 @@ export interface CapacityRow {
   lost_or_reordered: number;
   wrong_text: number;
   errors: number;
+  /** How the streams that did not complete ended: `turn.end` status (or `error` event code) → count. */
+  incomplete: Record<string, number>;
   rss_idle_mb: number;
   rss_peak_mb: number;
   heap_idle_mb: number;

@@ -19,10 +19,10 @@ export async function runCapacity(barnabee: Child, transport: 'sse' | 'ws', stre
   const ok = results.filter((r): r is PromiseFulfilledResult<StreamResult> => r.status === 'fulfilled').map((r) => r.value);
   const inOrder = (seqs: number[]) => seqs.every((q, i) => q === i);
   const incomplete: Record<string, number> = {};
-  for (const r of ok) {
-    if (r.status === 'completed') continue;
-    const how = `${r.status ?? 'no turn.end'}${r.error ? ` (${r.error})` : ''}`;
-    incomplete[how] = (incomplete[how] ?? 0) + 1;
+  const count = (how: string) => (incomplete[how] = (incomplete[how] ?? 0) + 1);
+  for (const r of results) {
+    if (r.status === 'rejected') count(`client error: ${String((r.reason as Error)?.message ?? r.reason).slice(0, 80)}`);
+    else if (r.value.status !== 'completed') count(`${r.value.status ?? 'no turn.end'}${r.value.error ? ` (${r.value.error})` : ''}`);
   }
   return {
     transport,

@@ -90,7 +90,7 @@ export interface CapacityRow {
   lost_or_reordered: number;
   wrong_text: number;
   errors: number;
-  /** How the streams that did not complete ended: `turn.end` status (or `error` event code) → count. */
+  /** How the streams that did not complete ended (`turn.end` status and `error` code, or the client's error) → count. */
   incomplete: Record<string, number>;
   rss_idle_mb: number;
   rss_peak_mb: number;

@@ -5,7 +5,7 @@
  * and how many concurrent streams it carries without losing or reordering a chunk.
  *
  *   --full          more rounds, longer windows, capacity up to 4,000 streams
- *   --quick         two short rounds and one small level of each phase, printed only (smoke check, ~1 min)
+ *   --quick         two short rounds and one small level of each phase, printed only (smoke check, ~2 min)
  *   --steady-only   the steady levels only, printed only (before/after comparisons, ~3 min)
  *   --profile       the Barnabee child writes a V8 CPU profile to bench/results/
  *   --report        no run: RESULTS.md's server section rendered again from results/server.json

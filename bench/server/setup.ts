@@ -44,7 +44,7 @@ export interface Plan {
 }
 
 /**
- * `default` (~4 min), `full` (more rounds and longer windows, capacity up to 4,000), `quick` (two
+ * `default` (~5 min), `full` (more rounds and longer windows, capacity up to 4,000), `quick` (two
  * short rounds and one small level of each phase, printed only: a smoke check), `steady` (the
  * default steady levels only, printed only: quick before/after comparisons).
  */

@@ -133,3 +133,22 @@ export function wsTurn(ws: WebSocket): Promise<StreamResult> {
     ws.send(JSON.stringify({ type: 'turn.create', text: QUESTION }));
   });
 }
+
+/** Where each server listens. */
+export interface Urls {
+  sim: string;
+  floor: string;
+  peer: string;
+  barnabee: string;
+}
+
+/** One turn on each path; `socket(client)` is that client's open Barnabee WebSocket. */
+export function pathTurns(urls: Urls, socket: (client: number) => WebSocket): Record<PathName, (client: number) => Promise<StreamResult>> {
+  return {
+    direct: () => directStream(urls.sim),
+    floor: () => turnStream(urls.floor),
+    peer: () => peerStream(urls.peer),
+    sse: () => turnStream(urls.barnabee),
+    ws: (client) => wsTurn(socket(client)),
+  };
+}

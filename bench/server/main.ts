@@ -20,7 +20,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runBurst } from './burst.js';
 import { runCapacity } from './capacity.js';
 import { pace, startChild, type Child } from './children.js';
-import { directStream, dispatcher, openWs, peerStream, turnStream, wsTurn, type PathName } from './client.js';
+import { dispatcher, openWs, pathTurns, PATHS, type PathName } from './client.js';
 import { levelRatios, targets } from './judge.js';
 import { machineCpu } from './load.js';
 import { RESULTS_JSON, render, writeSection } from './report.js';
@@ -69,15 +69,10 @@ async function run(mode: Mode): Promise<void> {
 
     // Each path's text, checked against the model's answer, and a warm-up of every path (JIT, pools, SQLite).
     const ws = await openWs(barnabee.url);
-    const once: Record<PathName, () => Promise<{ text: string; status: string | null }>> = {
-      direct: () => directStream(sim.url),
-      floor: () => turnStream(floor.url),
-      peer: () => peerStream(peer.url),
-      sse: () => turnStream(barnabee.url),
-      ws: () => wsTurn(ws),
-    };
+    const turns = pathTurns({ sim: sim.url, floor: floor.url, peer: peer.url, barnabee: barnabee.url }, () => ws);
     const expected = {} as Record<PathName, string>;
-    for (const [path, turn] of Object.entries(once) as Array<[PathName, (typeof once)[PathName]]>) {
+    for (const path of PATHS) {
+      const turn = () => turns[path](0);
       const probe = await turn();
       if (probe.status !== 'completed' || !probe.text) throw new Error(`warm-up turn on ${path} failed: ${JSON.stringify(probe)}`);
       expected[path] = probe.text;

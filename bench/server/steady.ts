@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { childLoad, pace, type Child } from './children.js';
-import { directStream, openWs, PATHS, peerStream, turnStream, wsTurn, type PathName, type StreamResult } from './client.js';
+import { directStream, openWs, pathTurns, PATHS, type PathName } from './client.js';
 import { machineCpu, steadyLoad } from './load.js';
 import type { SteadyPlan } from './setup.js';
 import { mean, pct, r1, r2 } from './stats.js';
@@ -78,13 +78,7 @@ export async function runSteady(plan: SteadyPlan, s: Servers): Promise<SteadyLev
   await directStream(s.sim.url);
   const turnMs = performance.now() - t0;
   const sockets = await Promise.all(Array.from({ length: plan.streams }, () => openWs(s.barnabee.url)));
-  const turn: Record<PathName, (client: number) => Promise<StreamResult>> = {
-    direct: () => directStream(s.sim.url),
-    floor: () => turnStream(s.floor.url),
-    peer: () => peerStream(s.peer.url),
-    sse: () => turnStream(s.barnabee.url),
-    ws: (i) => wsTurn(sockets[i]!),
-  };
+  const turn = pathTurns({ sim: s.sim.url, floor: s.floor.url, peer: s.peer.url, barnabee: s.barnabee.url }, (i) => sockets[i]!);
   const server: Record<PathName, Child | null> = { direct: null, floor: s.floor, peer: s.peer, sse: s.barnabee, ws: s.barnabee };
 
   const run = async (path: PathName): Promise<Raw> => {

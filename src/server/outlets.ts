@@ -32,6 +32,8 @@ export interface HttpStreamOptions {
   heartbeat?: { everyMs: number; text: string };
   /** See `resetWhenStalled` (CLIENT_IDLE_TIMEOUT_MS). */
   idleTimeoutMs?: number;
+  /** How long ordinary (not urgent) bytes may wait to leave with later ones (`writeBatcher`, STREAM_BATCH_MS). */
+  lingerMs?: number;
 }
 
 export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions): HttpStream {
@@ -46,7 +48,7 @@ export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions):
   });
   if (options.idleTimeoutMs) resetWhenStalled(res.socket, options.idleTimeoutMs, res);
 
-  const hold = writeBatcher(res);
+  const hold = writeBatcher(res, options.lingerMs);
   const open = () => {
     if (opened) return;
     opened = true;
@@ -115,8 +117,8 @@ export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions):
  * `raw` is the upgraded TCP socket: holding it batches the frames of one loop iteration into one
  * writev (ws's own cork/uncork per frame nests inside ours).
  */
-export function wsOutlet(socket: WebSocket, raw?: Duplex): Outlet {
-  const hold = raw ? writeBatcher(raw) : () => {};
+export function wsOutlet(socket: WebSocket, raw?: Duplex, lingerMs = 0): Outlet {
+  const hold = raw ? writeBatcher(raw, lingerMs) : () => {};
   return {
     send(event, urgent) {
       if (socket.readyState !== socket.OPEN) return;
@@ -158,11 +160,18 @@ export function resetWhenStalled(socket: Socket | null, ms: number, events?: { s
  * costs them microseconds when the server is idle; under load it puts the writes to many sockets
  * back to back, where each costs less (a reader woken by one is often still awake for the next),
  * and keeps them from delaying the reads of requests and first tokens queued behind them.
+ *
+ * `lingerMs` > 0: ordinary bytes wait for a timer shared by every stream with the same linger
+ * instead (at most that long, half of it on average), so the tokens a model streams in that time
+ * leave in one write per socket rather than one each: the write per token per client is the
+ * largest single cost of a streaming turn. Urgent bytes still leave at the end of the tick, and
+ * take everything held before them along.
  */
-export function writeBatcher(stream: { cork(): void; uncork(): void }): (urgent: boolean) => void {
+export function writeBatcher(stream: { cork(): void; uncork(): void }, lingerMs = 0): (urgent: boolean) => void {
+  const later = lingerMs > 0 ? lingerQueue(lingerMs) : (fn: () => void) => void setImmediate(fn);
   let held = false;
   let tickQueued = false;
-  let immediateQueued = false;
+  let laterQueued = false;
   const release = () => {
     if (!held) return;
     held = false;
@@ -172,17 +181,17 @@ export function writeBatcher(stream: { cork(): void; uncork(): void }): (urgent:
     tickQueued = false;
     release();
   };
-  const onImmediate = () => {
-    immediateQueued = false;
+  const onLater = () => {
+    laterQueued = false;
     release();
   };
   return (urgent) => {
     if (!held) {
       held = true;
       stream.cork();
-      if (!immediateQueued) {
-        immediateQueued = true;
-        setImmediate(onImmediate);
+      if (!laterQueued) {
+        laterQueued = true;
+        later(onLater);
       }
     }
     if (urgent && !tickQueued) {
@@ -191,3 +200,35 @@ export function writeBatcher(stream: { cork(): void; uncork(): void }): (urgent:
     }
   };
 }
+
+/**
+ * One timer per linger length for all streams: armed by the first release queued, it runs every
+ * release queued until then, in order. A stream that went away meanwhile is released like any
+ * other (uncorking a destroyed stream does nothing); nothing outlives one period.
+ */
+const lingerQueues = new Map<number, { add(fn: () => void): void; readonly size: number }>();
+function lingerQueue(ms: number): (fn: () => void) => void {
+  let queue = lingerQueues.get(ms);
+  if (!queue) {
+    let due: Array<() => void> = [];
+    const run = () => {
+      const now = due;
+      due = [];
+      for (const fn of now) fn();
+    };
+    queue = {
+      add(fn) {
+        if (!due.length) setTimeout(run, ms);
+        due.push(fn);
+      },
+      get size() {
+        return due.length;
+      },
+    };
+    lingerQueues.set(ms, queue);
+  }
+  return queue.add;
+}
+
+/** Releases waiting for a linger timer, all lengths together (tests: nothing is kept past one period). */
+export const lingering = (): number => [...lingerQueues.values()].reduce((n, q) => n + q.size, 0);

@@ -1,11 +1,14 @@
 /**
  * When a turn's bytes leave: what a listener waits for (the first text, the first audio, an error,
  * the end) at the end of the tick; streamed tokens, `turn.start` and `route` at the end of the
- * event-loop iteration, batched into one write per socket.
+ * event-loop iteration, batched into one write per socket — or, with a linger (STREAM_BATCH_MS),
+ * at the next tick of a timer shared by all streams.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { writeBatcher } from '../../src/server/outlets.js';
+import { once } from 'node:events';
+import { createServer, connect, type Socket } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { lingering, writeBatcher } from '../../src/server/outlets.js';
 import { TurnHub, type Outlet } from '../../src/server/turns.js';
 import type { Assistant, TurnEvent, TurnPart, TurnRequest } from '../../src/turn/index.js';
 
@@ -70,6 +73,135 @@ describe('writeBatcher', () => {
     await new Promise<void>((r) => setImmediate(r));
     assert.deepEqual(s.log, ['cork', 'uncork', 'cork', 'uncork']);
     assert.equal(s.corked, 0);
+  });
+});
+
+/** A fake stream whose uncork resolves `released`. */
+function watchedStream() {
+  const s = fakeStream();
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const uncork = s.uncork.bind(s);
+  s.uncork = () => {
+    uncork();
+    release();
+  };
+  return { s, released };
+}
+
+describe('writeBatcher with a linger', () => {
+  it('holds ordinary writes past the end of the iteration, until the linger timer, in one cork', async () => {
+    const { s, released } = watchedStream();
+    const hold = writeBatcher(s, 200);
+    hold(false);
+    hold(false);
+    await new Promise<void>((r) => setImmediate(r));
+    assert.deepEqual(s.log, ['cork'], 'nothing released at the end of the iteration');
+    hold(false);
+    await released;
+    assert.deepEqual(s.log, ['cork', 'uncork']);
+    assert.equal(s.corked, 0);
+  });
+
+  it('an urgent write still leaves at the end of the tick, with what was held before it', async () => {
+    const s = fakeStream();
+    const hold = writeBatcher(s, 200);
+    hold(false);
+    hold(true);
+    await markers(s.log);
+    assert.deepEqual(s.log, ['cork', 'uncork', 'tick', 'immediate']);
+    assert.equal(s.corked, 0);
+  });
+
+  it('streams with the same linger are released together, in the order they were held', async () => {
+    const a = watchedStream();
+    const b = watchedStream();
+    const order: string[] = [];
+    a.released.then(() => order.push('a'));
+    b.released.then(() => order.push('b'));
+    writeBatcher(b.s, 50)(false);
+    writeBatcher(a.s, 50)(false);
+    await Promise.all([a.released, b.released]);
+    assert.deepEqual(order, ['b', 'a']);
+  });
+
+  describe('on real sockets', () => {
+    let server: ReturnType<typeof createServer>;
+    let port: number;
+    const accepted: Socket[] = [];
+    before(async () => {
+      server = createServer((s) => {
+        s.on('error', () => {}); // the reset of a client that left with bytes unread
+        accepted.push(s);
+      });
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      port = (server.address() as { port: number }).port;
+    });
+    after(() => {
+      for (const s of accepted) s.destroy();
+      server.close();
+    });
+    const pair = async (): Promise<{ client: Socket; peer: Socket }> => {
+      const n = accepted.length;
+      const client = connect(port, '127.0.0.1');
+      await once(client, 'connect');
+      while (accepted.length === n) await new Promise((r) => setImmediate(r));
+      return { client, peer: accepted[n]! };
+    };
+    const read = (client: Socket, until: string) =>
+      new Promise<string>((resolve) => {
+        let got = '';
+        client.setEncoding('utf8');
+        client.on('data', (d: string) => {
+          got += d;
+          if (got.endsWith(until)) resolve(got);
+        });
+      });
+
+    it('bytes arrive whole and in order; held bytes count as buffered (the per-client bound sees them)', async () => {
+      const { client, peer } = await pair();
+      const hold = writeBatcher(peer, 30);
+      const got = read(client, '|end');
+      for (const t of ['a', 'b', 'c']) {
+        hold(false);
+        peer.write(t);
+      }
+      assert.equal(peer.writableLength, 3, 'held bytes are buffered bytes');
+      hold(true);
+      peer.write('|end');
+      assert.equal(await got, 'abc|end');
+      client.destroy();
+    });
+
+    it('a client that stops reading delays no other, and one that vanishes leaves nothing held', async () => {
+      const slow = await pair();
+      const fast = await pair();
+      slow.client.pause();
+      const slowHold = writeBatcher(slow.peer, 20);
+      const fastHold = writeBatcher(fast.peer, 20);
+      // Far more than the kernel's socket buffers take: the slow peer keeps bytes waiting.
+      const big = Buffer.alloc(1 << 20, 'x');
+      for (let i = 0; i < 16; i++) {
+        slowHold(false);
+        slow.peer.write(big);
+      }
+      const got = read(fast.client, 'z');
+      for (const t of 'vwxyz') {
+        fastHold(false);
+        fast.peer.write(t);
+      }
+      assert.equal(await got, 'vwxyz');
+      assert.ok(slow.peer.writableLength > 0, 'the slow client still has bytes waiting');
+      const closed = new Promise((r) => slow.peer.once('close', r)); // (events.once would reject on the reset)
+      slow.client.destroy();
+      slowHold(false);
+      slow.peer.write('more');
+      await closed;
+      while (lingering() > 0) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(lingering(), 0);
+      fast.client.destroy();
+    });
   });
 });
 

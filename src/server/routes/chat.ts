@@ -42,7 +42,7 @@ export function chatRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const trace = plan.kind === 'trace' ? ctx.runtime.store?.getTurn(last.turnId) : undefined;
     // Ended, its events gone and no trace to tell them: nothing more will ever come.
     if (plan.kind === 'trace' && !trace && plan.turn.heldBytes === 0) return reply.code(204).send();
-    const stream = openHttpStream(reply, { headers: SSE_HEADERS, heartbeat });
+    const stream = openHttpStream(reply, { headers: SSE_HEADERS, heartbeat, lingerMs: ctx.config.STREAM_BATCH_MS });
     stream.write(retry, false);
     if (trace) {
       for (const e of traceEvents(trace, last.seq)) stream.write(sseWireEvent(e), false);

@@ -31,7 +31,7 @@ export async function streamTurn(
   const clientId = clientIdOf(request);
   await checkVoice(ctx.runtime, turn);
   ctx.hub.admit(clientId); // throws a 4xx/503 before any byte is sent
-  const stream = openHttpStream(reply, { ...options, idleTimeoutMs: ctx.config.CLIENT_IDLE_TIMEOUT_MS });
+  const stream = openHttpStream(reply, { ...options, idleTimeoutMs: ctx.config.CLIENT_IDLE_TIMEOUT_MS, lingerMs: ctx.config.STREAM_BATCH_MS });
   if (options.head) stream.write(options.head, false);
   let outlet: Outlet;
   let signal: AbortSignal;

@@ -76,7 +76,7 @@ export function wsRoutes(app: FastifyInstance, ctx: ServerContext): void {
         await current.done; // its turn.end goes out before the next turn.start
       }
       if (socket.readyState !== socket.OPEN) return;
-      const running = ctx.hub.start({ ...turn, confirm_scope: confirmScope }, { outlet: wsOutlet(socket, request.raw.socket), clientId, transport: 'ws', log: request.log });
+      const running = ctx.hub.start({ ...turn, confirm_scope: confirmScope }, { outlet: wsOutlet(socket, request.raw.socket, ctx.config.STREAM_BATCH_MS), clientId, transport: 'ws', log: request.log });
       current = running;
       void running.done.then(() => {
         if (current === running) current = undefined;

@@ -86,7 +86,7 @@ if (process.argv[2] === 'reader') {
     }
     reader.kill();
     server.close();
-    if (kind === 'http') server.closeAllConnections?.();
+    if ('closeAllConnections' in server) server.closeAllConnections();
     for (const t of targets) (t as { destroy?: () => void }).destroy?.();
   }
   process.exit(0);

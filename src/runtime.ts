@@ -7,6 +7,7 @@ import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import {
   createActionAgent,
+  createHomeControl,
   createInstantAgent,
   createInteractionAgent,
   createRouter,
@@ -102,11 +103,15 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
       vocabulary: vocabulary.current,
       realHome: home.name === 'home-assistant',
     });
+    // One home for both agents that act on it, with one memory of questions waiting for a yes: an
+    // unlock the model's tool asked about is confirmed by the action agent on the next turn.
+    const control = createHomeControl(home);
     const agents: Record<AgentKind, Agent> = {
       instant: createInstantAgent({ timeZone: config.TIME_ZONE, assistantName: config.ASSISTANT_NAME }),
       // The simulator answers prose, not a JSON plan: in demo mode the rules alone drive the home.
-      action: createActionAgent({ home, assistantName: config.ASSISTANT_NAME, llm: config.provider === 'demo' ? undefined : client, model: config.ACTION_MODEL }),
+      action: createActionAgent({ control, assistantName: config.ASSISTANT_NAME, llm: config.provider === 'demo' ? undefined : client, model: config.ACTION_MODEL }),
       interaction: createInteractionAgent({
+        control,
         llm: client,
         temperature: config.LLM_TEMPERATURE,
         maxTokens: config.LLM_MAX_TOKENS,

@@ -5,26 +5,23 @@
  */
 import type { Agent, AgentContext, AgentPart, RouteDecision, TurnRequest } from '../turn/index.js';
 import type { LlmClient } from '../llm/index.js';
-import { HomeError, domainOf, type HomeBackend, type HomeEntity } from './home/index.js';
+import type { HomeBackend, HomeEntity } from './home/index.js';
 import { KEYWORDS, parseCommands, type Command } from './action-parse.js';
 import { indexHome, resolveTarget, type HomeIndex } from './action-resolve.js';
-import { confirmWhat, domainsFor, donePhrase, emptyMeansAll, groupFor, keptAs, planCommand, stepsForCalls, type ServiceCall, type Step } from './action-plan.js';
+import { domainsFor, emptyMeansAll, groupFor, keptAs, planCommand, stepsForCalls, type ServiceCall, type Step } from './action-plan.js';
 import { needsConfirmation } from './home-policy.js';
-import { ConversationMemory, yesNo } from './action-memory.js';
+import { yesNo, type ConversationMemory } from './action-memory.js';
 import { parsePlan, planPrompt } from './action-llm.js';
-import { describe, joinWords, stateWords } from './action-speech.js';
 import { assistantNames } from './text/names.js';
+import { askFirst, carryOut, errorPart, homeName, type HomeControl } from './home-control.js';
 
 export interface ActionAgentOptions {
-  home: HomeBackend;
+  /** The home and the memory of questions waiting for a yes, shared with the interaction agent's tools (home-control.ts). */
+  control: HomeControl;
   /** Asked only when the rules cannot parse a command. */
   llm?: LlmClient;
   /** Model for that call; the client's default when unset. */
   model?: string;
-  /** How long an "are you sure?" stays open. Default 30 s. */
-  confirmTimeoutMs?: number;
-  /** Clock for expiry (tests). */
-  now?: () => number;
   /** The name the assistant answers to ("hey Barnabee, …"), dropped before parsing. Barnabee and its mishearings always are. */
   assistantName?: string;
 }
@@ -35,9 +32,9 @@ const aOrAny = (phrase: string) => `${/[^s]s$/.test(phrase) ? 'any' : /^[aeiou]/
 const KEYWORD_SET = new Set(KEYWORDS);
 
 export function createActionAgent(options: ActionAgentOptions): Agent {
-  const { home, llm, model } = options;
+  const { llm, model } = options;
   const names = assistantNames(options.assistantName);
-  const memory = new ConversationMemory(options.confirmTimeoutMs ?? 30_000, options.now ?? Date.now);
+  const { home, memory } = options.control;
 
   return {
     kind: 'action',
@@ -72,7 +69,7 @@ export function createActionAgent(options: ActionAgentOptions): Agent {
       } catch (err) {
         if (signal.aborted) return;
         yield errorPart(err);
-        return yield say(`Sorry, I can't reach ${home.name === 'home-assistant' ? 'Home Assistant' : 'the home'} right now.`);
+        return yield say(`Sorry, I can't reach ${homeName(home)} right now.`);
       }
       const index = indexHome(entities);
       const vocabulary = new Set([...KEYWORD_SET, ...index.vocabulary]);
@@ -127,87 +124,8 @@ export function createActionAgent(options: ActionAgentOptions): Agent {
   }
 }
 
-/**
- * Ask before unlocking or opening a way in (home-policy.ts), bound to the client that asked. A turn
- * without a `confirm_scope` has no way to answer (no connection or address to bind to), so nothing
- * is asked and nothing unlocked or opened.
- */
-function askFirst(memory: ConversationMemory, ctx: AgentContext, calls: ServiceCall[]): string {
-  const what = confirmWhat(calls);
-  const scope = ctx.request.confirm_scope;
-  if (scope === undefined) return `I can't ${what} from here: that needs a yes from the same connection, so I left ${keptAs(calls)}.`;
-  memory.ask(ctx.conversationId, scope, calls, what);
-  return `Are you sure you want me to ${what}?`;
-}
-
 /** The spoken answer: always exactly one done chunk. */
 const say = (text: string): AgentPart => ({ type: 'chunk', text, done: true });
-
-function errorPart(err: unknown): AgentPart {
-  if (err instanceof HomeError) return { type: 'error', code: `home_${err.code}`, message: err.message, retryable: err.retryable };
-  return { type: 'error', code: 'home_failed', message: 'The home backend failed unexpectedly.', retryable: false };
-}
-
-/** Why a call failed, in words fit to speak (no URLs, no status codes). */
-function spokenReason(err: unknown): string {
-  if (!(err instanceof HomeError)) return 'something went wrong';
-  switch (err.code) {
-    case 'timeout':
-    case 'unreachable':
-      return "the home system isn't answering";
-    case 'unauthorized':
-      return 'the home system refused my access';
-    case 'invalid_value':
-      return err.message.replace(/\.$/, '').replace(/^./, (c) => c.toLowerCase());
-    default:
-      return 'the home system reported an error';
-  }
-}
-
-interface Outcome {
-  sentences: string[];
-  aborted: boolean;
-}
-
-/**
- * Carry out steps in order (a scene before the light changed after it); calls within a step run
- * together. One `action` part per call, ok or not; one `error` part if the home failed.
- */
-async function* carryOut(work: { step: Step; calls: ServiceCall[] }[], home: HomeBackend, signal: AbortSignal): AsyncGenerator<AgentPart, Outcome> {
-  const done: string[] = [];
-  const failed: string[] = [];
-  let firstError: unknown;
-  for (const { step, calls } of work) {
-    if (!calls.length) continue;
-    const results = await Promise.allSettled(
-      calls.map((c) => {
-        const [domain, service] = c.service.split('.');
-        return home.callService(domain, service, { entity_id: c.entity.entity_id, ...c.data }, signal);
-      }),
-    );
-    if (signal.aborted) return { sentences: [], aborted: true };
-    const ok: HomeEntity[] = [];
-    const bad: { entity: HomeEntity; err: unknown }[] = [];
-    for (const [i, r] of results.entries()) {
-      const c = calls[i];
-      if (r.status === 'fulfilled') {
-        const after = r.value.find((e) => e.entity_id === c.entity.entity_id);
-        ok.push(c.entity);
-        yield { type: 'action', service: c.service, target: c.entity.entity_id, ok: true, detail: domainOf(c.entity.entity_id) === 'scene' ? 'activated' : after ? stateWords(after) : 'unchanged' };
-      } else {
-        firstError ??= r.reason;
-        bad.push({ entity: c.entity, err: r.reason });
-        const message = r.reason instanceof HomeError ? r.reason.message : 'The home backend failed unexpectedly.';
-        yield { type: 'action', service: c.service, target: c.entity.entity_id, ok: false, detail: message };
-      }
-    }
-    if (ok.length) done.push(donePhrase(step, ok, !bad.length));
-    if (bad.length) failed.push(`I couldn't ${step.todo} ${describe(bad.map((b) => b.entity))}${step.suffix}: ${spokenReason(bad[0].err)}.`);
-  }
-  if (firstError !== undefined) yield errorPart(firstError);
-  const sentences = done.length ? [`${failed.length ? '' : 'Okay, '}I ${joinWords(done)}.`] : [];
-  return { sentences: [...sentences, ...failed], aborted: false };
-}
 
 async function* fallback(
   llm: LlmClient,

@@ -8,6 +8,11 @@ export interface PromptContext {
   now: Date;
   speaker?: string;
   room?: string;
+  /**
+   * What the model can do to the home: `tools` (the home's tools), `none` (nothing: it must say so),
+   * or `client` (the client's own tools, with the client's own instructions for them).
+   */
+  devices?: 'tools' | 'none' | 'client';
 }
 
 export function systemPrompt(ctx: PromptContext): string {
@@ -18,6 +23,15 @@ export function systemPrompt(ctx: PromptContext): string {
     'If you do not know something, say so plainly instead of guessing.',
     `It is now ${formatNow(ctx.now, ctx.timeZone)} (time zone ${ctx.timeZone}).`,
   ];
+  if (ctx.devices === 'tools') {
+    lines.push(
+      'You can control the devices in this home and read their state with your tools. When asked to act on a device, call the tool; before a call, say in a few words what you are doing.',
+      'Never say a device was changed unless a tool result confirmed it. If a tool result says a device was not found, say so plainly; never pick another device instead.',
+      'Unlocking a door or opening a garage door waits for a spoken yes: call the tool anyway; the question is then asked for you, so do not ask it yourself.',
+    );
+  } else if (ctx.devices === 'none') {
+    lines.push('You cannot operate devices in this home or see their state. If asked to, say plainly that you cannot; never claim you did.');
+  }
   if (ctx.speaker) lines.push(`You are talking with ${oneLine(ctx.speaker)}.`);
   if (ctx.room) lines.push(`They are in the ${oneLine(ctx.room)}.`);
   return lines.join('\n');

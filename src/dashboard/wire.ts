@@ -39,6 +39,7 @@ const TURN_EVENT_TYPES: ReadonlySet<string> = new Set<TurnEventType>([
   'chunk',
   'action',
   'tool_call',
+  'tool_result',
   'reasoning',
   'speech.start',
   'audio',

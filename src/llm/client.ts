@@ -202,7 +202,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
           }
           call.lastTokenAt = now;
           call.delivered = true;
-          if (call.firstAnswerAt === null && out.some((p) => (p.type === 'text-delta' && p.text !== '') || p.type === 'tool-call')) call.firstAnswerAt = now;
+          if (call.firstAnswerAt === null && out.some((p) => (p.type === 'text-delta' && p.text !== '') || p.type === 'tool-call-delta' || p.type === 'tool-call')) call.firstAnswerAt = now;
         }
         if (out.length === 0) return;
         consumerHolds = true;

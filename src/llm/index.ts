@@ -2,7 +2,7 @@
 export * from './types.js';
 export { LlmError, type LlmErrorCode } from './errors.js';
 export { createLlmClient } from './client.js';
-export { ToolCallAssembler, MAX_TOOL_CALLS, MAX_TOOL_ARGUMENTS_CHARS } from './tool-calls.js';
+export { ToolCallAssembler, MAX_TOOL_CALLS, MAX_TOOL_ARGUMENTS_CHARS, malformedToolCall } from './tool-calls.js';
 export { llmOptionsFromConfig, type LlmClientOptions, type LlmLogger } from './options.js';
 export { openLlm, type OpenLlm } from './open.js';
 export {

@@ -8,9 +8,13 @@
  * - A piece joins the call at its `index`; a piece whose `id` differs from that call's id starts a
  *   new call (some providers number every parallel call 0).
  * - Arguments are the concatenated text, parsed as JSON once the stream ends; empty text means
- *   `{}`. Anything that is not a JSON object fails with `malformed_tool_call`: a call with broken
- *   arguments is never handed on as if the model had meant it.
- * - A call without a name fails the same way; a missing id gets `call_<prefix>_<n>`.
+ *   `{}`. Anything that is not a JSON object makes the call broken: it is handed on with `error`
+ *   set and empty `arguments`, never as if the model had meant something. Whoever runs the call
+ *   decides: a home tool answers the model with the error, a client's call is refused
+ *   (`malformed_tool_call`, `malformedToolCall`).
+ * - A call without a name is broken the same way; a missing id gets `call_<prefix>_<n>`.
+ * - Too many calls, or arguments past the size bound, are not a broken call but a broken stream:
+ *   `push` throws `malformed_tool_call`.
  */
 import { LlmError } from './errors.js';
 import type { StreamPart, ToolCall } from './types.js';
@@ -58,27 +62,35 @@ export class ToolCallAssembler {
     if (call.args.length > MAX_TOOL_ARGUMENTS_CHARS) throw this.fail(`tool call arguments over ${MAX_TOOL_ARGUMENTS_CHARS} characters`);
   }
 
-  /** The whole calls, in the order they began; throws `malformed_tool_call` for a broken one. */
+  /** The whole calls, in the order they began; a broken one carries `error` (and `{}` as arguments). */
   finish(): ToolCall[] {
     return this.calls.map((call, n) => {
-      if (!call.name) throw this.fail(`tool call ${n} has no function name`);
-      return { id: call.id || `call_${this.idPrefix}_${n}`, name: call.name, arguments: parseArguments(call.args, call.name, (m) => this.fail(m)) };
+      const id = call.id || `call_${this.idPrefix}_${n}`;
+      if (!call.name) return { id, name: '', arguments: {}, error: `tool call ${n} has no function name` };
+      const parsed = parseArguments(call.args, call.name);
+      return typeof parsed === 'string' ? { id, name: call.name, arguments: {}, error: parsed } : { id, name: call.name, arguments: parsed };
     });
   }
 
   private fail(message: string): LlmError {
-    return new LlmError('malformed_tool_call', `the model wrote a malformed tool call: ${message}`, { model: this.model, retryable: false });
+    return malformedToolCall(message, this.model);
   }
 }
 
-function parseArguments(text: string, name: string, fail: (message: string) => LlmError): Record<string, unknown> {
+/** The error a broken call becomes where it cannot be answered (a client's tool): never handed on. */
+export function malformedToolCall(message: string, model: string | null = null): LlmError {
+  return new LlmError('malformed_tool_call', `the model wrote a malformed tool call: ${message}`, { model, retryable: false });
+}
+
+/** The arguments object, or what is wrong with the text. */
+function parseArguments(text: string, name: string): Record<string, unknown> | string {
   if (text.trim() === '') return {};
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw fail(`the arguments of ${JSON.stringify(name)} are not valid JSON`);
+    return `the arguments of ${JSON.stringify(name)} are not valid JSON`;
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw fail(`the arguments of ${JSON.stringify(name)} are not a JSON object`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return `the arguments of ${JSON.stringify(name)} are not a JSON object`;
   return value as Record<string, unknown>;
 }

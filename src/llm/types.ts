@@ -16,8 +16,10 @@ export interface ChatMessage {
 export interface ToolCall {
   id: string;
   name: string;
-  /** The parsed JSON object the model wrote. */
+  /** The parsed JSON object the model wrote; `{}` when the call is broken. */
   arguments: Record<string, unknown>;
+  /** Set when the call is broken (arguments not a JSON object, no name): what is wrong, for the model or the log. */
+  error?: string;
 }
 
 export interface ChatRequest {

@@ -1,7 +1,8 @@
 /**
  * The progressive speaker: a transform over an agent's parts that speaks while the model writes.
  *
- * Every part passes through at once. `chunk` text feeds a chunker; each completed segment is
+ * Every part passes through at once (`speech.flush` is acted on, not passed: the text so far becomes
+ * a segment now, end of sentence or not). `chunk` text feeds a chunker; each completed segment is
  * synthesized ahead — at most `parallelism` segments from the one being emitted onwards — and
  * emitted strictly in order: `speech.start`, `audio`…, `speech.end`. A segment gets `speech.end`
  * only once all of its audio has been handed on, so after a barge-in the runner's `spoken_text`
@@ -71,7 +72,10 @@ async function* speak(
   // Cancels in-flight synthesis: turn aborted, consumer gone, or speech given up.
   const synth = new AbortController();
   let closed = false;
-  const passthrough: AgentPart[] = [];
+  // Each part waits until `gate` segments have begun: after a `speech.flush`, what the agent does
+  // next (a tool's `action`) reaches the listener after the words said before it.
+  const passthrough: { part: AgentPart; gate: number }[] = [];
+  let gate = 0;
   const segments: Segment[] = [];
   let head = 0; // the segment being emitted
   let failures = 0;
@@ -92,10 +96,14 @@ async function* speak(
   };
   signal.addEventListener('abort', onAbort, { once: true });
 
+  // A flush mid-answer (`speech.flush`) starts the chunker afresh, and its offsets with it: `base`
+  // is where the current chunker's text begins in the answer.
+  let base = 0;
+  let pushed = 0;
   const addSegments = (found: ChunkedSegment[]) => {
     for (const { text, end } of found) {
       if (!/[\p{L}\p{N}]/u.test(text)) continue; // nothing to say
-      segments.push({ index: segments.length, text, textEnd: end, state: 'waiting', ready: [] });
+      segments.push({ index: segments.length, text, textEnd: base + end, state: 'waiting', ready: [] });
     }
     // Starting synthesis can block for a moment (an engine may spawn or message a helper), so it
     // waits for the next turn of the event loop: the text that completed the segment goes out first.
@@ -133,8 +141,20 @@ async function* speak(
         const r = await upstream.next();
         if (r.done || closed) break;
         const part = r.value;
-        passthrough.push(part);
+        if (part.type === 'speech.flush') {
+          // The model stopped writing to call a tool: say what it wrote so far now.
+          if (!flushed) {
+            const before = segments.length;
+            addSegments(chunker.flushSegments());
+            base = pushed;
+            if (segments.length > before) gate = before + 1;
+          }
+          wake();
+          continue;
+        }
+        passthrough.push({ part, gate });
         if (part.type === 'chunk' && !flushed) {
+          pushed += part.text.length;
           addSegments(chunker.pushSegments(part.text));
           // The last text event: speak the tail now rather than when the agent's stream closes.
           if (part.done) {
@@ -163,11 +183,14 @@ async function* speak(
     const seg = segments[head];
     return !!seg && (seg.ready.length > 0 || seg.state === 'done' || seg.state === 'failed');
   };
-  const hasWork = () =>
-    signal.aborted || passthrough.length > 0 || upstreamError !== null || (upstreamDone && speechOver()) || headReady();
+  /** Segments whose `speech.start` is out (or that will never have one). */
+  const begun = () => (speechOff ? Infinity : head + (started === head ? 1 : 0));
+  const passable = () => passthrough.length > 0 && passthrough[0].gate <= begun();
+  const hasWork = () => signal.aborted || passable() || upstreamError !== null || (upstreamDone && speechOver()) || headReady() || headUnstarted();
 
   // Emission state of the head segment.
   let started = -1;
+  const headUnstarted = () => !speechOff && head < segments.length && started !== head;
   let pending: Buffer = Buffer.alloc(0);
   let pendingRate = 0;
   let segmentMs = 0;
@@ -179,8 +202,8 @@ async function* speak(
   try {
     for (;;) {
       if (signal.aborted) return;
-      while (passthrough.length) {
-        yield passthrough.shift()!;
+      while (passable()) {
+        yield passthrough.shift()!.part;
         if (signal.aborted) return;
       }
       // Assigned by the pump; TypeScript cannot see writes made in another closure.

@@ -2,7 +2,7 @@
  * The contract between the turn runner and whoever answers. Agents live in `src/agents/` and
  * import these types; the runner knows agents only through them (turn/ imports no other part).
  */
-import type { ActionPart, AgentKind, ChunkPart, ContextMessage, ErrorPart, ReasoningPart, ToolCallPart, TurnPart, TurnRequest, UsagePart } from './events.js';
+import type { ActionPart, AgentKind, ChunkPart, ContextMessage, ErrorPart, ReasoningPart, ToolCallPart, ToolResultPart, TurnPart, TurnRequest, UsagePart } from './events.js';
 
 export interface RouteDecision {
   agent: AgentKind;
@@ -51,8 +51,17 @@ export interface ModelTimingPart {
   truncated?: 'max_tokens' | 'max_answer_chars';
 }
 
+/**
+ * Speak the text so far now, without waiting for the end of its sentence: the model paused its text
+ * to call a tool ("Sure, turning on the porch light" before the call). Internal only: the speech
+ * stage acts on it; never sent to clients.
+ */
+export interface SpeechFlushPart {
+  type: 'speech.flush';
+}
+
 /** What an agent may produce. The runner adds everything else (start, route, speech, end). */
-export type AgentPart = ChunkPart | ActionPart | ToolCallPart | ReasoningPart | UsagePart | ErrorPart | ModelTimingPart;
+export type AgentPart = ChunkPart | ActionPart | ToolCallPart | ToolResultPart | ReasoningPart | UsagePart | ErrorPart | ModelTimingPart | SpeechFlushPart;
 
 export interface Agent {
   readonly kind: AgentKind;

@@ -14,6 +14,7 @@ import type {
   ChunkPart,
   ActionPart,
   ToolCallPart,
+  ToolResultPart,
   SpeechStartPart,
   SpeechEndPart,
   ReasoningPart,
@@ -36,6 +37,7 @@ export type TurnPart =
   | ChunkPart
   | ActionPart
   | ToolCallPart
+  | ToolResultPart
   | SpeechStartPart
   | AudioPart
   | SpeechEndPart

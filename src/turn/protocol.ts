@@ -29,6 +29,12 @@ export type ActionPart = { type: 'action'; service: string; target: string; ok: 
  * result back in its next request.
  */
 export type ToolCallPart = { type: 'tool_call'; id: string; name: string; arguments: Record<string, unknown> };
+/**
+ * A tool Barnabee ran itself (the home's tools, docs/protocol.md "Home tools"): the model's call and
+ * what the model was told. Never for the client to run; the `action` events of the service calls
+ * it made come before it. The history keeps both, so follow-ups see what was done.
+ */
+export type ToolResultPart = { type: 'tool_result'; id: string; name: string; arguments: Record<string, unknown>; ok: boolean; content: string };
 export type SpeechStartPart = {
   type: 'speech.start';
   segment: number;
@@ -91,6 +97,7 @@ export type WirePart =
   | ChunkPart
   | ActionPart
   | ToolCallPart
+  | ToolResultPart
   | SpeechStartPart
   | (AudioHeader & { data?: string })
   | SpeechEndPart

@@ -202,6 +202,8 @@ export async function* runTurn(
           acc.timing(part.ttft_ms, part.tokens_per_s, part.truncated);
           continue;
         }
+        // For the speech stage only (it acts on it when it runs); nothing a client sees.
+        if (part.type === 'speech.flush') continue;
         // Start, route and end belong to the runner; text after `done` is not part of the answer.
         if (part.type === 'turn.start' || part.type === 'route' || part.type === 'turn.end') continue;
         if (part.type === 'chunk' && acc.textDone) continue;

@@ -14,7 +14,7 @@ import type { TurnEvent, TurnMetrics, TurnStatus } from './events.js';
 import type { Conversation, ConversationSummary, StoredMessage } from './protocol.js';
 import { startStoreWriter, WRITE_SQL, type StoreWriter, type WriteOp } from './store-writer.js';
 import { MIGRATIONS } from './store-schema.js';
-import { heardText, packTrace, TraceBuilder, unpackTrace, type TraceMeta, type TraceUsage, type TurnTrace } from './trace.js';
+import { heardMessages, heardText, packTrace, TraceBuilder, unpackTrace, type TraceMeta, type TraceUsage, type TurnTrace } from './trace.js';
 
 export type { Conversation, ConversationSummary, StoredMessage };
 
@@ -331,9 +331,9 @@ class SqliteStore implements Store {
       const messages: HistoryMessage[] = [];
       for (const turn of this.stmts.history.all(conversationId, Math.floor(turns)).reverse()) {
         messages.push({ role: 'user', content: turn.input });
-        // What history keeps is what the person actually heard (shorter after a barge-in), in the model's own words.
-        const answer = heardText(turn);
-        if (answer.trim() !== '') messages.push({ role: 'assistant', content: answer });
+        // What history keeps is what the person actually heard (shorter after a barge-in), in the
+        // model's own words, with the tools Barnabee ran for it and their results.
+        messages.push(...heardMessages(turn));
       }
       return messages;
     } catch (err) {

@@ -3,7 +3,7 @@
  * as they pass), small enough to keep for every turn: runs of `chunk` events collapse into one
  * entry holding their text, runs of `audio` events into one entry holding their byte count.
  */
-import type { TurnEvent } from './events.js';
+import type { ContextMessage, ToolCallRef, TurnEvent } from './events.js';
 import type { EventSummary, TraceUsage, TurnTrace } from './protocol.js';
 
 export type { EventSummary, TraceUsage, TurnTrace };
@@ -79,6 +79,9 @@ export class TraceBuilder {
         return;
       case 'tool_call':
         this.push(event, { id: event.id, name: event.name, arguments: event.arguments });
+        return;
+      case 'tool_result':
+        this.push(event, { id: event.id, name: event.name, arguments: event.arguments, ok: event.ok, content: event.content });
         return;
       case 'speech.start':
         this.push(event, { segment: event.segment, text: event.text });
@@ -189,6 +192,47 @@ export function heardText(packed: PackedTrace): string {
   const { text, spoken_text, events } = unpackTrace(packed);
   const end = events.find((e) => e.type === 'turn.end')?.spoken_end;
   return typeof end === 'number' ? text.slice(0, end).trimEnd() : spoken_text;
+}
+
+/**
+ * What the history keeps of a turn's answer as messages: the answer as heard (`heardText`), and,
+ * when Barnabee ran tools during it, each round's text with its tool calls, then their results, so
+ * a follow-up knows what was done (docs/protocol.md, "Home tools"). Tool rounds stay even past a
+ * barge-in: what they did to the home happened, heard or not.
+ */
+export function heardMessages(packed: PackedTrace): ContextMessage[] {
+  const { text, events } = unpackTrace(packed);
+  if (!events.some((e) => e.type === 'tool_result')) {
+    const heard = heardText(packed);
+    return heard.trim() ? [{ role: 'assistant', content: heard }] : [];
+  }
+  const mark = events.find((e) => e.type === 'turn.end')?.spoken_end;
+  const end = typeof mark === 'number' ? mark : text.length;
+  const out: ContextMessage[] = [];
+  let at = 0;
+  let from = 0;
+  let round: { calls: ToolCallRef[]; results: ContextMessage[] } | null = null;
+  const close = () => {
+    if (!round) return;
+    out.push({ role: 'assistant', content: text.slice(from, Math.min(at, end)).trim(), tool_calls: round.calls }, ...round.results);
+    round = null;
+    from = at;
+  };
+  for (const e of events) {
+    if (e.type === 'chunk' && typeof e.text === 'string' && e.text) {
+      close();
+      at += e.text.length;
+    } else if (e.type === 'tool_result') {
+      round ??= { calls: [], results: [] };
+      const id = String(e.id);
+      round.calls.push({ id, type: 'function', function: { name: String(e.name), arguments: JSON.stringify(e.arguments ?? {}) } });
+      round.results.push({ role: 'tool', content: String(e.content ?? ''), tool_call_id: id });
+    }
+  }
+  close();
+  const rest = text.slice(from, Math.max(from, end)).trim();
+  if (rest) out.push({ role: 'assistant', content: rest });
+  return out;
 }
 
 /**

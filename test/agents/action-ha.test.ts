@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { createActionAgent } from '../../src/agents/action.js';
+import { createHomeControl } from '../../src/agents/home-control.js';
 import { createHomeAssistantBackend, type HomeBackend } from '../../src/agents/home/index.js';
 import { startHaServer, type HaServer } from '../support/ha-server.js';
 import { runAction } from './action-run.js';
@@ -19,7 +20,7 @@ describe('action agent on Home Assistant (local WebSocket server)', () => {
     // No background reconnects: a failed backend must not take a later test's scripted fault.
     const home = createHomeAssistantBackend({ url: ha.url, token: ha.token, timeoutMs, reconnectMinMs: 600_000 });
     homes.push(home);
-    return createActionAgent({ home });
+    return createActionAgent({ control: createHomeControl(home) });
   };
 
   it('matches names, aliases and areas, calls the services, and the server state changes', async () => {

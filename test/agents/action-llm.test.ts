@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { createActionAgent } from '../../src/agents/action.js';
+import { createHomeControl } from '../../src/agents/home-control.js';
 import { createSimulatedHome, type HomeBackend } from '../../src/agents/home/index.js';
 import { createLlmClient, startSimulator, type LlmClient, type Simulator } from '../../src/llm/index.js';
 import { runAction } from './action-run.js';
@@ -34,7 +35,7 @@ describe('action agent: model fallback (simulated OpenAI-compatible server)', ()
 
   const setup = () => {
     const home = createSimulatedHome();
-    return { home, agent: createActionAgent({ home, llm, model: 'action-model' }) };
+    return { home, agent: createActionAgent({ control: createHomeControl(home), llm, model: 'action-model' }) };
   };
   const stateOf = async (home: HomeBackend, id: string) => (await home.listEntities()).find((e) => e.entity_id === id)!;
   const plan = (actions: unknown[]) => ({ text: JSON.stringify({ actions }) });

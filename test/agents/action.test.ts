@@ -1,12 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { createActionAgent } from '../../src/agents/action.js';
+import { createHomeControl } from '../../src/agents/home-control.js';
 import { createSimulatedHome, type HomeBackend } from '../../src/agents/home/index.js';
 import { interceptFor, runAction, SCOPE } from './action-run.js';
 
 const fresh = () => {
   const home = createSimulatedHome();
-  return { home, agent: createActionAgent({ home }) };
+  return { home, agent: createActionAgent({ control: createHomeControl(home) }) };
 };
 const stateOf = async (home: HomeBackend, id: string) => (await home.listEntities()).find((e) => e.entity_id === id)!;
 const L = (s: string) => `light.${s}`;
@@ -154,7 +155,7 @@ describe('action agent: confirmation before unlocking', () => {
 
   it('asks first, then unlocks on yes', async () => {
     const home = createSimulatedHome();
-    const agent = createActionAgent({ home });
+    const agent = createActionAgent({ control: createHomeControl(home) });
     const ask = await runAction(agent, 'unlock the front door');
     assert.deepEqual(ask.actions, []);
     assert.match(ask.text, /^Are you sure you want me to unlock the front door\?$/);
@@ -170,7 +171,7 @@ describe('action agent: confirmation before unlocking', () => {
 
   it('no leaves it locked', async () => {
     const home = createSimulatedHome();
-    const agent = createActionAgent({ home });
+    const agent = createActionAgent({ control: createHomeControl(home) });
     // "Open" on a lock is unlocking, asked like any unlock.
     const ask = await runAction(agent, 'open the front door');
     assert.match(ask.text, /^Are you sure you want me to unlock the front door\?$/);
@@ -183,7 +184,7 @@ describe('action agent: confirmation before unlocking', () => {
 
   it('opening the garage door is asked like unlocking: a yes from the same client opens it, from another does not', async () => {
     const home = createSimulatedHome();
-    const agent = createActionAgent({ home });
+    const agent = createActionAgent({ control: createHomeControl(home) });
     const ask = await runAction(agent, 'open the garage');
     assert.deepEqual(ask.actions, []);
     assert.match(ask.text, /^Are you sure you want me to open the garage door\?$/);
@@ -203,7 +204,7 @@ describe('action agent: confirmation before unlocking', () => {
 
   it('no to the garage leaves it closed; without a scope it is not opened', async () => {
     const home = createSimulatedHome();
-    const agent = createActionAgent({ home });
+    const agent = createActionAgent({ control: createHomeControl(home) });
     await runAction(agent, 'open the garage door');
     assert.match((await runAction(agent, 'no')).text, /^Okay, I'll leave the garage door closed\.$/);
     const unscoped = await runAction(agent, 'open the garage', { scope: null });
@@ -214,7 +215,7 @@ describe('action agent: confirmation before unlocking', () => {
 
   it('one question for an unlock and a garage door, one yes for both; "turn off" a lock is unlocking too', async () => {
     const home = createSimulatedHome();
-    const agent = createActionAgent({ home });
+    const agent = createActionAgent({ control: createHomeControl(home) });
     const ask = await runAction(agent, 'unlock the front door and open the garage');
     assert.match(ask.text, /^Are you sure you want me to unlock the front door and open the garage door\?$/);
     const yes = await runAction(agent, 'yes');
@@ -228,7 +229,7 @@ describe('action agent: confirmation before unlocking', () => {
   it('expires after 30 s', async () => {
     const c = clock();
     const home = createSimulatedHome();
-    const agent = createActionAgent({ home, now: c.now });
+    const agent = createActionAgent({ control: createHomeControl(home, { now: c.now }) });
     await runAction(agent, 'unlock the back door');
     c.advance(29_000);
     assert.deepEqual(interceptFor(agent, 'yes', 'conv-1'), { agent: 'action', intent: 'home.confirm', confidence: 1 });
@@ -242,7 +243,7 @@ describe('action agent: confirmation before unlocking', () => {
 
   it('only the client that was asked can answer; anyone else\'s yes is a new request', async () => {
     const home = createSimulatedHome();
-    const agent = createActionAgent({ home });
+    const agent = createActionAgent({ control: createHomeControl(home) });
     await runAction(agent, 'unlock the front door');
     assert.equal(interceptFor(agent, 'yes', 'conv-1', 'ws:someone-else'), null);
     assert.equal(interceptFor(agent, 'yes', 'conv-1', null), null, 'a turn without a scope never confirms');
@@ -260,7 +261,7 @@ describe('action agent: confirmation before unlocking', () => {
 
   it('a turn without a scope is not asked and unlocks nothing', async () => {
     const home = createSimulatedHome();
-    const agent = createActionAgent({ home });
+    const agent = createActionAgent({ control: createHomeControl(home) });
     const r = await runAction(agent, 'unlock the front door', { scope: null });
     assert.deepEqual(r.actions, []);
     assert.match(r.text, /can't unlock the front door/);
@@ -271,7 +272,7 @@ describe('action agent: confirmation before unlocking', () => {
 
   it('another request abandons the question, so a later yes unlocks nothing', async () => {
     const home = createSimulatedHome();
-    const agent = createActionAgent({ home });
+    const agent = createActionAgent({ control: createHomeControl(home) });
     await runAction(agent, 'unlock the front door');
     const other = await runAction(agent, 'turn on the porch light');
     assert.equal(other.intent, 'home.command');
@@ -282,7 +283,7 @@ describe('action agent: confirmation before unlocking', () => {
 
   it('a compound carries out the rest now and asks about the unlock', async () => {
     const home = createSimulatedHome();
-    const agent = createActionAgent({ home });
+    const agent = createActionAgent({ control: createHomeControl(home) });
     const r = await runAction(agent, 'turn on the porch light and unlock the back door');
     assert.deepEqual(r.calls, ['light.turn_on light.porch']);
     assert.match(r.text, /^Okay, I turned on the porch light\. Are you sure you want me to unlock the back door\?$/);

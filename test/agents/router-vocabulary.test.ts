@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { createActionAgent } from '../../src/agents/action.js';
+import { createHomeControl } from '../../src/agents/home-control.js';
 import { createSimulatedHome, type HomeBackend, type HomeEntity } from '../../src/agents/home/index.js';
 import { createRouter } from '../../src/agents/router.js';
 import { homeVocabulary, markHome, watchHomeVocabulary } from '../../src/agents/router-vocabulary.js';
@@ -55,7 +56,7 @@ describe('a router that knows the home', () => {
 
   it('"turn on the dishwasher" in a home without one: the action agent says it cannot find one', async () => {
     assert.equal(inHouse.classify('turn on the dishwasher').agent, 'action');
-    const run = await runAction(createActionAgent({ home: house }), 'turn on the dishwasher');
+    const run = await runAction(createActionAgent({ control: createHomeControl(house) }), 'turn on the dishwasher');
     assert.equal(run.text, "I can't find a dishwasher.");
     assert.deepEqual(run.calls, []);
   });

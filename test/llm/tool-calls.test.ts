@@ -50,11 +50,21 @@ describe('tool-call assembler', () => {
     assert.deepEqual(calls, [{ id: 'call_gen_0', name: 'GetLiveContext', arguments: {} }]);
   });
 
-  it('arguments that are not a JSON object, or a call without a name, fail as malformed_tool_call', () => {
-    assert.throws(() => assemble([d(0, '{"name": "kit', { id: 'a', name: 'f' })]), malformed);
-    assert.throws(() => assemble([d(0, '[1,2]', { id: 'a', name: 'f' })]), malformed);
-    assert.throws(() => assemble([d(0, '"text"', { id: 'a', name: 'f' })]), malformed);
-    assert.throws(() => assemble([d(0, '{}', { id: 'a' })]), malformed);
+  it('arguments that are not a JSON object, or a call without a name, make a broken call: error set, no arguments', () => {
+    const broken = (deltas: Delta[]) => {
+      const [call, ...rest] = assemble(deltas);
+      assert.equal(rest.length, 0);
+      assert.deepEqual(call!.arguments, {});
+      assert.ok(call!.error, 'the call says what is wrong');
+      return call!;
+    };
+    assert.match(broken([d(0, '{"name": "kit', { id: 'a', name: 'f' })]).error!, /not valid JSON/);
+    assert.match(broken([d(0, '[1,2]', { id: 'a', name: 'f' })]).error!, /not a JSON object/);
+    assert.match(broken([d(0, '"text"', { id: 'a', name: 'f' })]).error!, /not a JSON object/);
+    assert.match(broken([d(0, '{}', { id: 'a' })]).error!, /no function name/);
+    // A broken call does not spoil the good one beside it.
+    const both = assemble([d(0, '{"a":', { id: 'x', name: 'one' }), d(1, '{"b":2}', { id: 'y', name: 'two' })]);
+    assert.deepEqual(both.map((c) => [c.name, c.arguments, Boolean(c.error)]), [['one', {}, true], ['two', { b: 2 }, false]]);
   });
 
   it('bounds the number of calls and the size of their arguments', () => {
@@ -123,14 +133,19 @@ describe('llm client: tool calls from the simulator', () => {
     assert.equal(second.parts.some((p) => p.type === 'tool-call'), false);
   });
 
-  it('no tool is called when none is named, and a malformed scripted call fails the stream', async () => {
+  it('no tool is called when none is named, and a malformed scripted call arrives broken, the stream intact', async () => {
     const plain = await collect(r.client.stream({ messages: [{ role: 'user', content: 'tell me a joke' }], tools }));
     assert.equal(plain.parts.some((p) => p.type === 'tool-call'), false);
     assert.ok(plain.text.length > 0);
 
     r.sim.enqueue({ toolCalls: [{ name: 'HassTurnOn', arguments: '{"name": ' }] });
     const broken = await collect(r.client.stream({ messages: [{ role: 'user', content: 'x' }], tools }));
-    assert.ok(malformed(broken.error), String(broken.error));
+    assert.equal(broken.error, null);
+    const call = broken.parts.find((p) => p.type === 'tool-call')!;
+    assert.equal(call.name, 'HassTurnOn');
+    assert.deepEqual(call.arguments, {});
+    assert.match(call.error ?? '', /not valid JSON/);
+    assert.equal(broken.parts.at(-1)!.type, 'finish');
   });
 
   it('a non-streamed answer carries the calls too', async () => {

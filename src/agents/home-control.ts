@@ -8,12 +8,15 @@ import type { AgentContext, AgentPart } from '../turn/index.js';
 import { HomeError, domainOf, type HomeBackend, type HomeEntity } from './home/index.js';
 import { ConversationMemory } from './action-memory.js';
 import { confirmWhat, donePhrase, keptAs, type ServiceCall, type Step } from './action-plan.js';
+import { indexHome, type HomeIndex } from './action-resolve.js';
 import { describe, joinWords, stateWords } from './action-speech.js';
 
 export interface HomeControl {
   readonly home: HomeBackend;
   /** Questions waiting for a yes, and what was last talked about, per conversation. */
   readonly memory: ConversationMemory;
+  /** The home's entities as they are now, indexed for the resolver. */
+  read(signal?: AbortSignal): Promise<HomeIndex>;
 }
 
 export interface HomeControlOptions {
@@ -24,7 +27,38 @@ export interface HomeControlOptions {
 }
 
 export function createHomeControl(home: HomeBackend, options: HomeControlOptions = {}): HomeControl {
-  return { home, memory: new ConversationMemory(options.confirmTimeoutMs ?? 30_000, options.now ?? Date.now) };
+  // Indexing every name and alias is most of the cost of reading the home, and names change far
+  // less often than states: the index is rebuilt only when a name, alias or area changed, and
+  // otherwise given this read's states.
+  let cached: { key: string; index: HomeIndex } | null = null;
+  return {
+    home,
+    memory: new ConversationMemory(options.confirmTimeoutMs ?? 30_000, options.now ?? Date.now),
+    async read(signal) {
+      const entities = await home.listEntities(signal);
+      const key = namingKey(entities);
+      if (cached?.key === key) return withStates(cached.index, entities);
+      const index = indexHome(entities);
+      cached = { key, index };
+      return index;
+    },
+  };
+}
+
+/** What the index is built from, besides states: ids, names, aliases and areas. */
+function namingKey(entities: HomeEntity[]): string {
+  let key = '';
+  for (const e of entities) {
+    const a = e.attributes;
+    key += `${e.entity_id}\u0001${a.friendly_name}\u0001${a.area ?? ''}\u0001${Array.isArray(a.aliases) ? a.aliases.join('\u0002') : ''}\u0000`;
+  }
+  return key;
+}
+
+/** A cached index whose entities are this read's (the same ids, in the same order). */
+function withStates(index: HomeIndex, entities: HomeEntity[]): HomeIndex {
+  const byId = new Map(entities.map((e) => [e.entity_id, e]));
+  return { ...index, entries: index.entries.map((x) => ({ ...x, entity: byId.get(x.entity.entity_id)! })), byId };
 }
 
 export interface Outcome {

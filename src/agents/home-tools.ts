@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { AgentContext, AgentPart } from '../turn/index.js';
 import type { ToolCall } from '../llm/index.js';
 import { domainOf, type HomeEntity } from './home/index.js';
-import { indexHome, resolveTarget, type HomeIndex } from './action-resolve.js';
+import { resolveTarget, type HomeIndex } from './action-resolve.js';
 import { stepsForCalls, type ServiceCall } from './action-plan.js';
 import { normalizeWords } from './text/normalize.js';
 import { capitalize, describe, fmt, percentOf, the } from './action-speech.js';
@@ -167,7 +167,7 @@ export async function* runHomeTools(calls: ToolCall[], control: HomeControl, ctx
     else {
       if (!index && !unreachable) {
         try {
-          index = indexHome(await control.home.listEntities(ctx.signal));
+          index = await control.read(ctx.signal);
         } catch (err) {
           if (ctx.signal.aborted) return { runs, aborted: true };
           unreachable = `I can't reach ${homeName(control.home)} right now: ${spokenReason(err)}.`;

@@ -8,13 +8,13 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { join } from 'node:path';
 import { createActionAgent } from '../../src/agents/action.js';
 import { createHomeControl } from '../../src/agents/home-control.js';
-import { HOME_TOOLS } from '../../src/agents/home-tools.js';
+import { HOME_TOOLS, runHomeTools } from '../../src/agents/home-tools.js';
 import { createInteractionAgent, MAX_MODEL_ROUNDS } from '../../src/agents/interaction.js';
 import { createSimulatedHome, type HomeBackend } from '../../src/agents/home/index.js';
 import { createAssistant } from '../../src/assistant.js';
 import type { SimScript } from '../../src/llm/index.js';
 import { createFliteEngine, createSpeechStage } from '../../src/speech/index.js';
-import { openStore, type EventOf, type Store, type TurnEvent, type TurnRequest } from '../../src/turn/index.js';
+import { openStore, type AgentContext, type AgentPart, type EventOf, type Store, type TurnEvent, type TurnRequest } from '../../src/turn/index.js';
 import { rig, type Rig } from '../support/llm-sim.js';
 import { assertWellFormed, collect, fixedRouter, scriptedAgent } from '../support/turn-fixtures.js';
 import { tempDir } from '../support/turn-store.js';
@@ -95,6 +95,63 @@ describe('home tools: offered to the model', () => {
     assert.deepEqual((byName.get('HassClimateSetTemperature')!.parameters as { required: string[] }).required, ['temperature']);
     assert.deepEqual(props('HassGetState'), ['area', 'domain', 'name', 'state']);
     assert.match(byName.get('HassTurnOff')!.description, /unlock/);
+  });
+});
+
+describe('home tools: run on the home', () => {
+  const ctx = (): AgentContext => ({
+    request: { text: 'x', confirm_scope: 'ws:1' },
+    conversationId: 'c1',
+    route: { agent: 'interaction', intent: 'chat', confidence: 0.5 },
+    history: [],
+    signal: new AbortController().signal,
+    now: new Date(),
+  });
+  async function run(home: HomeBackend, name: string, args: Record<string, unknown>): Promise<AgentPart[]> {
+    const out: AgentPart[] = [];
+    const gen = runHomeTools([{ id: 'call_1', name, arguments: args }], createHomeControl(home), ctx());
+    for (let r = await gen.next(); !r.done; r = await gen.next()) out.push(r.value);
+    return out;
+  }
+
+  it("'unchanged' when the device already was in that state, 'no change reported' when the home reported nothing new", async () => {
+    // Home Assistant answers a service call with the states that changed, possibly none.
+    const inner = createSimulatedHome();
+    const quiet: HomeBackend = { name: 'home-assistant', listEntities: (s) => inner.listEntities(s), callService: async (d, sv, data, s) => (await inner.callService(d, sv, data, s), []) };
+    const detail = (parts: AgentPart[]) => parts.flatMap((p) => (p.type === 'action' ? [p.detail] : []));
+    assert.deepEqual(detail(await run(quiet, 'HassTurnOff', { name: 'porch light' })), ['unchanged']);
+    assert.deepEqual(detail(await run(quiet, 'HassTurnOn', { name: 'porch light' })), ['no change reported']);
+    assert.deepEqual(detail(await run(createSimulatedHome(), 'HassTurnOn', { name: 'porch light' })), ['on at 100 percent']);
+  });
+
+  it('a renamed device is found by its new name (the index follows names, aliases and areas)', async () => {
+    const inner = createSimulatedHome();
+    let name = 'Porch Light';
+    const home: HomeBackend = {
+      name: 'simulated',
+      listEntities: async (s) => (await inner.listEntities(s)).map((e) => (e.entity_id === 'light.porch' ? { ...e, attributes: { ...e.attributes, friendly_name: name, aliases: [] } } : e)),
+      callService: (d, sv, data, s) => inner.callService(d, sv, data, s),
+    };
+    const control = createHomeControl(home);
+    const find = async (said: string) => {
+      const gen = runHomeTools([{ id: 'c', name: 'HassGetState', arguments: { name: said } }], control, ctx());
+      let r = await gen.next();
+      while (!r.done) r = await gen.next();
+      return r.value.runs[0]!.ok;
+    };
+    assert.equal(await find('porch light'), true);
+    assert.equal(await find('christmas tree'), false);
+    name = 'Christmas Tree';
+    assert.equal(await find('christmas tree'), true);
+  });
+
+  it('arguments that do not fit the schema are an error result naming the field; an unknown tool names the tools', async () => {
+    const bad = await run(createSimulatedHome(), 'HassLightSet', { name: 'desk lamp', brightness: 150 });
+    const [result] = bad.filter((p) => p.type === 'tool_result');
+    assert.ok(result && result.type === 'tool_result' && !result.ok);
+    assert.match(result.content, /brightness/);
+    const unknown = (await run(createSimulatedHome(), 'OpenPodBayDoors', {})).find((p) => p.type === 'tool_result');
+    assert.ok(unknown?.type === 'tool_result' && /HassTurnOn/.test(unknown.content));
   });
 });
 

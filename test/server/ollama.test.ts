@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Ollama, type Message } from 'ollama';
 import { readNdjson } from '../support/server-clients.js';
+import { HOME_TOOLS } from '../../src/agents/home-tools.js';
 import { HA_TOOLS, assistant, haChatBody, longHistory, system, toolResult, user } from '../support/ha-ollama.js';
 import { startRealHarness, type RealHarness } from '../support/server-runtime.js';
 
@@ -114,7 +115,11 @@ describe('Ollama-compatible API', () => {
     assert.ok(lines.length > 2);
     assert.ok(lines.slice(0, -1).every((l) => l.done === false && l.message.tool_calls === undefined));
     assert.equal(lines.at(-1)!.done, true);
-    assert.equal(lastModelRequest().tools, undefined, 'an empty tools list offers the model nothing');
+    // An empty tools list brings no tools of the client's: the model gets Barnabee's own home (docs/protocol.md, "Home tools").
+    assert.deepEqual(
+      lastModelRequest().tools?.map((t) => (t as { function: { name: string } }).function.name),
+      HOME_TOOLS.map((t) => t.function.name),
+    );
   });
 
   it('Home Assistant with the Assist API: a home command becomes a tool call for HA, the simulated home untouched, then the result round-trips', async () => {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
+import { HOME_TOOLS } from '../../src/agents/home-tools.js';
 import { HA_SYSTEM_PROMPT, HA_TOOLS } from '../support/ha-ollama.js';
 import { startRealHarness, type RealHarness } from '../support/server-runtime.js';
 
@@ -96,7 +97,7 @@ describe('OpenAI-compatible endpoint with client tools', () => {
     assert.notEqual(await homeState(), before);
   });
 
-  it('without tools, earlier tool turns reach the model as their text only', async () => {
+  it("without the client's tools, its earlier tool turns reach the model as their text only (the model gets Barnabee's home tools)", async () => {
     await client.chat.completions.create({
       model: 'barnabee',
       messages: [
@@ -107,7 +108,10 @@ describe('OpenAI-compatible endpoint with client tools', () => {
       ],
     });
     const sent = lastModelRequest();
-    assert.equal(sent.tools, undefined);
+    assert.deepEqual(
+      sent.tools?.map((t) => (t as { function: { name: string } }).function.name),
+      HOME_TOOLS.map((t) => t.function.name),
+    );
     assert.ok(sent.messages.every((m) => m.role !== 'tool' && !m.tool_calls));
     assert.ok(sent.messages.some((m) => m.role === 'assistant' && m.content === 'Switching.'));
   });

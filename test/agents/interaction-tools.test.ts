@@ -15,7 +15,7 @@ import { createAssistant } from '../../src/assistant.js';
 import type { SimScript } from '../../src/llm/index.js';
 import { createFliteEngine, createSpeechStage } from '../../src/speech/index.js';
 import { openStore, type AgentContext, type AgentPart, type EventOf, type Store, type TurnEvent, type TurnRequest } from '../../src/turn/index.js';
-import { rig, type Rig } from '../support/llm-sim.js';
+import { recorded, rig, type Rig } from '../support/llm-sim.js';
 import { assertWellFormed, collect, fixedRouter, scriptedAgent } from '../support/turn-fixtures.js';
 import { tempDir } from '../support/turn-store.js';
 
@@ -158,12 +158,11 @@ describe('home tools: run on the home', () => {
 describe('home tools: a turn with tool rounds', () => {
   it('a call split into 20 argument deltas is executed once; the answer and the history hold every round', async (t) => {
     const s = setup(t);
-    // Blank space in the JSON makes the arguments 140 characters: 20 pieces of the simulator's 7.
-    const json = '{"name": "porch light", "domain": ["light"]}';
-    const args = json.replace(', ', ','.padEnd(140 - json.length + 2));
-    assert.equal(args.length, 140);
     const from = r.sim.records.length;
-    script({ mode: 'text', text: 'Sure, turning on the porch light', toolCalls: [{ name: 'HassTurnOn', arguments: args }] }, { text: 'The porch light is on now.' });
+    script(
+      { mode: 'text', text: 'Sure, turning on the porch light', toolCalls: [{ name: 'HassTurnOn', arguments: { name: 'porch light', domain: ['light'] } }], toolArgumentDeltas: 20 },
+      { text: 'The porch light is on now.' },
+    );
     const events = await s.run('make it bright outside');
     assert.deepEqual(s.home.calls, ['light.turn_on light.porch']);
     const actions = of(events, 'action');
@@ -234,8 +233,8 @@ describe('home tools: a turn with tool rounds', () => {
   it(`an endless tool loop stops after ${MAX_MODEL_ROUNDS} model rounds with a spoken apology`, async (t) => {
     const s = setup(t);
     const from = r.sim.records.length;
-    const again = { toolCalls: [{ name: 'HassGetState', arguments: { name: 'porch light' } }] };
-    script(...Array.from({ length: MAX_MODEL_ROUNDS }, () => again));
+    // A model that calls again after every result, forever.
+    script(...Array.from({ length: MAX_MODEL_ROUNDS }, () => ({ toolCalls: [{ name: 'HassGetState', arguments: { name: 'porch light' } }], toolLoop: true })));
     const events = await s.run('check the porch light forever');
     assert.equal(r.sim.records.length - from, MAX_MODEL_ROUNDS);
     assert.equal(of(events, 'tool_result').length, MAX_MODEL_ROUNDS - 1, 'the last round\'s calls are not run');
@@ -308,5 +307,29 @@ describe('home tools: a turn with tool rounds', () => {
     assert.equal(of(yes, 'route')[0]!.agent, 'action');
     assert.deepEqual(s.home.calls, ['lock.unlock lock.front_door']);
     assert.match(end(yes).text, /unlocked the front door/);
+  });
+
+  it('a recorded OpenRouter stream (Claude on Bedrock): "Sure, …" spoken before the call, its 20 argument deltas executed once', async (t) => {
+    const s = setup(t, { speak: true });
+    script({ replay: recorded('openrouter-tool-call.sse') }, { text: 'It is on.' });
+    const events = await s.run('porch light please');
+    assert.deepEqual(s.home.calls, ['light.turn_on light.porch']);
+    const action = events.findIndex((e) => e.type === 'action');
+    const firstSpeech = events.findIndex((e) => e.type === 'speech.start');
+    assert.match((events[firstSpeech] as EventOf<'speech.start'>).text, /^Sure, turning on the porch light/);
+    assert.ok(firstSpeech < action, `speech.start at ${firstSpeech}, action at ${action}`);
+    assert.equal(end(events).text, 'Sure, turning on the porch light. It is on.');
+    assert.equal(end(events).status, 'completed');
+  });
+
+  it('a recorded OpenRouter stream with two parallel calls: both executed', async (t) => {
+    const s = setup(t);
+    script({ replay: recorded('openrouter-parallel-tool-calls.sse') }, { text: 'Done.' });
+    const events = await s.run('porch off, bedroom to forty');
+    assert.deepEqual(of(events, 'tool_result').map((x) => [x.name, x.ok]), [['HassTurnOff', true], ['HassLightSet', true]]);
+    assert.equal(s.home.calls[0], 'light.turn_off light.porch');
+    assert.ok(s.home.calls.slice(1).length > 0 && s.home.calls.slice(1).every((c) => c.startsWith('light.turn_on light.')), s.home.calls.join(', '));
+    assert.ok(of(events, 'action').slice(1).every((a) => a.detail === 'on at 40 percent'));
+    assert.equal(end(events).status, 'completed');
   });
 });

@@ -26,6 +26,7 @@ import { createInteractionAgent } from '../src/agents/interaction.js';
 import { createSimulatedHome } from '../src/agents/home/index.js';
 import { createLlmClient, startSimulator, type ChatMessage, type Simulator } from '../src/llm/index.js';
 import { runTurn, type TurnEvent } from '../src/turn/index.js';
+import { clientOptions } from '../test/support/llm-sim.js';
 import { agentsWith, fixedRouter } from '../test/support/turn-fixtures.js';
 
 const FULL = process.argv.includes('--full');
@@ -58,19 +59,7 @@ async function gap(sim: Simulator, i: number): Promise<number> {
 
 const started = Date.now();
 const sim = await startSimulator({ ttftMs: 0, tokensPerSecond: 0, usage: 'always' });
-const client = createLlmClient({
-  provider: 'openai-compatible',
-  baseUrl: sim.url,
-  model: 'bench-model',
-  fallbacks: [],
-  temperature: 0.5,
-  maxTokens: 200,
-  firstTokenTimeoutMs: 10_000,
-  idleTimeoutMs: 10_000,
-  totalTimeoutMs: 30_000,
-  maxRetries: 0,
-  retryBaseMs: 20,
-});
+const client = createLlmClient(clientOptions(sim, { model: 'bench-model', maxRetries: 0 }));
 const rows: Row[] = [];
 const call = (n: number) => ({ name: n % 2 ? 'HassTurnOff' : 'HassTurnOn', arguments: { name: 'porch light' } });
 

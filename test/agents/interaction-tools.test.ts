@@ -98,6 +98,23 @@ describe('home tools: offered to the model', () => {
   });
 });
 
+describe('home tools: the prompt says what the model can do', () => {
+  it('with the home: act with the tools, never claim what no tool confirmed; without: it cannot operate devices', async () => {
+    const ctx = (): AgentContext => ({ request: { text: 'hello' }, conversationId: 'p', route: { agent: 'interaction', intent: 'chat', confidence: 0.5 }, history: [], signal: new AbortController().signal, now: new Date() });
+    const system = async (agent: ReturnType<typeof createInteractionAgent>) => {
+      script({ text: 'Hi.' });
+      for await (const _ of agent.run(ctx()));
+      return requestBodies(r.sim.records.length - 1)[0]!.messages[0]!.content ?? '';
+    };
+    const withHome = await system(createInteractionAgent({ llm: r.client, timeZone: 'UTC', control: createHomeControl(createSimulatedHome()) }));
+    assert.match(withHome, /control the devices in this home/);
+    assert.match(withHome, /Never say a device was changed unless a tool result confirmed it/);
+    const without = await system(createInteractionAgent({ llm: r.client, timeZone: 'UTC' }));
+    assert.match(without, /You cannot operate devices in this home/);
+    assert.equal(requestBodies(r.sim.records.length - 1)[0]!.tools, undefined);
+  });
+});
+
 describe('home tools: run on the home', () => {
   const ctx = (): AgentContext => ({
     request: { text: 'x', confirm_scope: 'ws:1' },

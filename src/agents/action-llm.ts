@@ -22,7 +22,26 @@ export const LLM_SERVICES = [
   'lock.lock',
   'lock.unlock',
   'scene.turn_on',
+  'fan.turn_on',
+  'fan.turn_off',
+  'fan.set_percentage',
+  'cover.open_cover',
+  'cover.close_cover',
+  'cover.set_cover_position',
+  'media_player.turn_on',
+  'media_player.turn_off',
+  'media_player.media_play',
+  'media_player.media_pause',
+  'media_player.volume_set',
 ] as const;
+
+/** The field each level-setting service needs, as Home Assistant names it, with its range. */
+const LEVELS: Partial<Record<(typeof LLM_SERVICES)[number], { key: 'temperature' | 'percentage' | 'position' | 'volume_level'; words: string }>> = {
+  'climate.set_temperature': { key: 'temperature', words: 'temperature' },
+  'fan.set_percentage': { key: 'percentage', words: 'speed' },
+  'cover.set_cover_position': { key: 'position', words: 'position' },
+  'media_player.volume_set': { key: 'volume_level', words: 'volume' },
+};
 
 const planSchema = z.object({
   actions: z
@@ -32,6 +51,9 @@ const planSchema = z.object({
         entity_id: z.string().min(3),
         brightness_pct: z.number().int().min(0).max(100).optional(),
         temperature: z.number().finite().optional(),
+        percentage: z.number().int().min(0).max(100).optional(),
+        position: z.number().int().min(0).max(100).optional(),
+        volume_level: z.number().min(0).max(1).optional(),
       }),
     )
     .max(20),
@@ -53,7 +75,7 @@ export function planPrompt(entities: HomeEntity[], text: string): ChatMessage[] 
   const system = [
     'You control a smart home. Turn the request into service calls on the entities below.',
     'Reply with one JSON object and nothing else: {"actions":[{"service":"<service>","entity_id":"<entity_id>"}]}.',
-    'Add "brightness_pct" (0-100) to light.turn_on to set a level, and "temperature" (degrees) to climate.set_temperature.',
+    'Add "brightness_pct" (0-100) to light.turn_on to set a level, "temperature" (degrees) to climate.set_temperature, "percentage" (0-100) to fan.set_percentage, "position" (0-100, 100 is open) to cover.set_cover_position and "volume_level" (0-1) to media_player.volume_set.',
     `Services: ${LLM_SERVICES.join(', ')}.`,
     'Use only entity ids from the list. If the request is unclear or not about these devices, reply {"actions":[]}.',
     'Entities:',
@@ -86,12 +108,14 @@ export function parsePlan(reply: string, entities: Map<string, HomeEntity>): Pla
     if (!entity) return { ok: false, reason: `the model named an unknown device ${JSON.stringify(a.entity_id)}` };
     if (domainOf(a.entity_id) !== a.service.split('.')[0]) return { ok: false, reason: `${a.service} does not apply to ${a.entity_id}` };
     const data: ServiceCall['data'] = {};
-    if (a.service === 'climate.set_temperature') {
-      if (a.temperature === undefined) return { ok: false, reason: 'the model gave no temperature' };
+    const level = LEVELS[a.service];
+    if (level) {
+      const value = a[level.key];
+      if (value === undefined) return { ok: false, reason: `the model gave no ${level.words}` };
       const { min_temp, max_temp } = entity.attributes;
-      if ((typeof min_temp === 'number' && a.temperature < min_temp) || (typeof max_temp === 'number' && a.temperature > max_temp))
-        return { ok: false, reason: `${a.temperature} degrees is outside the thermostat's range` };
-      data.temperature = a.temperature;
+      if (level.key === 'temperature' && ((typeof min_temp === 'number' && value < min_temp) || (typeof max_temp === 'number' && value > max_temp)))
+        return { ok: false, reason: `${value} degrees is outside the thermostat's range` };
+      data[level.key] = value;
     }
     if (a.service === 'light.turn_on' && a.brightness_pct !== undefined) data.brightness_pct = a.brightness_pct;
     calls.push({ service: a.service, entity, data });

@@ -169,9 +169,28 @@ export function stepsOf(acts: Act[], base: Base = { everything: false }): Step[]
   return out;
 }
 
-/** Steps for calls decided earlier (a confirmed unlock, the model's plan): the rules' words for them. */
+/**
+ * Steps for calls decided elsewhere (a confirmed unlock, the model's plan, the model's tools): the
+ * rules' words for them, with the level a call sets ("set the bedroom light to 40 percent").
+ */
 export const stepsForCalls = (calls: ServiceCall[]): Step[] =>
-  stepsOf(calls.map((c) => ({ ...act(c.entity, c.service.split('.')[1], c.data), call: c })));
+  stepsOf(
+    calls.map((c) => {
+      const level = levelOf(c.data);
+      const a = act(c.entity, c.service.split('.')[1], c.data, level ? ` to ${level}` : '');
+      // "turned on the lamp to 40 percent" is not how anyone says it.
+      return level && c.service.endsWith('.turn_on') ? { ...a, done: 'set', todo: 'set', call: c } : { ...a, call: c };
+    }),
+  );
+
+/** The level in a call's data, in words: "40 percent", "21.5 degrees". */
+function levelOf(data: ServiceCall['data']): string | undefined {
+  if (typeof data.temperature === 'number') return `${fmt(data.temperature)} degrees`;
+  for (const key of ['brightness_pct', 'percentage', 'position'])
+    if (typeof data[key] === 'number') return `${fmt(data[key] as number)} percent`;
+  if (typeof data.volume_level === 'number') return `${Math.round(data.volume_level * 100)} percent`;
+  return undefined;
+}
 
 /** "unlock the front door and open the garage door": what a confirmation asks about. */
 export function confirmWhat(calls: ServiceCall[]): string {

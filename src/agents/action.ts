@@ -163,29 +163,10 @@ async function* fallback(
 
   const now = result.calls.filter((c) => !needsConfirmation(c.service, c.entity));
   const later = result.calls.filter((c) => needsConfirmation(c.service, c.entity));
-  const groups = new Map<string, ServiceCall[]>();
-  for (const c of now) {
-    const key = c.service + JSON.stringify(c.data);
-    groups.set(key, [...(groups.get(key) ?? []), c]);
-  }
-  const work = [...groups.values()].map((calls) => ({ step: stepFor(calls), calls }));
-  const outcome = yield* carryOut(work, home, signal);
+  const outcome = yield* carryOut(stepsForCalls(now).map((step) => ({ step, calls: step.calls })), home, signal);
   if (outcome.aborted) return;
   const sentences = [...outcome.sentences];
   if (later.length) sentences.push(askFirst(memory, ctx, later));
   memory.setRecent(conversationId, result.calls.map((c) => c.entity.entity_id));
   yield say(sentences.join(' ') || 'Done.');
-}
-
-/** Words for calls the model planned: the same phrasing the rules use. */
-function stepFor(calls: ServiceCall[]): Step {
-  const { service, data } = calls[0];
-  const base = { calls, confirm: [], suffix: '', everything: false };
-  const verb = service.split('.')[1];
-  if (service === 'climate.set_temperature') return { ...base, done: 'set', todo: 'set', suffix: ` to ${data.temperature} degrees` };
-  if (service === 'light.turn_on' && data.brightness_pct !== undefined) return { ...base, done: 'set', todo: 'set', suffix: ` to ${data.brightness_pct} percent` };
-  if (service === 'scene.turn_on') return { ...base, done: 'started', todo: 'start' };
-  if (verb === 'lock') return { ...base, done: 'locked', todo: 'lock' };
-  if (verb === 'toggle') return { ...base, done: 'toggled', todo: 'toggle' };
-  return { ...base, done: verb === 'turn_on' ? 'turned on' : 'turned off', todo: verb === 'turn_on' ? 'turn on' : 'turn off' };
 }

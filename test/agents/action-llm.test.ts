@@ -105,6 +105,40 @@ describe('action agent: model fallback (simulated OpenAI-compatible server)', ()
     assert.deepEqual((await runAction(agent, 'yes')).calls, ['lock.unlock lock.front_door']);
   });
 
+  it('the model plans for fans, covers and media players too, with their levels; opening the garage still waits for a yes', async () => {
+    const { home, agent } = setup();
+    sim.enqueue(
+      plan([
+        { service: 'fan.set_percentage', entity_id: 'fan.bedroom_ceiling_fan', percentage: 50 },
+        { service: 'cover.set_cover_position', entity_id: 'cover.living_room_blinds', position: 30 },
+        { service: 'media_player.volume_set', entity_id: 'media_player.kitchen_speaker', volume_level: 0.25 },
+        { service: 'cover.open_cover', entity_id: 'cover.garage_door' },
+      ]),
+    );
+    const r = await runAction(agent, 'get the place ready for the film club');
+    assert.deepEqual(r.calls, [
+      'fan.set_percentage fan.bedroom_ceiling_fan',
+      'cover.set_cover_position cover.living_room_blinds',
+      'media_player.volume_set media_player.kitchen_speaker',
+    ]);
+    assert.match(r.text, /bedroom ceiling fan to 50 percent/i);
+    assert.match(r.text, /living room blinds to 30 percent/i);
+    assert.match(r.text, /volume on the kitchen speaker to 25 percent/i);
+    assert.match(r.text, /Are you sure you want me to open the garage door\?/);
+    assert.equal((await stateOf(home, 'fan.bedroom_ceiling_fan')).attributes.percentage, 50);
+    assert.equal((await stateOf(home, 'cover.garage_door')).state, 'closed');
+    assert.deepEqual((await runAction(agent, 'yes')).calls, ['cover.open_cover cover.garage_door']);
+  });
+
+  it('a level service without its level is refused before anything runs', async () => {
+    const { home, agent } = setup();
+    sim.enqueue(plan([{ service: 'fan.set_percentage', entity_id: 'fan.bedroom_ceiling_fan' }]));
+    const r = await runAction(agent, 'do the thing with the fan speed');
+    assert.deepEqual(r.actions, []);
+    assert.match(r.text, /^Sorry, I couldn't work out/);
+    assert.equal((await stateOf(home, 'fan.bedroom_ceiling_fan')).state, 'off');
+  });
+
   it('a model failure is an error part and a short apology, never a throw', async () => {
     const { agent } = setup();
     sim.enqueue({ fault: { kind: 'status', status: 500, message: 'upstream exploded' } });

@@ -195,7 +195,8 @@ describe('limits and barge-in', () => {
 
 describe('graceful shutdown', () => {
   it('stops accepting, lets short turns finish, cancels the rest with turn.end', async () => {
-    const h = await startHarness({ SHUTDOWN_GRACE_MS: '400' });
+    // The grace is long enough for the short turn (about 0.2 s of answer) on a heavily loaded machine.
+    const h = await startHarness({ SHUTDOWN_GRACE_MS: '1500' });
     const short = readSse(`${h.url}/api/v1/chat/stream?text=${encodeURIComponent('slow 10 20')}`);
     const long = readSse(`${h.url}/api/v1/chat/stream?text=${encodeURIComponent('slow 1000 20')}`);
     const ws = await WsClient.open(`${h.wsUrl}/api/v1/ws`);
@@ -219,6 +220,6 @@ describe('graceful shutdown', () => {
     assert.equal(w.at(-1)!.status, 'cancelled');
     await closing;
     const took = performance.now() - t0;
-    assert.ok(took >= 380 && took < 5000, `shutdown took ${took} ms for a 400 ms grace`);
+    assert.ok(took >= 1480 && took < 8000, `shutdown took ${took} ms for a 1500 ms grace`);
   });
 });

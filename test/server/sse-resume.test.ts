@@ -230,7 +230,13 @@ describe('SSE resume after the window', () => {
     const rest = await readSse(`${s.url}/api/v1/chat/stream`, { headers: { 'last-event-id': lastId } });
     assert.equal(rest.status, 200);
     const all = [...turnEvents(first), ...turnEvents(rest)];
-    assertWhole(all);
+    // Within the window the rest comes from memory, without a gap; a machine slow enough to come
+    // back after it gets the stored trace, condensed. Either way: this turn, in order, to its end.
+    const seqs = all.map((e) => e.seq);
+    assert.deepEqual(seqs, [...new Set(seqs)].sort((a, b) => a - b), `seqs ${JSON.stringify(seqs)}`);
+    assert.equal(all[0]!.type, 'turn.start');
+    assert.equal(new Set(all.map((e) => e.turn_id)).size, 1, 'one turn');
+    assert.equal(all.at(-1)!.type, 'turn.end');
     assert.equal(all.at(-1)!.status, 'cancelled');
     assert.equal((await fetch(`${s.url}/api/v1/chat/stream`, { headers: { 'last-event-id': rest.messages.at(-1)!.id! } })).status, 204);
   });

@@ -28,6 +28,7 @@ import { createLlmClient, startSimulator, type Simulator } from '../src/llm/inde
 import { runTurn } from '../src/turn/index.js';
 import { startRealHarness } from '../test/support/server-runtime.js';
 import { agentsWith, fixedRouter } from '../test/support/turn-fixtures.js';
+import { pct, r2 } from './server/stats.js';
 
 const FULL = process.argv.includes('--full');
 const TRIALS = FULL ? 150 : 30;
@@ -42,9 +43,8 @@ interface Row {
 }
 
 function summarize(name: string, ms: number[]): Row {
-  const s = [...ms].sort((a, b) => a - b);
-  const at = (q: number) => Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))]! * 100) / 100;
-  return { name, trials: s.length, p50_ms: at(0.5), p95_ms: at(0.95), max_ms: at(1) };
+  const at = (p: number) => r2(pct(ms, p));
+  return { name, trials: ms.length, p50_ms: at(50), p95_ms: at(95), max_ms: at(100) };
 }
 
 /** The close of the request the simulator received at index `i`, once it has happened. */

@@ -28,6 +28,7 @@ import { createLlmClient, startSimulator, type ChatMessage, type Simulator } fro
 import { runTurn, type TurnEvent } from '../src/turn/index.js';
 import { clientOptions } from '../test/support/llm-sim.js';
 import { agentsWith, fixedRouter } from '../test/support/turn-fixtures.js';
+import { pct } from './server/stats.js';
 
 const FULL = process.argv.includes('--full');
 const ROUNDS = FULL ? 2000 : 300;
@@ -43,9 +44,8 @@ interface Row {
 }
 
 function summarize(name: string, ms: number[]): Row {
-  const s = [...ms].sort((a, b) => a - b);
-  const at = (q: number) => Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))]! * 1000) / 1000;
-  return { name, rounds: s.length, p50_ms: at(0.5), p99_ms: at(0.99), max_ms: at(1) };
+  const at = (p: number) => Math.round(pct(ms, p) * 1000) / 1000;
+  return { name, rounds: ms.length, p50_ms: at(50), p99_ms: at(99), max_ms: at(100) };
 }
 
 /** From the close of request `i` (the model's finish) to the arrival of request `i + 1`. */

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ChatMessage } from '../llm/index.js';
 import type { HomeEntity } from './home/index.js';
 import { domainOf } from './home/index.js';
-import type { ServiceCall } from './action-plan.js';
+import { tempRange, type ServiceCall } from './action-plan.js';
 import { stateWords } from './action-speech.js';
 
 export const LLM_SERVICES = [
@@ -112,8 +112,8 @@ export function parsePlan(reply: string, entities: Map<string, HomeEntity>): Pla
     if (level) {
       const value = a[level.key];
       if (value === undefined) return { ok: false, reason: `the model gave no ${level.words}` };
-      const { min_temp, max_temp } = entity.attributes;
-      if (level.key === 'temperature' && ((typeof min_temp === 'number' && value < min_temp) || (typeof max_temp === 'number' && value > max_temp)))
+      const { min, max } = tempRange(entity);
+      if (level.key === 'temperature' && (value < min || value > max))
         return { ok: false, reason: `${value} degrees is outside the thermostat's range` };
       data[level.key] = value;
     }

@@ -183,13 +183,14 @@ export const stepsForCalls = (calls: ServiceCall[]): Step[] =>
     }),
   );
 
-/** The level in a call's data, in words: "40 percent", "21.5 degrees". */
+/** The level in a call's data, in words: "40 percent", "21.5 degrees", "red at 40 percent". */
 function levelOf(data: ServiceCall['data']): string | undefined {
   if (typeof data.temperature === 'number') return `${fmt(data.temperature)} degrees`;
-  for (const key of ['brightness_pct', 'percentage', 'position'])
-    if (typeof data[key] === 'number') return `${fmt(data[key] as number)} percent`;
-  if (typeof data.volume_level === 'number') return `${Math.round(data.volume_level * 100)} percent`;
-  return undefined;
+  let pct: string | undefined;
+  for (const key of ['brightness_pct', 'percentage', 'position']) if (typeof data[key] === 'number') pct = `${fmt(data[key] as number)} percent`;
+  if (typeof data.volume_level === 'number') pct = `${Math.round(data.volume_level * 100)} percent`;
+  if (typeof data.color_name === 'string') return pct ? `${data.color_name} at ${pct}` : data.color_name;
+  return pct;
 }
 
 /** "unlock the front door and open the garage door": what a confirmation asks about. */
@@ -208,6 +209,19 @@ export function keptAs(calls: ServiceCall[]): string {
     byState.set(state, [...(byState.get(state) ?? []), entity]);
   }
   return joinWords([...byState].map(([state, list]) => `${describe(list)} ${state}`));
+}
+
+/** A thermostat's settable range; an unreported bound is open. */
+export function tempRange(e: HomeEntity): { min: number; max: number } {
+  const { min_temp: min, max_temp: max } = e.attributes;
+  return { min: typeof min === 'number' ? min : -Infinity, max: typeof max === 'number' ? max : Infinity };
+}
+
+/** "can be set from 10 to 30 degrees", "can be set up to 30 degrees": the range in words, open bounds left out. */
+export function rangeWords(e: HomeEntity): string {
+  const { min, max } = tempRange(e);
+  if (Number.isFinite(min) && Number.isFinite(max)) return `can be set from ${fmt(min)} to ${fmt(max)} degrees`;
+  return Number.isFinite(max) ? `can be set up to ${fmt(max)} degrees` : `can be set from ${fmt(min)} degrees up`;
 }
 
 const FEATURE_SET_POSITION = 4;
@@ -327,8 +341,7 @@ function planSteps(c: Command, r: Extract<Resolution, { ok: true }>): Step[] {
       for (const e of r.entities) {
         const a = e.attributes;
         target = c.degrees ?? (typeof a.temperature === 'number' ? a.temperature : typeof a.current_temperature === 'number' ? a.current_temperature : 20) + (c.delta ?? 0);
-        const min = typeof a.min_temp === 'number' ? a.min_temp : -Infinity;
-        const max = typeof a.max_temp === 'number' ? a.max_temp : Infinity;
+        const { min, max } = tempRange(e);
         // "set it to 70" on a Celsius thermostat means Fahrenheit, and "21" on a Fahrenheit one Celsius.
         const other = c.degrees === undefined ? undefined : max <= 40 ? ((c.degrees - 32) * 5) / 9 : min >= 40 ? (c.degrees * 9) / 5 + 32 : undefined;
         if ((target < min || target > max) && other !== undefined) {
@@ -338,7 +351,7 @@ function planSteps(c: Command, r: Extract<Resolution, { ok: true }>): Step[] {
             target = rounded;
           }
         }
-        if (target < min || target > max) say = `${capitalize(the(e))} can be set from ${fmt(min)} to ${fmt(max)} degrees, so I left it at ${stateWords(e).replace(/^set to /, '')}.`;
+        if (target < min || target > max) say = `${capitalize(the(e))} ${rangeWords(e)}, so I left it at ${stateWords(e).replace(/^set to /, '')}.`;
         else calls.push(call(e, 'set_temperature', { temperature: target }));
       }
       return [{ ...base, done: 'set', todo: 'set', suffix: ` to ${fmt(target)} degrees${converted}`, calls, say }];

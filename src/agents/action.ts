@@ -5,11 +5,10 @@
  */
 import type { Agent, AgentContext, AgentPart, RouteDecision, TurnRequest } from '../turn/index.js';
 import type { LlmClient } from '../llm/index.js';
-import type { HomeBackend, HomeEntity } from './home/index.js';
+import type { HomeBackend } from './home/index.js';
 import { KEYWORDS, parseCommands, type Command } from './action-parse.js';
-import { indexHome, resolveTarget, type HomeIndex } from './action-resolve.js';
+import { resolveTarget, type HomeIndex } from './action-resolve.js';
 import { domainsFor, emptyMeansAll, groupFor, keptAs, planCommand, stepsForCalls, type ServiceCall, type Step } from './action-plan.js';
-import { needsConfirmation } from './home-policy.js';
 import { yesNo, type ConversationMemory } from './action-memory.js';
 import { parsePlan, planPrompt } from './action-llm.js';
 import { assistantNames } from './text/names.js';
@@ -30,6 +29,17 @@ export const CONFIRM_INTENT = 'home.confirm';
 /** "a dishwasher", "an oven", "any bathroom lights": how a missing device is named back. */
 const aOrAny = (phrase: string) => `${/[^s]s$/.test(phrase) ? 'any' : /^[aeiou]/.test(phrase) ? 'an' : 'a'} ${phrase}`;
 const KEYWORD_SET = new Set(KEYWORDS);
+
+/**
+ * What typo correction may correct towards: the rules' words and the home's. Kept per index, which
+ * home-control.ts rebuilds only when a name, alias or area changes (its copies share `vocabulary`).
+ */
+const vocabularies = new WeakMap<Set<string>, Set<string>>();
+function vocabularyOf(index: HomeIndex): Set<string> {
+  let words = vocabularies.get(index.vocabulary);
+  if (!words) vocabularies.set(index.vocabulary, (words = new Set([...KEYWORD_SET, ...index.vocabulary])));
+  return words;
+}
 
 export function createActionAgent(options: ActionAgentOptions): Agent {
   const { llm, model } = options;
@@ -63,21 +73,20 @@ export function createActionAgent(options: ActionAgentOptions): Agent {
       if (ctx.route.intent === CONFIRM_INTENT)
         return yield say(answer ? "There's nothing waiting for a yes or no. That question may have expired, so please ask again." : "Sorry, I didn't catch that.");
 
-      let entities: HomeEntity[];
+      let index: HomeIndex;
       try {
-        entities = await home.listEntities(signal);
+        index = await options.control.read(signal);
       } catch (err) {
         if (signal.aborted) return;
         yield errorPart(err);
         return yield say(`Sorry, I can't reach ${homeName(home)} right now.`);
       }
-      const index = indexHome(entities);
-      const vocabulary = new Set([...KEYWORD_SET, ...index.vocabulary]);
+      const vocabulary = vocabularyOf(index);
       const parsed = parseCommands(text, vocabulary, names);
 
       const planned = parsed.ok ? plan(parsed.commands, index, ctx) : undefined;
       if (!planned || planned.unresolved.length) {
-        if (llm) return yield* fallback(llm, model, home, index, entities, ctx, memory);
+        if (llm) return yield* fallback(llm, model, home, index, ctx, memory);
         // Without a verb there is nothing to report as "not found": the words were not a command.
         if (!planned || planned.unparsed) return yield say("Sorry, I couldn't work out what to do with that.");
       }
@@ -132,7 +141,6 @@ async function* fallback(
   model: string | undefined,
   home: HomeBackend,
   index: HomeIndex,
-  entities: HomeEntity[],
   ctx: AgentContext,
   memory: ConversationMemory,
 ): AsyncGenerator<AgentPart> {
@@ -140,7 +148,7 @@ async function* fallback(
   let reply;
   try {
     reply = await llm.complete(
-      { messages: planPrompt(entities, ctx.request.text), model, temperature: 0, max_tokens: 400, response_format: { type: 'json_object' } },
+      { messages: planPrompt([...index.byId.values()], ctx.request.text), model, temperature: 0, max_tokens: 400, response_format: { type: 'json_object' } },
       { signal },
     );
   } catch (err) {
@@ -161,9 +169,10 @@ async function* fallback(
   const result = parsePlan(reply.text, index.byId);
   if (!result.ok) return yield say("Sorry, I couldn't work out what you'd like me to do.");
 
-  const now = result.calls.filter((c) => !needsConfirmation(c.service, c.entity));
-  const later = result.calls.filter((c) => needsConfirmation(c.service, c.entity));
-  const outcome = yield* carryOut(stepsForCalls(now).map((step) => ({ step, calls: step.calls })), home, signal);
+  // The safety policy holds back what waits for a yes (each step's `confirm`); the rest runs now.
+  const steps = stepsForCalls(result.calls);
+  const later = steps.flatMap((s) => s.confirm);
+  const outcome = yield* carryOut(steps.map((step) => ({ step, calls: step.calls })), home, signal);
   if (outcome.aborted) return;
   const sentences = [...outcome.sentences];
   if (later.length) sentences.push(askFirst(memory, ctx, later));

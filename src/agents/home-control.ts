@@ -9,7 +9,7 @@ import { HomeError, domainOf, type HomeBackend, type HomeEntity } from './home/i
 import { ConversationMemory } from './action-memory.js';
 import { confirmWhat, donePhrase, keptAs, type ServiceCall, type Step } from './action-plan.js';
 import { indexHome, type HomeIndex } from './action-resolve.js';
-import { describe, joinWords, stateWords } from './action-speech.js';
+import { describe, joinWords, percentOf, stateWords } from './action-speech.js';
 
 export interface HomeControl {
   readonly home: HomeBackend;
@@ -125,7 +125,7 @@ function alreadyThere({ service, entity, data }: ServiceCall): boolean {
   const a = entity.attributes;
   switch (verb) {
     case 'turn_on':
-      if (typeof data.brightness_pct === 'number') return entity.state === 'on' && typeof a.brightness === 'number' && Math.round((a.brightness / 255) * 100) === data.brightness_pct;
+      if (typeof data.brightness_pct === 'number') return entity.state === 'on' && typeof a.brightness === 'number' && percentOf(entity) === data.brightness_pct;
       return domainOf(entity.entity_id) === 'climate' ? entity.state !== 'off' : entity.state === 'on';
     case 'turn_off':
       return entity.state === 'off';

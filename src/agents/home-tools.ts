@@ -14,9 +14,9 @@ import type { AgentContext, AgentPart } from '../turn/index.js';
 import type { ToolCall } from '../llm/index.js';
 import { domainOf, type HomeEntity } from './home/index.js';
 import { resolveTarget, type HomeIndex } from './action-resolve.js';
-import { stepsForCalls, type ServiceCall } from './action-plan.js';
+import { rangeWords, stepsForCalls, tempRange, type ServiceCall } from './action-plan.js';
 import { normalizeWords } from './text/normalize.js';
-import { capitalize, describe, fmt, percentOf, the } from './action-speech.js';
+import { capitalize, describe, percentOf, the } from './action-speech.js';
 import { askFirst, carryOut, homeName, spokenReason, type HomeControl } from './home-control.js';
 import { POWER_DOMAINS, powerService } from './home-services.js';
 
@@ -216,8 +216,8 @@ function find(env: Env, args: { name?: string; area?: string; domain?: string[];
   let entities = r.entities;
   if (name && area) {
     const wanted = normalizeWords(area);
-    const byId = new Map(index.entries.map((e) => [e.entity.entity_id, e.area]));
-    entities = entities.filter((e) => byId.get(e.entity_id) === wanted);
+    const inArea = new Set(index.entries.filter((x) => x.area === wanted).map((x) => x.entity.entity_id));
+    entities = entities.filter((e) => inArea.has(e.entity_id));
     if (!entities.length) return notFound(`No device called ${JSON.stringify(name)} was found in the ${area}.`);
   }
   if (args.device_class) {
@@ -234,18 +234,14 @@ const joinQuoted = (items: string[]) => items.map((i) => JSON.stringify(i)).join
 const POWER_ORDER = ['light', 'switch', 'fan', 'media_player', 'cover', 'climate', 'scene', 'script', 'input_boolean', 'valve', 'lock'];
 const POWER = [...POWER_ORDER.filter((d) => POWER_DOMAINS.includes(d)), ...POWER_DOMAINS.filter((d) => !POWER_ORDER.includes(d))];
 
+/** The domains that can be turned off (a scene only runs). */
+const POWER_OFF = POWER.filter((d) => powerService(d, false));
+
 async function* power(on: boolean, args: z.output<typeof onOff>, env: Env): AsyncGenerator<AgentPart, Answer> {
-  const found = find(env, args, on ? POWER : POWER.filter((d) => powerService(d, false)), false);
+  // Only domains with a service for this direction are searched, so every entity found has one.
+  const found = find(env, args, on ? POWER : POWER_OFF, false);
   if (!found.ok) return found.answer;
-  const calls: ServiceCall[] = [];
-  const cannot: HomeEntity[] = [];
-  for (const entity of found.entities) {
-    const service = powerService(domainOf(entity.entity_id), on);
-    if (service) calls.push({ service, entity, data: {} });
-    else cannot.push(entity);
-  }
-  if (!calls.length) return failure(`${capitalize(describe(cannot))} cannot be turned ${on ? 'on' : 'off'}.`);
-  return yield* execute(calls, env);
+  return yield* execute(found.entities.map((entity) => ({ service: powerService(domainOf(entity.entity_id), on)!, entity, data: {} })), env);
 }
 
 async function* lightSetRun(args: z.output<typeof lightSet>, env: Env): AsyncGenerator<AgentPart, Answer> {
@@ -267,19 +263,10 @@ async function* climateRun(args: z.output<typeof climateSet>, env: Env): AsyncGe
   const found = find(env, args, ['climate'], true);
   if (!found.ok) return found.answer;
   for (const e of found.entities) {
-    const { min_temp: min, max_temp: max } = e.attributes;
-    if ((typeof min === 'number' && args.temperature < min) || (typeof max === 'number' && args.temperature > max))
-      return failure(`${capitalize(the(e))} can be set from ${fmt(min ?? -Infinity)} to ${fmt(max ?? Infinity)} degrees.`);
+    const { min, max } = tempRange(e);
+    if (args.temperature < min || args.temperature > max) return failure(`${capitalize(the(e))} ${rangeWords(e)}.`);
   }
   return yield* execute(found.entities.map((entity) => ({ service: 'climate.set_temperature', entity, data: { temperature: args.temperature } })), env);
-}
-
-/** " to 21 degrees", " to red at 40 percent": what a setting call sets, after the target. */
-function suffixOf({ data }: ServiceCall): string {
-  if (typeof data.temperature === 'number') return ` to ${fmt(data.temperature)} degrees`;
-  const pct = typeof data.brightness_pct === 'number' ? `${data.brightness_pct} percent` : '';
-  if (data.color_name) return ` to ${data.color_name}${pct ? ` at ${pct}` : ''}`;
-  return pct ? ` to ${pct}` : '';
 }
 
 /**
@@ -288,11 +275,7 @@ function suffixOf({ data }: ServiceCall): string {
  */
 async function* execute(calls: ServiceCall[], env: Env): AsyncGenerator<AgentPart, Answer> {
   const { control, ctx } = env;
-  const steps = stepsForCalls(calls).map((step) => {
-    const first = step.calls[0] ?? step.confirm[0];
-    const suffix = first ? suffixOf(first) : '';
-    return suffix ? { ...step, suffix } : step;
-  });
+  const steps = stepsForCalls(calls);
   const later = steps.flatMap((s) => s.confirm);
   let failed = false;
   const outcome = yield* watch(carryOut(steps.map((step) => ({ step, calls: step.calls })), control.home, ctx.signal), (p) => {

@@ -112,7 +112,7 @@ export function createInteractionAgent(options: InteractionAgentOptions): Agent 
               fallbacks: options.fallbacks,
               temperature: options.temperature,
               max_tokens: options.maxTokens,
-              ...(tools ? { tools: [...tools] } : {}),
+              ...(tools ? { tools } : {}),
             },
             { signal: ctx.signal },
           );
@@ -184,7 +184,6 @@ export function createInteractionAgent(options: InteractionAgentOptions): Agent 
         if (ctx.signal.aborted) return;
         const outcome = yield* runHomeTools(r.calls, home, ctx);
         if (outcome.aborted || ctx.signal.aborted) return;
-        fresh = true;
         messages.push(
           { role: 'assistant', content: r.text, tool_calls: r.calls.map(toolCallRef) },
           ...outcome.runs.map((t): ChatMessage => ({ role: 'tool', content: t.content, tool_call_id: t.call.id })),

@@ -9,6 +9,7 @@ import { parseMath, hasPercent, parsePercentOf } from './words-math.js';
 import { parseConversion } from './words-units.js';
 import { placeIn } from './instant-zones.js';
 import { HOME_DEVICE, HOME_ROOM, HOME_SCENE } from './router-vocabulary.js';
+import { CLASS_WORDS } from './home-words.js';
 
 
 const decision = (agent: RouteDecision['agent'], intent: string, confidence: number): RouteDecision => ({ agent, intent, confidence });
@@ -76,8 +77,9 @@ const GUARD_WORDS =
 // ── home ───────────────────────────────────────────────────────────────────────────────────────
 // The home's own device, scene and room names arrive as marks (router-vocabulary.ts); the words
 // here are generic: kinds of devices and appliances any home may have, and places in any house.
-const DEVICE =
-  `(?:${HOME_DEVICE}|lights?|lamps?|bulbs?|lighting|fans?|coffee (?:maker|machine)|kettle|heater|heating|heat|ac|air conditioning|air conditioner|aircon|thermostat|temperature|doors?|garage|locks?|deadbolt|switch(?:es)?|plugs?|outlets?|sockets?|tv|television|speakers?|volume|blinds|curtains|shades|shutters|sprinklers?|dehumidifier|humidifier|fireplace|dishwasher|oven|washing machine|washer|dryer|vacuum|boiler|radiators?|everything|brightness)`;
+/** Every class word of the shared table (home-words.ts), singular or plural, then appliances any home may have. */
+const CLASS_NOUNS = Object.keys(CLASS_WORDS).map((w) => `${w}(?:e?s)?`).join('|');
+const DEVICE = `(?:${HOME_DEVICE}|${CLASS_NOUNS}|lamps?|coffee (?:maker|machine)|kettle|air conditioning|air conditioner|aircon|doors?|garage|outlets?|sockets?|speakers?|volume|sprinklers?|dehumidifier|humidifier|fireplace|dishwasher|oven|washing machine|washer|dryer|vacuum|boiler|radiators?|everything|brightness)`;
 const ROOM = `(?:${HOME_ROOM}|room|house|home|in here|inside|upstairs|downstairs)`;
 const HAS_DEVICE = new RegExp(`\\b${DEVICE}\\b`);
 const HAS_ROOM = new RegExp(`\\b${ROOM}\\b`);

@@ -30,7 +30,7 @@ export interface ChatRequest {
   fallbacks?: string[];
   temperature?: number;
   max_tokens?: number;
-  tools?: unknown[];
+  tools?: readonly unknown[];
   response_format?: { type: 'json_object' } | { type: 'text' };
 }
 

@@ -16,7 +16,7 @@ export interface HttpStream {
   readonly gone: AbortSignal;
   /** Whether headers went out (a lazy stream opens on its first write). */
   readonly opened: boolean;
-  /** `urgent: false` lets the bytes wait for the end of this event-loop iteration (see `writeBatcher`). */
+  /** `urgent: false` lets the bytes wait up to `lingerMs` (STREAM_BATCH_MS), or to the end of this event-loop iteration when it is 0 (see `writeBatcher`). */
   write(chunk: string | Buffer, urgent?: boolean): void;
   outlet(encode: (event: TurnEvent) => string | Buffer | null | Array<string | Buffer>): Outlet;
   end(tail?: string): void;
@@ -114,8 +114,8 @@ export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions):
 
 /**
  * WebSocket: JSON text frames; an audio event's PCM follows its JSON as one binary frame.
- * `raw` is the upgraded TCP socket: holding it batches the frames of one loop iteration into one
- * writev (ws's own cork/uncork per frame nests inside ours).
+ * `raw` is the upgraded TCP socket: holding it batches the frames of one `lingerMs` period (one
+ * loop iteration when it is 0) into one writev (ws's own cork/uncork per frame nests inside ours).
  */
 export function wsOutlet(socket: WebSocket, raw?: Duplex, lingerMs = 0): Outlet {
   const hold = raw ? writeBatcher(raw, lingerMs) : () => {};

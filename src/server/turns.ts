@@ -127,8 +127,8 @@ export class TurnHub {
     const clientGone = () => reason()?.code === 'client_disconnected';
 
     // What a listener waits for leaves at once: a turn's first text, its first audio, an error and
-    // the end. Everything else may wait for the end of this event-loop iteration — `turn.start`
-    // and `route` then leave after the model request instead of ahead of it.
+    // the end. Everything else may wait up to STREAM_BATCH_MS (the end of this event-loop iteration
+    // when it is 0) — `turn.start` and `route` then leave after the model request instead of ahead of it.
     let sentText = false;
     let sentAudio = false;
     const urgent = (event: TurnEvent): boolean => {

@@ -16,9 +16,10 @@ describe('action agent on Home Assistant (local WebSocket server)', () => {
     await Promise.all(homes.map((h) => h.close?.()));
     await ha.close();
   });
+  // settleMs: a late state change is waited for (its event ends the wait), never raced against a clock.
   const agent = (timeoutMs = 10_000) => {
     // No background reconnects: a failed backend must not take a later test's scripted fault.
-    const home = createHomeAssistantBackend({ url: ha.url, token: ha.token, timeoutMs, reconnectMinMs: 600_000 });
+    const home = createHomeAssistantBackend({ url: ha.url, token: ha.token, timeoutMs, reconnectMinMs: 600_000, settleMs: 60_000 });
     homes.push(home);
     return createActionAgent({ control: createHomeControl(home) });
   };

@@ -164,8 +164,11 @@ describe('Home Assistant backend (WebSocket API over loopback)', () => {
     // Cancelling during the wait surfaces as the cancel.
     ha.late('switch.kettle', 60_000);
     const ac = new AbortController();
+    const sent = ha.commands.length;
     const pending = home.callService('switch', 'toggle', { entity_id: 'switch.kettle' }, ac.signal).catch((e: unknown) => e);
-    setTimeout(() => ac.abort(new Error('barge-in')), 50);
+    // Once the call has reached Home Assistant, the backend is waiting for the late change.
+    await waitUntil(() => ha.commands.slice(sent).some((c) => c.type === 'call_service' && c.message.service === 'toggle'), 'the toggle to reach Home Assistant');
+    ac.abort(new Error('barge-in'));
     assert.match(String(await pending), /barge-in/);
   });
 
@@ -277,9 +280,13 @@ describe('Home Assistant backend (WebSocket API over loopback)', () => {
 
     ha.fault({ kind: 'delay', ms: 800 });
     const ac = new AbortController();
-    setTimeout(() => ac.abort(new Error('barge-in')), 30);
+    const asked = ha.requests.length;
     const home = backend();
-    await assert.rejects(home.listEntities(ac.signal), /barge-in/);
+    const refused = assert.rejects(home.listEntities(ac.signal), /barge-in/);
+    // Cancelled while the held connection waits, not before it was made.
+    await waitUntil(() => ha.requests.length > asked, 'the held upgrade');
+    ac.abort(new Error('barge-in'));
+    await refused;
     await home.close!();
   });
 

@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { createServer, connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { lingering, writeBatcher } from '../../src/server/outlets.js';
+import { waitUntil } from '../support/wait.js';
 import { TurnHub, type Outlet } from '../../src/server/turns.js';
 import type { Assistant, TurnEvent, TurnPart, TurnRequest } from '../../src/turn/index.js';
 
@@ -198,8 +199,7 @@ describe('writeBatcher with a linger', () => {
       slowHold(false);
       slow.peer.write('more');
       await closed;
-      while (lingering() > 0) await new Promise((r) => setTimeout(r, 10));
-      assert.equal(lingering(), 0);
+      await waitUntil(() => lingering() === 0, 'the dropped stream to be released');
       fast.client.destroy();
     });
   });

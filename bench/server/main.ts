@@ -7,7 +7,7 @@
  *   --full          more rounds, longer windows, capacity up to 4,000 streams
  *   --quick         two short rounds and one small level of each phase, printed only (smoke check, ~2 min)
  *   --steady-only   the steady levels only, printed only (before/after comparisons, ~3 min)
- *   --profile       the Barnabee child writes a V8 CPU profile to bench/results/
+ *   --profile       the Barnabee and floor children write V8 CPU profiles to bench/results/profile-ROLE/
  *   --report        no run: RESULTS.md's server section rendered again from results/server.json
  *                   (after editing notes.json or findings.json)
  *
@@ -30,6 +30,10 @@ import { r2 } from './stats.js';
 import type { CapacityRow, ServerBenchResult } from './types.js';
 
 const flag = (name: string) => process.argv.includes(name);
+
+/** `--profile`: V8 CPU profiles of a child (and its threads) in bench/results/profile-ROLE/. */
+const profileArgs = (role: string): string[] =>
+  flag('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${new URL(`../results/profile-${role}`, import.meta.url).pathname}`] : [];
 
 async function busyCores(ms: number): Promise<number | null> {
   const a = machineCpu();
@@ -59,10 +63,10 @@ async function run(mode: Mode): Promise<void> {
         LLM_MAX_RETRIES: '0',
         SSE_HEARTBEAT_MS: '15000',
       },
-      ['--expose-gc', ...(flag('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${new URL('../results', import.meta.url).pathname}`] : [])],
+      ['--expose-gc', ...profileArgs('barnabee')],
     );
     children.push(barnabee);
-    const floor = await startChild('floor', { LLM_BASE_URL: sim.url });
+    const floor = await startChild('floor', { LLM_BASE_URL: sim.url }, profileArgs('floor'));
     children.push(floor);
     const peer = await startChild('peer', { LLM_BASE_URL: sim.url });
     children.push(peer);

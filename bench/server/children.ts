@@ -17,8 +17,14 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-export async function startChild(role: 'sim' | 'barnabee' | 'floor' | 'peer', env: Record<string, string>, nodeArgs: string[] = []): Promise<Child> {
-  const file = new URL(`./${role}.ts`, import.meta.url).pathname;
+/** `checkout`: run the role from another checkout's bench/server/ (its own src/): the A/B bench. */
+export async function startChild(
+  role: 'sim' | 'barnabee' | 'floor' | 'peer',
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+  checkout?: string,
+): Promise<Child> {
+  const file = checkout ? `${checkout}/bench/server/${role}.ts` : new URL(`./${role}.ts`, import.meta.url).pathname;
   const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', file], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
   const lines: string[] = [];
   const waiters: Array<(line: string) => void> = [];

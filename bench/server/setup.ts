@@ -3,9 +3,13 @@
  * long each phase lasts in each mode. Shared by the load client and the child processes.
  */
 
-/** The scripted model answer: fixed text so every stream's content can be checked. */
+/**
+ * The scripted model answer: fixed text so every stream's content can be checked. Five sentences of
+ * twelve words, as an answer has: a sentence's end leaves at once (a listener's TTS waits for it),
+ * so a bench answer without any would spare Barnabee writes a real one costs.
+ */
 export const ANSWER_WORDS = 60;
-export const ANSWER = Array.from({ length: ANSWER_WORDS }, (_, i) => `word${i}`).join(' ') + '.';
+export const ANSWER = Array.from({ length: ANSWER_WORDS }, (_, i) => `word${i}${i % 12 === 11 ? '.' : ''}`).join(' ');
 export const QUESTION = 'tell me about the history of the bicycle';
 
 export interface SimPace {

@@ -54,6 +54,8 @@ interface CallState {
   delivered: boolean;
 }
 
+const toolsJson = new WeakMap<object, string>();
+
 export function createLlmClient(options: LlmClientOptions): LlmClient {
   const opts = validateOptions(options);
   const endpoint = new URL(`${opts.baseUrl.replace(/\/+$/, '')}/chat/completions`);
@@ -88,9 +90,14 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       max_tokens: request.max_tokens ?? opts.maxTokens,
     };
     if (models) body.models = models;
-    if (request.tools) body.tools = request.tools;
     if (request.response_format) body.response_format = request.response_format;
-    return JSON.stringify(body);
+    const json = JSON.stringify(body);
+    if (!request.tools) return json;
+    // The home's tools are the same array on every turn: their JSON (most of a short request's
+    // bytes) is made once. A tools array is not changed once handed to a request.
+    let tools = toolsJson.get(request.tools);
+    if (tools === undefined) toolsJson.set(request.tools, (tools = JSON.stringify(request.tools)));
+    return `${json.slice(0, -1)},"tools":${tools}}`;
   }
 
   async function* attempt(request: ChatRequest, model: string, models: string[] | null, call: CallState): AsyncGenerator<StreamPart> {
@@ -190,7 +197,10 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         },
       );
 
-      const drain = function* (): Generator<StreamPart> {
+      // The parts read so far, once their timing is noted; `handed()` after yielding them. A plain
+      // loop at each call site rather than `yield*` of a generator: that would wrap every part in
+      // one more promise.
+      const ready = (): boolean => {
         if (sawContent) {
           sawContent = false;
           const now = performance.now();
@@ -204,9 +214,11 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
           call.delivered = true;
           if (call.firstAnswerAt === null && out.some((p) => (p.type === 'text-delta' && p.text !== '') || p.type === 'tool-call-delta' || p.type === 'tool-call')) call.firstAnswerAt = now;
         }
-        if (out.length === 0) return;
+        if (out.length === 0) return false;
         consumerHolds = true;
-        for (let i = 0; i < out.length; i++) yield out[i]!;
+        return true;
+      };
+      const handed = () => {
         out.length = 0;
         consumerHolds = false;
         lastActive = performance.now();
@@ -215,21 +227,22 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       const body = res.body[Symbol.asyncIterator]();
       for (;;) {
         const next = await body.next();
-        if (next.done) {
-          sse.end();
-          yield* drain();
-          if (streamError) throw streamError;
-          break;
+        if (next.done) sse.end();
+        else {
+          // Once the first token is out, a read waits for the end of this event-loop iteration (see
+          // `endOfIteration`) before it is parsed and passed on: what is queued behind it (a new
+          // request, another stream's first token) goes first. Idle, that costs microseconds; busy,
+          // it keeps latency-critical work from waiting behind every other stream's tokens.
+          if (call.firstTokenAt !== null) await endOfIteration();
+          sse.feed(next.value as Buffer);
+          if (failure) throw failure;
         }
-        // Once the first token is out, a read waits for the end of this event-loop iteration (see
-        // `endOfIteration`) before it is parsed and passed on: what is queued behind it (a new
-        // request, another stream's first token) goes first. Idle, that costs microseconds; busy,
-        // it keeps latency-critical work from waiting behind every other stream's tokens.
-        if (call.firstTokenAt !== null) await endOfIteration();
-        sse.feed(next.value as Buffer);
-        if (failure) throw failure;
-        yield* drain();
+        if (ready()) {
+          for (let i = 0; i < out.length; i++) yield out[i]!;
+          handed();
+        }
         if (streamError) throw streamError;
+        if (next.done) break;
         if (budget.cut) {
           // Stop the upstream now (it stops generating and billing); the answer so far stands.
           finished = true;
@@ -249,7 +262,10 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         }
       }
       reader.end(out);
-      yield* drain();
+      if (ready()) {
+        for (let i = 0; i < out.length; i++) yield out[i]!;
+        handed();
+      }
       finished = true;
       yield finishPart(reader, typeof headerId === 'string' ? headerId : null, model, call, null);
     } catch (err) {

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { TurnCancel, type Assistant, type EventOf, type TurnEvent, type TurnRequest } from '../turn/index.js';
+import { mayEndSentence } from '../speech/segment-rules.js';
 import { HttpError } from './errors.js';
 
 type AbortCode = 'client_disconnected' | 'client_too_slow' | 'barge_in' | 'server_shutdown';
@@ -124,18 +125,30 @@ export class TurnHub {
     let overflowed = false;
     let last: TurnEvent | undefined;
     const reason = () => (controller.signal.reason instanceof TurnAbort ? controller.signal.reason : undefined);
-    const clientGone = () => reason()?.code === 'client_disconnected';
+    // Asked for every event: a flag set once, rather than the signal's getters each time.
+    const isGone = () => reason()?.code === 'client_disconnected';
+    let gone = isGone();
+    if (!controller.signal.aborted) controller.signal.addEventListener('abort', () => (gone = isGone()), { once: true });
+    const clientGone = () => gone;
 
-    // What a listener waits for leaves at once: a turn's first text, its first audio, an error and
-    // the end. Everything else may wait up to STREAM_BATCH_MS (the end of this event-loop iteration
-    // when it is 0) — `turn.start` and `route` then leave after the model request instead of ahead of it.
+    // What a listener waits for leaves at once: a turn's first text, its first audio, an error, the
+    // end, and a sentence's end together with the text after it (a client speaking the answer itself
+    // splits it into sentences, and knows one ended only from what follows: docs/protocol.md).
+    // Everything else may wait up to STREAM_BATCH_MS (the end of this event-loop iteration when it
+    // is 0) — `turn.start` and `route` then leave after the model request instead of ahead of it.
     let sentText = false;
     let sentAudio = false;
+    let sentenceOpen = false;
     const urgent = (event: TurnEvent): boolean => {
       switch (event.type) {
-        case 'chunk':
-          if (sentText || !event.text) return false;
-          return (sentText = true);
+        case 'chunk': {
+          if (!event.text) return false;
+          const first = !sentText;
+          const confirms = sentenceOpen;
+          sentText = true;
+          sentenceOpen = mayEndSentence(event.text);
+          return first || confirms || sentenceOpen;
+        }
         case 'audio':
           if (sentAudio) return false;
           return (sentAudio = true);

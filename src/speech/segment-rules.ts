@@ -85,6 +85,18 @@ function isUpperAt(s: string, i: number): boolean {
 /** Sentence-final marks. A run of them ("?!", "...") counts as one. */
 export const isTerminator = (c: number): boolean => c === 46 /* . */ || c === 33 /* ! */ || c === 63 /* ? */ || c === 0x2026; /* … */
 
+/**
+ * Whether streamed text may end a sentence or a line here: a sentence-final mark or a line break
+ * anywhere in it. Cheap and generous (it is asked of every streamed chunk): "3.5" says yes too.
+ */
+export function mayEndSentence(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (isTerminator(c) || c === 10) return true;
+  }
+  return false;
+}
+
 /** Characters that close what the sentence opened and stay with it: `."`, `.)`, `.**`, `.”`. */
 export const isCloser = (c: number): boolean =>
   c === 34 || c === 39 || c === 41 || c === 93 || c === 42 || c === 95 || c === 96 || c === 0x201d || c === 0x2019 || c === 0xbb;

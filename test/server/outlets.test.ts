@@ -211,7 +211,11 @@ describe('TurnHub: which events are urgent', () => {
     { type: 'route', agent: 'interaction', intent: 'chat', confidence: 1, route_ms: 0.1 },
     { type: 'chunk', text: '', done: false },
     { type: 'chunk', text: 'Hel', done: false },
-    { type: 'chunk', text: 'lo.', done: false },
+    { type: 'chunk', text: 'lo', done: false },
+    { type: 'chunk', text: ' there.', done: false },
+    { type: 'chunk', text: ' How', done: false },
+    { type: 'chunk', text: ' are', done: false },
+    { type: 'chunk', text: ' you?', done: false },
     { type: 'speech.start', segment: 0, text: 'Hello.' },
     { type: 'audio', segment: 0, sample_rate: 16000, encoding: 'pcm_s16le', channels: 1, pcm: Buffer.alloc(4) },
     { type: 'audio', segment: 0, sample_rate: 16000, encoding: 'pcm_s16le', channels: 1, pcm: Buffer.alloc(4) },
@@ -221,8 +225,8 @@ describe('TurnHub: which events are urgent', () => {
     {
       type: 'turn.end',
       status: 'failed',
-      text: 'Hello.',
-      spoken_text: 'Hello.',
+      text: 'Hello there. How are you?',
+      spoken_text: 'Hello there. How are you?',
       metrics: { route_ms: 0.1, first_chunk_ms: 1, first_audio_ms: 2, total_ms: 3 },
     },
   ] as TurnPart[];
@@ -232,7 +236,7 @@ describe('TurnHub: which events are urgent', () => {
     },
   };
 
-  it('the first text, the first audio, an error and turn.end are urgent; the rest is not', async () => {
+  it('the first text, a sentence end and the text after it, the first audio, an error and turn.end are urgent; the rest is not', async () => {
     const sent: Array<[string, boolean]> = [];
     const outlet: Outlet = { send: (e, urgent) => void sent.push([e.type === 'chunk' ? `chunk:${e.text}` : e.type, urgent]), buffered: () => 0 };
     const hub = new TurnHub(assistant, { maxTurnsPerClient: 1, clientBufferBytes: 1 << 20 });
@@ -243,7 +247,12 @@ describe('TurnHub: which events are urgent', () => {
       ['route', false],
       ['chunk:', false],
       ['chunk:Hel', true],
-      ['chunk:lo.', false],
+      ['chunk:lo', false],
+      // A client speaking the answer itself needs the sentence's end, and what follows to be sure of it.
+      ['chunk: there.', true],
+      ['chunk: How', true],
+      ['chunk: are', false],
+      ['chunk: you?', true],
       ['speech.start', false],
       ['audio', true],
       ['audio', false],

@@ -1,5 +1,5 @@
 /**
- * Turn writes off the event loop. A turn's one transaction (~0.3 ms, ~20 WAL pages; now and then
+ * Turn writes off the event loop. A turn's one transaction (~0.1 ms, ~5 WAL pages; now and then
  * SQLite's automatic checkpoint, the only step that fsyncs, 4–7 ms) runs on a worker thread with
  * its own connection, so the loop streaming every other turn never waits on the disk.
  *
@@ -13,7 +13,7 @@
  * thread, and so are all later ones.
  */
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 
 /** The statements a turn's write runs; both sides prepare them from here. */
 export const WRITE_SQL = {
@@ -32,17 +32,31 @@ export type WriteOp = [statement: keyof typeof WRITE_SQL, params: unknown[] | Re
 /** How long a write may wait for the worker before the worker is given up. */
 const WORKER_TIMEOUT_MS = 5000;
 
+/**
+ * The control block both threads share (Int32 slots): the last write handed over, the last one
+ * finished, and the request to close. Sequence numbers are kept modulo 2^32 there; see `lag`.
+ */
+const POSTED = 0;
+const DONE = 1;
+const CLOSING = 2;
+
 // Plain CommonJS so the worker needs no TypeScript loader; better-sqlite3 is resolved by the parent.
+//
+// The hand-off is a futex, not a message event: the worker sleeps in Atomics.wait and takes the
+// writes from its port with receiveMessageOnPort, so it never runs an event loop. Waking it this
+// way costs a third of a posted message's wake-up (bench/store.ts), and a turn's write is mostly
+// that wake-up.
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
+const { receiveMessageOnPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
+const { writes: port, failures } = workerData;
+const ctl = new Int32Array(workerData.ctl);
 const db = new Database(workerData.path, { fileMustExist: true });
 db.pragma('synchronous = NORMAL');
 db.pragma('foreign_keys = ON');
 db.pragma('busy_timeout = 2000');
 const statements = {};
 for (const [name, sql] of Object.entries(workerData.sql)) statements[name] = db.prepare(sql);
-const done = new Int32Array(workerData.done);
 // Inside \`batch\` a turn's transaction is a savepoint: a turn that fails rolls back alone.
 const turn = db.transaction((ops) => {
   for (const [name, params] of ops) Array.isArray(params) ? statements[name].run(...params) : statements[name].run(params);
@@ -52,11 +66,7 @@ const batch = db.transaction((writes, failed) => {
     try { turn(w.ops); } catch (err) { failed.push({ key: w.key, seq: w.seq, error: String((err && err.message) || err) }); }
   }
 });
-let queue = [];
-const flush = () => {
-  const writes = queue;
-  queue = [];
-  if (!writes.length) return;
+const commit = (writes) => {
   let failed = [];
   try {
     batch(writes, failed);
@@ -67,22 +77,25 @@ const flush = () => {
       try { turn(w.ops); } catch (err) { failed.push({ key: w.key, seq: w.seq, error: String((err && err.message) || err) }); }
     }
   }
-  const seq = writes[writes.length - 1].seq;
-  Atomics.store(done, 0, seq);
-  Atomics.notify(done, 0);
-  parentPort.postMessage({ done: seq, failed });
+  // Reported before DONE moves, so the parent has them when it sees the turns finished.
+  for (const f of failed) failures.postMessage(f);
+  Atomics.store(ctl, ${DONE}, writes[writes.length - 1].seq | 0);
+  Atomics.notify(ctl, ${DONE});
 };
-parentPort.on('message', (m) => {
-  if (m === 'close') {
-    flush();
-    try { db.close(); } catch {}
-    parentPort.close();
-    return;
-  }
-  // The messages already queued arrive before setImmediate runs: they become one batch.
-  if (!queue.length) setImmediate(flush);
-  queue.push(m);
-});
+let seen = 0;
+for (;;) {
+  Atomics.wait(ctl, ${POSTED}, seen);
+  seen = Atomics.load(ctl, ${POSTED});
+  // Everything in the port is one batch: at least what POSTED counts (a write is in the port
+  // before it is counted), perhaps a little more.
+  const writes = [];
+  for (let m; (m = receiveMessageOnPort(port)); ) writes.push(m.message);
+  if (writes.length) commit(writes);
+  if (Atomics.load(ctl, ${CLOSING})) break;
+}
+db.close();
+port.close();
+failures.close();
 `;
 
 export interface StoreWriter {
@@ -109,19 +122,27 @@ interface InFlight {
   resolve(ok: boolean): void;
 }
 
-interface DoneMessage {
-  done: number;
-  failed: Array<{ key: string; seq: number; error: string }>;
+// In Node 20 and ES2024; the project's TypeScript lib predates it.
+const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, index: number, value: number): { async: boolean; value: Promise<string> | string } })
+  .waitAsync;
+
+interface Failure {
+  key: string;
+  seq: number;
+  error: string;
 }
 
 /** Starts the writer worker for the WAL database at `path`. Never throws: without a worker, writes run here. */
 export function startStoreWriter(options: StoreWriterOptions): StoreWriter {
-  const done = new Int32Array(new SharedArrayBuffer(4));
+  const ctl = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+  const writes = new MessageChannel();
+  const failures = new MessageChannel();
   let worker: Worker | null = null;
   let posted = 0;
   // Handed over, in order, and not yet known to be committed: rerun here if the worker is given up.
   let inFlight: InFlight[] = [];
   let watchdog: NodeJS.Timeout | null = null;
+  let waiting = false;
 
   const runHere = (ops: WriteOp[], key: string): boolean => {
     try {
@@ -132,20 +153,52 @@ export function startStoreWriter(options: StoreWriterOptions): StoreWriter {
       return false;
     }
   };
-  /** Settles the writes up to `upTo`; `failed` holds the numbers of those that were not written. */
-  const finish = (upTo: number, failed: ReadonlySet<number> = new Set()) => {
+  /** The last write the worker finished. The slots hold numbers modulo 2^32; what lies between them is small. */
+  const committed = (done = Atomics.load(ctl, DONE)) => posted - (((posted | 0) - done) | 0);
+  /** Settles the writes the worker has finished, with the failures it reported for them. */
+  const finish = () => {
+    const upTo = committed();
+    const failed = new Set<number>();
+    for (let m; (m = receiveMessageOnPort(failures.port1)); ) {
+      const f = m.message as Failure;
+      options.onError(new Error(f.error), f.key);
+      failed.add(f.seq);
+    }
     let i = 0;
     while (i < inFlight.length && inFlight[i]!.seq <= upTo) {
-      inFlight[i]!.resolve(!failed.has(inFlight[i]!.seq));
+      inFlight[i]!.resolve(!failed.has(inFlight[i]!.seq | 0));
       i++;
     }
     if (i) inFlight = inFlight.slice(i);
     if (!inFlight.length) idle();
   };
+  /** Settles writes as the worker finishes them: one waiter at a time, woken by the worker's notify. */
+  const watchDone = () => {
+    if (waiting || !worker || !inFlight.length) return;
+    const done = Atomics.load(ctl, DONE);
+    const result = committed(done) >= inFlight[0]!.seq ? null : waitAsync(ctl, DONE, done);
+    if (!result?.async) return void queueMicrotask(onDone);
+    waiting = true;
+    void (result.value as Promise<string>).then(() => {
+      waiting = false;
+      onDone();
+    });
+  };
+  const onDone = () => {
+    if (!worker) return;
+    finish();
+    watchDone();
+  };
+  const wake = () => {
+    // What it counts is in the port already: the worker takes everything up to POSTED.
+    Atomics.store(ctl, POSTED, posted | 0);
+    Atomics.notify(ctl, POSTED);
+  };
   // While a write waits, the worker keeps the process alive and a watchdog watches it.
   const busy = () => {
     worker?.ref();
     watchdog ??= setTimeout(watch, WORKER_TIMEOUT_MS);
+    watchDone();
   };
   const idle = () => {
     worker?.unref();
@@ -163,12 +216,12 @@ export function startStoreWriter(options: StoreWriterOptions): StoreWriter {
   const abandon = (why: unknown) => {
     if (!worker) return;
     const w = worker;
+    // What the worker committed stays committed; the rest is written here, in order.
+    finish();
     worker = null;
     idle();
     void w.terminate();
     options.onError(why);
-    // What the worker committed stays committed; the rest is written here, in order.
-    finish(Atomics.load(done, 0));
     const rest = inFlight;
     inFlight = [];
     for (const write of rest) write.resolve(runHere(write.ops, write.key));
@@ -176,12 +229,12 @@ export function startStoreWriter(options: StoreWriterOptions): StoreWriter {
 
   try {
     const module = createRequire(import.meta.url).resolve('better-sqlite3');
-    worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, path: options.path, sql: WRITE_SQL, done: done.buffer } });
-    worker.unref();
-    worker.on('message', (m: DoneMessage) => {
-      for (const f of m.failed) options.onError(new Error(f.error), f.key);
-      finish(m.done, new Set(m.failed.map((f) => f.seq)));
+    worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { module, path: options.path, sql: WRITE_SQL, ctl: ctl.buffer, writes: writes.port2, failures: failures.port2 },
+      transferList: [writes.port2, failures.port2],
     });
+    worker.unref();
     worker.once('error', (err) => abandon(err));
     worker.once('exit', (code) => abandon(new Error(`the store writer exited (code ${code})`)));
   } catch (err) {
@@ -195,21 +248,21 @@ export function startStoreWriter(options: StoreWriterOptions): StoreWriter {
       const seq = ++posted;
       return new Promise<boolean>((resolve) => {
         inFlight.push({ seq, ops, key, postedAt: performance.now(), resolve });
-        worker!.postMessage({ seq, ops, key });
+        writes.port1.postMessage({ seq, ops, key });
         busy();
+        wake();
       });
     },
     settle() {
       const deadline = performance.now() + WORKER_TIMEOUT_MS;
       while (worker) {
-        const committed = Atomics.load(done, 0);
-        if (committed >= posted) break;
+        const done = Atomics.load(ctl, DONE);
+        if (committed() >= posted) break;
         const left = deadline - performance.now();
         if (left <= 0) return abandon(new Error(`the store writer did not answer within ${WORKER_TIMEOUT_MS} ms`));
-        Atomics.wait(done, 0, committed, left);
+        Atomics.wait(ctl, DONE, done, left);
       }
-      // Their messages may never be read now: settle them here (a failure was reported by the worker's message, if it came).
-      finish(Atomics.load(done, 0));
+      if (worker) finish();
     },
     close() {
       this.settle();
@@ -219,8 +272,9 @@ export function startStoreWriter(options: StoreWriterOptions): StoreWriter {
       if (!w) return;
       w.removeAllListeners('exit');
       w.removeAllListeners('error');
-      // The worker closes its connection after the writes queued before this message.
-      w.postMessage('close');
+      // The worker closes its connection once it has seen this, after the writes handed over before it.
+      Atomics.store(ctl, CLOSING, 1);
+      Atomics.notify(ctl, POSTED);
     },
   };
 }

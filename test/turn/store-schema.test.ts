@@ -189,3 +189,53 @@ describe('store: a schema 1 database', () => {
     assert.equal(store.listTurns()[0]!.input, 'next');
   });
 });
+
+describe('store: a schema 2 database', () => {
+  it('opens migrated to fewer pages per turn: every row kept as it was, foreign keys intact, new turns after the old', async (t) => {
+    const path = join(tempDir(t), 'v2.db');
+    const turns = [
+      await turn('first question', 'c1', ['First ', 'answer.']),
+      await turn('other', 'c2', ['Other answer.']),
+      await bargedIn('c1'),
+      await turn('third', 'c3', ['Three.']),
+    ];
+    const traces = writeV1(path, turns);
+    const v2 = new Database(path);
+    v2.transaction(() => {
+      (MIGRATIONS[1] as (db: Database.Database) => void)(v2);
+      v2.pragma('user_version = 2');
+    })();
+    const rows = (db: Database.Database) => ({
+      turns: db.prepare('SELECT * FROM turns ORDER BY id').all(),
+      conversations: db.prepare('SELECT * FROM conversations ORDER BY id').all(),
+    });
+    const before = rows(v2);
+    v2.close();
+
+    const store = openStore(path);
+    t.after(() => store.close());
+    for (const trace of traces) assert.deepEqual(store.getTurn(trace.turn_id), trace, trace.input);
+    const raw = new Database(path);
+    t.after(() => raw.close());
+    raw.pragma('foreign_keys = ON');
+    assert.deepEqual(rows(raw), before);
+    assert.equal(raw.pragma('user_version', { simple: true }), MIGRATIONS.length);
+    assert.equal(raw.pragma('integrity_check', { simple: true }), 'ok');
+    assert.deepEqual(raw.pragma('foreign_key_check'), []);
+    const schema = raw.prepare<[], { name: string; sql: string | null }>("SELECT name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_autoindex%'").all();
+    assert.match(schema.find((s) => s.name === 'conversations')!.sql!, /WITHOUT ROWID/);
+    assert.doesNotMatch(schema.find((s) => s.name === 'turns')!.sql!, /AUTOINCREMENT/);
+    assert.equal(
+      schema.find((s) => s.name === 'conversations_updated'),
+      undefined,
+    );
+    assert.throws(() => raw.prepare("INSERT INTO turns (turn_id, conversation_id, created_at, ended_at, input, status, text, events) VALUES ('x', 'nowhere', '', '', '', '', '', '[]')").run(), /FOREIGN KEY/);
+
+    const next = await turn('next', 'c2', ['Next.']);
+    assert.equal(await store.recordTurn(next), true);
+    const maxBefore = Math.max(...before.turns.map((r) => (r as { id: number }).id));
+    assert.equal(raw.prepare<[string], { id: number }>('SELECT id FROM turns WHERE turn_id = ?').get(next[0]!.turn_id)!.id, maxBefore + 1);
+    assert.deepEqual(store.listConversations().map((c) => c.id), ['c2', 'c3', 'c1']);
+    assert.deepEqual((await store.history('c2', 8)).map((m) => m.content), ['other', 'Other answer.', 'next', 'Next.']);
+  });
+});

@@ -8,6 +8,7 @@
  *   npx tsx bench/store.ts --full         # three rounds, twice the turns
  *   npx tsx bench/store.ts --against DIR  # also DIR/src's store in the same rounds (an A/B)
  *   npx tsx bench/store.ts --rate 130     # one rate only
+ *   npx tsx bench/store.ts --rounds 2     # that many rounds
  *
  * Each measurement is a child process of its own, in an order that rotates from round to round:
  * - baseline: the same pacing loop and the same prepared events, recorded nowhere. Its CPU (the
@@ -35,7 +36,8 @@ import type { TurnEvent } from '../src/turn/index.js';
 import { median, pct, r1, r2 } from './server/stats.js';
 
 const FULL = process.argv.includes('--full');
-const ROUNDS = FULL ? 3 : 1;
+const roundsArg = process.argv.indexOf('--rounds');
+const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : FULL ? 3 : 1;
 const HERE = dirname(fileURLToPath(import.meta.url));
 const OWN_SRC = resolve(HERE, '../src');
 const CHUNKS = 60;
@@ -330,7 +332,9 @@ function jobsFor(rates: number[], srcs: string[]): Job[] {
     const turns = Math.round((rate >= 50 ? 5 : 5.5) * rate * (FULL ? 2 : 1));
     const warm = Math.max(5, Math.round(rate * (rate >= 50 ? 1 : 0.5)));
     const job = (variant: Variant, perConversation: 1 | 5, src = OWN_SRC): Job => ({ variant, perConversation, rate, warm, turns, src });
-    jobs.push(job('baseline', 1), job('floor', 1));
+    jobs.push(job('baseline', 1));
+    // An A/B compares two stores: the floor would only lengthen the run.
+    if (srcs.length === 1) jobs.push(job('floor', 1));
     for (const src of srcs) {
       jobs.push(job('store', 1, src));
       if (rate >= 50) jobs.push(job('store', 5, src));

@@ -69,7 +69,9 @@ const batch = db.transaction((writes, failed) => {
 const commit = (writes) => {
   let failed = [];
   try {
-    batch(writes, failed);
+    // A turn alone is its own transaction: no savepoint to open and release.
+    if (writes.length === 1) turn(writes[0].ops);
+    else batch(writes, failed);
   } catch {
     // The commit itself failed: write the turns one by one to find the ones that cannot be.
     failed = [];

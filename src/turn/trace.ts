@@ -189,7 +189,10 @@ export function unpackTrace(packed: PackedTrace): Pick<TurnTrace, 'text' | 'spok
  * hearing it (`turn.end.spoken_end`); for turns recorded without that mark, what was spoken.
  */
 export function heardText(packed: PackedTrace): string {
-  const { text, spoken_text, events } = unpackTrace(packed);
+  return heardIn(unpackTrace(packed));
+}
+
+function heardIn({ text, spoken_text, events }: Pick<TurnTrace, 'text' | 'spoken_text' | 'events'>): string {
   const end = events.find((e) => e.type === 'turn.end')?.spoken_end;
   return typeof end === 'number' ? text.slice(0, end).trimEnd() : spoken_text;
 }
@@ -201,9 +204,10 @@ export function heardText(packed: PackedTrace): string {
  * barge-in: what they did to the home happened, heard or not.
  */
 export function heardMessages(packed: PackedTrace): ContextMessage[] {
-  const { text, events } = unpackTrace(packed);
+  const unpacked = unpackTrace(packed);
+  const { text, events } = unpacked;
   if (!events.some((e) => e.type === 'tool_result')) {
-    const heard = heardText(packed);
+    const heard = heardIn(unpacked);
     return heard.trim() ? [{ role: 'assistant', content: heard }] : [];
   }
   const mark = events.find((e) => e.type === 'turn.end')?.spoken_end;

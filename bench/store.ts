@@ -4,15 +4,17 @@
  * `openStore(path, { writerAfter: 0 })` + `record()`, and how long each `turn.end` waits for its
  * commit (the runner holds it until then).
  *
- *   npx tsx bench/store.ts                # one round, ~50 s
- *   npx tsx bench/store.ts --full         # three rounds, twice the turns
- *   npx tsx bench/store.ts --against DIR  # also DIR/src's store in the same rounds (an A/B)
+ *   npx tsx bench/store.ts                # 6 blocks per measurement, ~60 s
+ *   npx tsx bench/store.ts --full         # 12 blocks
+ *   npx tsx bench/store.ts --against DIR  # also DIR/src's store, block for block (an A/B)
  *   npx tsx bench/store.ts --rate 130     # one rate only
- *   npx tsx bench/store.ts --rounds 2     # that many rounds
+ *   npx tsx bench/store.ts --blocks 8     # that many blocks
  *
- * Each measurement is a child process of its own, in an order that rotates from round to round:
+ * Each measurement is a child process of its own, all of a rate started together; they take
+ * blocks of turns (~1 s at 130/s, 1.5 s at 10/s) one child at a time, in an order that rotates
+ * from block to block, and a row's figure is the median over its blocks:
  * - baseline: the same pacing loop and the same prepared events, recorded nowhere. Its CPU (the
- *   harness's timers) is subtracted from every other row of its rate and round.
+ *   harness's timers) is subtracted from every other row of its rate, block by block.
  * - floor: the least a durable write of the same turn costs: its row (packed beforehand, outside the
  *   measurement) INSERTed into a table with no index on the main thread, one transaction per turn,
  *   WAL with synchronous=NORMAL as the store.
@@ -24,6 +26,7 @@
  * child. Writes bench/results/store.json.
  */
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,8 +39,9 @@ import type { TurnEvent } from '../src/turn/index.js';
 import { median, pct, r1, r2 } from './server/stats.js';
 
 const FULL = process.argv.includes('--full');
-const roundsArg = process.argv.indexOf('--rounds');
-const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : FULL ? 3 : 1;
+const blocksArg = process.argv.indexOf('--blocks');
+/** Blocks of turns per measurement, taken in turn with the other measurements of the same rate. */
+const BLOCKS = blocksArg > 0 ? Number(process.argv[blocksArg + 1]) : FULL ? 12 : 6;
 const HERE = dirname(fileURLToPath(import.meta.url));
 const OWN_SRC = resolve(HERE, '../src');
 const CHUNKS = 60;
@@ -52,7 +56,9 @@ interface Job {
   perConversation: 1 | 5;
   rate: number;
   warm: number;
-  turns: number;
+  /** Turns per measured block. */
+  block: number;
+  blocks: number;
   /** The checkout's src the store is imported from. */
   src: string;
 }
@@ -241,69 +247,95 @@ async function floorRecorder(dbPath: string, turns: TurnEvent[][]): Promise<Reco
   };
 }
 
-async function runJob(job: Job): Promise<Measured> {
+/**
+ * The child: prepares its recorder and turns, then runs one block of turns per `block` line on
+ * stdin (the first one a warm-up) and answers each with its measurement, until `stop`.
+ */
+async function child(job: Job): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'barnabee-bench-store-'));
-  try {
-    const runId = randomUUID().slice(0, 8);
-    const count = job.warm + job.turns;
-    const conversations = Array.from({ length: count }, (_, i) => conversationOf(i, job.perConversation, runId));
-    const turns = conversations.map((c, i) => turnEvents(c.id, i));
-    const threadsBefore = new Set(threadCpu()?.keys());
-    const recorder = await recorderFor(job, join(dir, 'b.db'), turns);
-    const started = new Set([...(threadCpu()?.keys() ?? [])].filter((tid) => !threadsBefore.has(tid)));
-    const at = schedule(count, job.rate);
+  const runId = randomUUID().slice(0, 8);
+  const count = job.warm + job.block * job.blocks;
+  const conversations = Array.from({ length: count }, (_, i) => conversationOf(i, job.perConversation, runId));
+  const turns = conversations.map((c, i) => turnEvents(c.id, i));
+  const threadsBefore = new Set(threadCpu()?.keys());
+  const recorder = await recorderFor(job, join(dir, 'b.db'), turns);
+  const started = new Set([...(threadCpu()?.keys() ?? [])].filter((tid) => !threadsBefore.has(tid)));
+  const at = schedule(count, job.rate);
+  const pace = async (from: number, to: number): Promise<Measured> => {
     const waits: number[] = [];
-    const pace = async (from: number, to: number) => {
-      const pending: Array<Promise<unknown>> = [];
-      const t0 = performance.now() - at[from]!;
-      for (let i = from; i < to; i++) {
-        const wait = t0 + at[i]! - performance.now();
-        if (wait >= 1) await sleep(wait);
-        const start = performance.now();
-        const done = recorder.turn(turns[i]!, conversations[i]!);
-        if (done)
-          pending.push(
-            done.then(() => {
-              waits.push(performance.now() - start);
-              recorder.wal?.sample();
-            }),
-          );
-      }
-      await Promise.all(pending);
-    };
-    await pace(0, job.warm);
-    waits.length = 0;
     const wal = recorder.wal;
     if (wal) wal.frames = 0;
     const commitsBefore = wal?.commits() ?? 0;
     const threads0 = threadCpu();
     const cpu0 = process.cpuUsage();
     const wall0 = performance.now();
-    await pace(job.warm, count);
+    const pending: Array<Promise<unknown>> = [];
+    const t0 = performance.now() - at[from]!;
+    for (let i = from; i < to; i++) {
+      const wait = t0 + at[i]! - performance.now();
+      if (wait >= 1) await sleep(wait);
+      const start = performance.now();
+      const done = recorder.turn(turns[i]!, conversations[i]!);
+      if (done)
+        pending.push(
+          done.then(() => {
+            waits.push(performance.now() - start);
+            wal?.sample();
+          }),
+        );
+    }
+    await Promise.all(pending);
     const cpu = process.cpuUsage(cpu0);
-    const threads = threadSplit(threads0, threadCpu(), started);
-    const wall_s = (performance.now() - wall0) / 1000;
-    const commits = (wal?.commits() ?? 0) - commitsBefore;
-    wal?.close();
-    recorder.close();
-    return { cpu_us: cpu.user + cpu.system, sys_us: cpu.system, wall_s, waits_ms: waits, wal_frames: wal?.frames ?? 0, commits, threads };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    return {
+      cpu_us: cpu.user + cpu.system,
+      sys_us: cpu.system,
+      wall_s: (performance.now() - wall0) / 1000,
+      waits_ms: waits,
+      wal_frames: wal?.frames ?? 0,
+      commits: (wal?.commits() ?? 0) - commitsBefore,
+      threads: threadSplit(threads0, threadCpu(), started),
+    };
+  };
+  let next = 0;
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line !== 'block') break;
+    const size = next === 0 ? job.warm : job.block;
+    process.stdout.write(`${JSON.stringify(await pace(next, next + size))}\n`);
+    next += size;
   }
+  recorder.wal?.close();
+  recorder.close();
+  rmSync(dir, { recursive: true, force: true });
 }
 
 // ---------------------------------------------------------------------------------------------
-// The parent: rounds of jobs, one child each, and the report.
+// The parent: every job's child started, then their blocks in turn, and the report.
 
-async function inChild(job: Job): Promise<Measured> {
+interface Child {
+  job: Job;
+  block(): Promise<Measured>;
+  stop(): Promise<void>;
+}
+
+function startChild(job: Job): Child {
   const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', JSON.stringify(job)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
-  let out = '';
-  proc.stdout.on('data', (d: Buffer) => void (out += d.toString()));
-  const code = await new Promise<number | null>((done) => proc.on('exit', done));
-  if (code !== 0) throw new Error(`the ${job.variant} child exited with ${code}`);
-  return JSON.parse(out) as Measured;
+  const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
+  const exited = new Promise<number | null>((done) => proc.on('exit', done));
+  return {
+    job,
+    async block() {
+      proc.stdin.write('block\n');
+      const line = await lines.next();
+      if (line.done) throw new Error(`the ${job.variant} child exited with ${await exited}`);
+      return JSON.parse(line.value) as Measured;
+    },
+    async stop() {
+      proc.stdin.end('stop\n');
+      await exited;
+    },
+  };
 }
 
 interface Row {
@@ -313,25 +345,26 @@ interface Row {
   per_conversation: number;
   rate: number;
   turns: number;
-  /** Process CPU per turn, less the baseline's, median of the rounds. */
+  /** Process CPU per turn, less the baseline's in the same block, median of the blocks. */
   cpu_us_per_turn: number | null;
-  cpu_rounds: number[];
+  cpu_blocks: number[];
   kernel_share: number | null;
   vs_floor: number | null;
   wait_p50_ms: number | null;
   wait_p99_ms: number | null;
   wal_frames_per_turn: number | null;
   turns_per_commit: number | null;
-  /** Per turn, by thread, summed over the rounds (main and other less the baseline's). */
+  /** Per turn, by thread, over all blocks (main and other less the baseline's). */
   threads_us_per_turn: { main: number; writer: number; other: number } | null;
 }
 
 function jobsFor(rates: number[], srcs: string[]): Job[] {
   const jobs: Job[] = [];
   for (const rate of rates) {
-    const turns = Math.round((rate >= 50 ? 5 : 5.5) * rate * (FULL ? 2 : 1));
-    const warm = Math.max(5, Math.round(rate * (rate >= 50 ? 1 : 0.5)));
-    const job = (variant: Variant, perConversation: 1 | 5, src = OWN_SRC): Job => ({ variant, perConversation, rate, warm, turns, src });
+    // Blocks of ~1 s at 130/s, 1.5 s at 10/s.
+    const block = Math.max(15, rate);
+    const warm = Math.max(10, rate);
+    const job = (variant: Variant, perConversation: 1 | 5, src = OWN_SRC): Job => ({ variant, perConversation, rate, warm, block, blocks: BLOCKS, src });
     jobs.push(job('baseline', 1));
     // An A/B compares two stores: the floor would only lengthen the run.
     if (srcs.length === 1) jobs.push(job('floor', 1));
@@ -345,7 +378,7 @@ function jobsFor(rates: number[], srcs: string[]): Job[] {
 
 function threadsPerTurn(ms: Measured[], base: Measured[], turns: number): Row['threads_us_per_turn'] {
   const sum = (list: Measured[], key: 'main_us' | 'writer_us' | 'other_us') => list.reduce((a, m) => a + (m.threads?.[key] ?? NaN), 0);
-  const per = (x: number) => (Number.isFinite(x) ? Math.round(x / (turns * ms.length)) : NaN);
+  const per = (x: number) => (Number.isFinite(x) ? Math.round(x / turns) : NaN);
   const split = {
     main: per(sum(ms, 'main_us') - sum(base, 'main_us')),
     writer: per(sum(ms, 'writer_us')),
@@ -368,19 +401,26 @@ async function main(): Promise<void> {
   const srcs = againstArg > 0 ? [OWN_SRC, resolve(process.argv[againstArg + 1]!, 'src')] : [OWN_SRC];
   const jobs = jobsFor(rates, srcs);
   const results = new Map<Job, Measured[]>(jobs.map((j) => [j, []]));
-  for (let round = 0; round < ROUNDS; round++) {
-    const order = jobs.map((_, i) => jobs[(i + round * 3) % jobs.length]!);
-    for (const job of order) {
-      const m = await inChild(job);
-      results.get(job)!.push(m);
-      console.error(`round ${round + 1}: ${labelOf(job, srcs)} at ${job.rate}/s: ${Math.round(m.cpu_us / job.turns)} µs/turn`);
+  for (const rate of rates) {
+    // Every measurement of a rate has its child running; one runs a block at a time, in an order
+    // that rotates from block to block, so a noisy spell on the machine hits them all.
+    const children = jobs.filter((j) => j.rate === rate).map(startChild);
+    for (const c of children) await c.block();
+    for (let b = 0; b < BLOCKS; b++) {
+      for (let i = 0; i < children.length; i++) {
+        const c = children[(i + b) % children.length]!;
+        results.get(c.job)!.push(await c.block());
+      }
+      console.error(`${rate}/s: block ${b + 1} of ${BLOCKS}`);
     }
+    await Promise.all(children.map((c) => c.stop()));
   }
 
   const rows: Row[] = jobs.map((job) => {
     const ms = results.get(job)!;
-    const base = jobs.find((j) => j.variant === 'baseline' && j.rate === job.rate)!;
-    const net = ms.map((m, r) => (job.variant === 'baseline' ? m.cpu_us : m.cpu_us - results.get(base)![r]!.cpu_us) / job.turns);
+    const base = results.get(jobs.find((j) => j.variant === 'baseline' && j.rate === job.rate)!)!;
+    const net = ms.map((m, b) => (job.variant === 'baseline' ? m.cpu_us : m.cpu_us - base[b]!.cpu_us) / job.block);
+    const turns = job.block * ms.length;
     const waits = ms.flatMap((m) => m.waits_ms);
     const frames = ms.reduce((a, m) => a + m.wal_frames, 0);
     const commits = ms.reduce((a, m) => a + m.commits, 0);
@@ -390,16 +430,16 @@ async function main(): Promise<void> {
       variant: job.variant,
       per_conversation: job.perConversation,
       rate: job.rate,
-      turns: job.turns,
+      turns,
       cpu_us_per_turn: median(net.map(r1)),
-      cpu_rounds: net.map(r1),
+      cpu_blocks: net.map(r1),
       kernel_share: r2(ms.reduce((a, m) => a + m.sys_us, 0) / ms.reduce((a, m) => a + m.cpu_us, 0)),
       vs_floor: null,
       wait_p50_ms: waits.length ? r2(pct(waits, 50)) : null,
       wait_p99_ms: waits.length ? r2(pct(waits, 99)) : null,
-      wal_frames_per_turn: job.variant === 'baseline' ? null : r1(frames / (job.turns * ms.length)),
-      turns_per_commit: commits ? r2((job.turns * ms.length) / commits) : null,
-      threads_us_per_turn: job.variant === 'baseline' ? null : threadsPerTurn(ms, results.get(base)!, job.turns),
+      wal_frames_per_turn: job.variant === 'baseline' ? null : r1(frames / turns),
+      turns_per_commit: commits ? r2(turns / commits) : null,
+      threads_us_per_turn: job.variant === 'baseline' ? null : threadsPerTurn(ms, base, turns),
     };
   });
   for (const row of rows) {
@@ -409,7 +449,7 @@ async function main(): Promise<void> {
   printTable(rows);
   const out = join(HERE, 'results', 'store.json');
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, full: FULL, rounds: ROUNDS, rows }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, full: FULL, blocks: BLOCKS, rows }, null, 2)}\n`);
   console.log(`\nwrote ${out}`);
 }
 
@@ -419,7 +459,7 @@ function printTable(rows: Row[]): void {
   const lines = rows.map((r) => [
     String(r.rate),
     r.label,
-    String(r.turns * ROUNDS),
+    String(r.turns),
     r.variant === 'baseline' ? `${show(r.cpu_us_per_turn)} (subtracted)` : show(r.cpu_us_per_turn),
     r.kernel_share === null ? '—' : `${Math.round(r.kernel_share * 100)} %`,
     r.vs_floor === null ? '—' : `${r.vs_floor}×`,
@@ -436,5 +476,5 @@ function printTable(rows: Row[]): void {
 }
 
 const childArg = process.argv.indexOf('--child');
-if (childArg > 0) process.stdout.write(`${JSON.stringify(await runJob(JSON.parse(process.argv[childArg + 1]!) as Job))}\n`);
+if (childArg > 0) await child(JSON.parse(process.argv[childArg + 1]!) as Job);
 else await main();

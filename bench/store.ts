@@ -20,6 +20,9 @@
  *   WAL with synchronous=NORMAL as the store.
  * - store: every event of a turn through `record()` (turn.start, route, 60 chunks, the last chunk,
  *   usage, turn.end with metrics), a new conversation per turn — what most bench/server turns are.
+ * - store, writes kept on the main thread (`writerAfter: Infinity`): what the worker costs and
+ *   saves, with how long each turn's recording then holds the event loop (SQLite's checkpoints
+ *   included).
  * - store, 5 turns per conversation: 20 conversations in flight, each turn after a conversation's
  *   first reads its history first, as the assistant does.
  * Turns end at random (exponential) intervals around the rate, the same seeded sequence for every
@@ -48,7 +51,7 @@ const CHUNKS = 60;
 const HISTORY_TURNS = 8;
 const CONVERSATIONS_IN_FLIGHT = 20;
 
-type Variant = 'baseline' | 'floor' | 'store';
+type Variant = 'baseline' | 'floor' | 'store' | 'store-main';
 
 interface Job {
   variant: Variant;
@@ -68,6 +71,7 @@ interface Measured {
   sys_us: number;
   wall_s: number;
   waits_ms: number[];
+  blocked_ms: number[];
   wal_frames: number;
   commits: number;
   /** CPU by thread (Linux only, 10 ms ticks): the main thread, the threads the recorder started (the writer), the rest (V8's GC helpers). */
@@ -191,6 +195,8 @@ interface Recorder {
   /** Records turn i; resolves (if at all) once it is committed. */
   turn(events: TurnEvent[], conversation: { id: string; nth: number }): Promise<unknown> | undefined;
   wal?: WalCounter;
+  /** How long each turn's recording held the event loop, ms. */
+  blocked?: number[];
   close(): void;
 }
 
@@ -198,19 +204,24 @@ async function recorderFor(job: Job, dbPath: string, turns: TurnEvent[][]): Prom
   if (job.variant === 'baseline') return { turn: () => undefined, close: () => {} };
   if (job.variant === 'floor') return floorRecorder(dbPath, turns);
   const { openStore } = (await import(pathToFileURL(join(job.src, 'turn/store.ts')).href)) as typeof import('../src/turn/store.js');
-  const store = openStore(dbPath, { writerAfter: 0 });
+  // store-main: the writes never leave the event loop (the worker is never started).
+  const store = openStore(dbPath, { writerAfter: job.variant === 'store' ? 0 : Infinity });
   const meta = { transport: 'sse' };
+  const blocked: number[] = [];
   return {
     turn(events, conversation) {
       const write = () => {
+        const start = performance.now();
         let done: Promise<boolean> | undefined;
         for (const e of events) done = store.record(e, meta) ?? done;
+        blocked.push(performance.now() - start);
         return done;
       };
       if (conversation.nth === 0) return write();
       return store.history(conversation.id, HISTORY_TURNS).then(write);
     },
     wal: new WalCounter(dbPath),
+    blocked,
     close: () => store.close(),
   };
 }
@@ -225,6 +236,7 @@ async function floorRecorder(dbPath: string, turns: TurnEvent[][]): Promise<Reco
   const insert = db.prepare(`INSERT INTO turns VALUES (NULL, @turn_id, @conversation_id, @created_at, @ended_at, @input, @agent, @intent,
     @confidence, @model, @status, @text, @spoken_text, @usage, @metrics, @events, @transport)`);
   const rows = new Map<TurnEvent[], Record<string, unknown>>();
+  const blocked: number[] = [];
   for (const events of turns) {
     const builder = new TraceBuilder(events[0]!.turn_id, { transport: 'sse' });
     for (const e of events) builder.add(e);
@@ -239,9 +251,12 @@ async function floorRecorder(dbPath: string, turns: TurnEvent[][]): Promise<Reco
   }
   return {
     turn(events) {
+      const start = performance.now();
       insert.run(rows.get(events));
+      blocked.push(performance.now() - start);
       return Promise.resolve();
     },
+    blocked,
     wal: new WalCounter(dbPath),
     close: () => db.close(),
   };
@@ -263,6 +278,7 @@ async function child(job: Job): Promise<void> {
   const at = schedule(count, job.rate);
   const pace = async (from: number, to: number): Promise<Measured> => {
     const waits: number[] = [];
+    if (recorder.blocked) recorder.blocked.length = 0;
     const wal = recorder.wal;
     if (wal) wal.frames = 0;
     const commitsBefore = wal?.commits() ?? 0;
@@ -291,6 +307,7 @@ async function child(job: Job): Promise<void> {
       sys_us: cpu.system,
       wall_s: (performance.now() - wall0) / 1000,
       waits_ms: waits,
+      blocked_ms: [...(recorder.blocked ?? [])],
       wal_frames: wal?.frames ?? 0,
       commits: (wal?.commits() ?? 0) - commitsBefore,
       threads: threadSplit(threads0, threadCpu(), started),
@@ -352,6 +369,9 @@ interface Row {
   vs_floor: number | null;
   wait_p50_ms: number | null;
   wait_p99_ms: number | null;
+  /** How long recording a turn held the event loop. */
+  blocked_p50_ms: number | null;
+  blocked_p99_ms: number | null;
   wal_frames_per_turn: number | null;
   turns_per_commit: number | null;
   /** Per turn, by thread, over all blocks (main and other less the baseline's). */
@@ -367,7 +387,7 @@ function jobsFor(rates: number[], srcs: string[]): Job[] {
     const job = (variant: Variant, perConversation: 1 | 5, src = OWN_SRC): Job => ({ variant, perConversation, rate, warm, block, blocks: BLOCKS, src });
     jobs.push(job('baseline', 1));
     // An A/B compares two stores: the floor would only lengthen the run.
-    if (srcs.length === 1) jobs.push(job('floor', 1));
+    if (srcs.length === 1) jobs.push(job('floor', 1), job('store-main', 1));
     for (const src of srcs) {
       jobs.push(job('store', 1, src));
       if (rate >= 50) jobs.push(job('store', 5, src));
@@ -390,6 +410,7 @@ function threadsPerTurn(ms: Measured[], base: Measured[], turns: number): Row['t
 function labelOf(job: Job, srcs: string[]): string {
   if (job.variant === 'baseline') return 'baseline (pacing only)';
   if (job.variant === 'floor') return 'floor (one INSERT, main thread)';
+  if (job.variant === 'store-main') return 'store, writes kept on the main thread';
   const which = srcs.length > 1 ? (job.src === OWN_SRC ? ' [this]' : ' [against]') : '';
   return `store, ${job.perConversation === 1 ? 'new conversation per turn' : '5 turns per conversation'}${which}`;
 }
@@ -422,6 +443,7 @@ async function main(): Promise<void> {
     const net = ms.map((m, b) => (job.variant === 'baseline' ? m.cpu_us : m.cpu_us - base[b]!.cpu_us) / job.block);
     const turns = job.block * ms.length;
     const waits = ms.flatMap((m) => m.waits_ms);
+    const blocked = ms.flatMap((m) => m.blocked_ms);
     const frames = ms.reduce((a, m) => a + m.wal_frames, 0);
     const commits = ms.reduce((a, m) => a + m.commits, 0);
     return {
@@ -437,6 +459,8 @@ async function main(): Promise<void> {
       vs_floor: null,
       wait_p50_ms: waits.length ? r2(pct(waits, 50)) : null,
       wait_p99_ms: waits.length ? r2(pct(waits, 99)) : null,
+      blocked_p50_ms: blocked.length ? r2(pct(blocked, 50)) : null,
+      blocked_p99_ms: blocked.length ? r2(pct(blocked, 99)) : null,
       wal_frames_per_turn: job.variant === 'baseline' ? null : r1(frames / turns),
       turns_per_commit: commits ? r2(turns / commits) : null,
       threads_us_per_turn: job.variant === 'baseline' ? null : threadsPerTurn(ms, base, turns),
@@ -454,7 +478,7 @@ async function main(): Promise<void> {
 }
 
 function printTable(rows: Row[]): void {
-  const header = ['rate/s', 'what', 'turns', 'CPU µs/turn', 'kernel', '÷ floor', 'turn.end wait p50 / p99 ms', 'WAL frames/turn', 'turns/commit', 'main / writer / other µs'];
+  const header = ['rate/s', 'what', 'turns', 'CPU µs/turn', 'kernel', '÷ floor', 'turn.end wait p50 / p99 ms', 'loop held p50 / p99 ms', 'WAL frames/turn', 'turns/commit', 'main / writer / other µs'];
   const show = (x: number | null, unit = '') => (x === null ? '—' : `${x}${unit}`);
   const lines = rows.map((r) => [
     String(r.rate),
@@ -464,6 +488,7 @@ function printTable(rows: Row[]): void {
     r.kernel_share === null ? '—' : `${Math.round(r.kernel_share * 100)} %`,
     r.vs_floor === null ? '—' : `${r.vs_floor}×`,
     r.wait_p50_ms === null ? '—' : `${r.wait_p50_ms} / ${r.wait_p99_ms}`,
+    r.blocked_p50_ms === null ? '—' : `${r.blocked_p50_ms} / ${r.blocked_p99_ms}`,
     show(r.wal_frames_per_turn),
     show(r.turns_per_commit),
     r.threads_us_per_turn ? `${r.threads_us_per_turn.main} / ${r.threads_us_per_turn.writer} / ${r.threads_us_per_turn.other}` : '—',

@@ -215,6 +215,22 @@ describe('store', () => {
     assert.deepEqual(warnings.map((w) => w.turn_id), [refused[0]!.turn_id]);
   });
 
+  it('once busy, a bad turn handed over with others fails alone', async (t) => {
+    const path = join(tempDir(t), 'b.db');
+    const warnings: Array<{ turn_id?: string }> = [];
+    const store = openStore(path, { writerAfter: 0, logger: { warn: (obj) => void warnings.push(obj as { turn_id?: string }) } });
+    t.after(() => store.close());
+    const raw = new Database(path);
+    t.after(() => raw.close());
+    raw.exec(`CREATE TRIGGER refuse BEFORE INSERT ON turns WHEN NEW.input = 'refused' BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
+    const turns = [await turn('before', 'c', ['a']), await turn('refused', 'c', ['b']), await turn('after', 'd', ['c'])];
+    // Handed over in one tick: the worker takes them in one go (a batch) or, if it wakes between, apart.
+    const recorded = turns.map((events) => record(store, events));
+    assert.deepEqual(await Promise.all(recorded), [true, false, true]);
+    assert.deepEqual(store.listTurns().map((x) => x.input), ['after', 'before']);
+    assert.deepEqual(warnings.map((w) => w.turn_id), [turns[1]![0]!.turn_id]);
+  });
+
   it('a turn recorded twice is kept once', async (t) => {
     const store = openStore(join(tempDir(t), 'b.db'), { logger: { warn: () => {} } });
     t.after(() => store.close());

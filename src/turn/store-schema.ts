@@ -125,7 +125,8 @@ function textOnce(db: Database.Database): void {
  *   latest turn), and each turn moved an entry in it.
  */
 function fewerPagesPerTurn(db: Database.Database): void {
-  // A parent table dropped with foreign keys on deletes its children's rows (ON DELETE CASCADE):
+  // Both tables are rebuilt (their shapes repeat version 2's, which is never edited). A parent
+  // table dropped with foreign keys on deletes its children's rows (ON DELETE CASCADE):
   // the old `conversations` is renamed first, which points the old `turns` at it, and is dropped
   // only after the old `turns`, so nothing refers to it then.
   db.exec(`

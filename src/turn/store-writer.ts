@@ -34,7 +34,7 @@ const WORKER_TIMEOUT_MS = 5000;
 
 /**
  * The control block both threads share (Int32 slots): the last write handed over, the last one
- * finished, and the request to close. Sequence numbers are kept modulo 2^32 there; see `lag`.
+ * finished, and the request to close. Sequence numbers are kept modulo 2^32 there; see `committed`.
  */
 const POSTED = 0;
 const DONE = 1;
@@ -168,7 +168,7 @@ export function startStoreWriter(options: StoreWriterOptions): StoreWriter {
     }
     let i = 0;
     while (i < inFlight.length && inFlight[i]!.seq <= upTo) {
-      inFlight[i]!.resolve(!failed.has(inFlight[i]!.seq | 0));
+      inFlight[i]!.resolve(!failed.has(inFlight[i]!.seq));
       i++;
     }
     if (i) inFlight = inFlight.slice(i);
@@ -259,7 +259,7 @@ export function startStoreWriter(options: StoreWriterOptions): StoreWriter {
       const deadline = performance.now() + WORKER_TIMEOUT_MS;
       while (worker) {
         const done = Atomics.load(ctl, DONE);
-        if (committed() >= posted) break;
+        if (committed(done) >= posted) break;
         const left = deadline - performance.now();
         if (left <= 0) return abandon(new Error(`the store writer did not answer within ${WORKER_TIMEOUT_MS} ms`));
         Atomics.wait(ctl, DONE, done, left);

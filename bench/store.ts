@@ -4,7 +4,7 @@
  * `openStore(path, { writerAfter: 0 })` + `record()`, and how long each `turn.end` waits for its
  * commit (the runner holds it until then).
  *
- *   npx tsx bench/store.ts                # 6 blocks per measurement, ~60 s
+ *   npx tsx bench/store.ts                # 6 blocks per measurement, ~70 s
  *   npx tsx bench/store.ts --full         # 12 blocks
  *   npx tsx bench/store.ts --against DIR  # also DIR/src's store, block for block (an A/B)
  *   npx tsx bench/store.ts --rate 130     # one rate only

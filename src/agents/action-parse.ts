@@ -3,9 +3,10 @@
  * its target as a phrase. Pure: no I/O, no entities beyond the words they contribute for typo
  * correction. Resolving phrases to entities is `action-resolve.ts`.
  */
-import { normalizeWords, PLAIN_VERBS } from './text/normalize.js';
+import { PLAIN_VERBS, tokenize } from './text/normalize.js';
 import { wordsToNumbers } from './text/numbers.js';
-import { closest, fixOff } from './text/typos.js';
+import { fixOff, type Corrector } from './text/typos.js';
+import { homeCorrector } from './text/known-words.js';
 import { assistantNames } from './text/names.js';
 import { stripPolite } from './text/polite.js';
 
@@ -48,7 +49,7 @@ const STARTERS = new Set([
 /** Words whose presence says "this is about the thermostat". */
 export const TEMPERATURE_WORDS = new Set(['thermostat', 'temperature', 'heat', 'heating', 'heater', 'ac', 'degrees', 'degree', 'warmer', 'cooler', 'colder', 'hotter', 'warm', 'cold', 'hot', 'cool']);
 
-/** Everything the rules know; a typo is corrected only towards one of these or an entity's words. */
+/** Everything the rules know; a typo is corrected only towards one of these or a home's words (`actionCorrector`). */
 export const KEYWORDS = [
   ...STARTERS,
   'on', 'off', 'up', 'down', 'toggle', 'percent', 'degrees', 'degree', 'brightness', 'bright', 'brighter', 'dimmer', 'darker',
@@ -66,19 +67,42 @@ export const KEYWORDS = [
 
 const BARNABEE = assistantNames();
 
+/** Typo correction towards the rules' words and `homeWords` (a home's names, aliases and areas), as the router's. */
+export function actionCorrector(homeWords: Iterable<string>): Corrector {
+  return homeCorrector(KEYWORDS, homeWords);
+}
+
+const CONJUNCTIONS = new Set(['and', 'then', 'also', 'plus']);
+
+/**
+ * The words of an utterance with each clause-separating comma (or semicolon) as "and". The one
+ * tokenizer has already joined the commas inside numbers ("21,5" → 21.5, "1,000" → 1000).
+ */
+function clauseWords(text: string): string[] {
+  const out: string[] = [];
+  const tokens = tokenize(text.replace(/;/g, ' , '));
+  tokens.forEach((t, i) => {
+    if (t === ',') {
+      const next = tokens[i + 1];
+      if (out.length && !CONJUNCTIONS.has(out.at(-1)!) && next !== ',' && !CONJUNCTIONS.has(next ?? '')) out.push('and');
+    } else if (/[a-z0-9]/.test(t)) out.push(t);
+  });
+  return out;
+}
+
 /**
  * Normalize, drop the assistant's names, turn number words into digits, and correct typos towards
- * the known vocabulary.
+ * the rules' words and the home's (`actionCorrector`).
  */
-export function prepare(text: string, vocabulary: ReadonlySet<string>, names: ReadonlySet<string> = BARNABEE): string {
-  const words = wordsToNumbers(normalizeWords(text.replace(/[,;]+/g, ' and ')))
+export function prepare(text: string, corrector: Corrector, names: ReadonlySet<string> = BARNABEE): string {
+  const words = wordsToNumbers(clauseWords(text).join(' '))
     .split(' ')
     .filter((w) => !names.has(w))
-    .map((w) => PLAIN_VERBS[w] ?? (vocabulary.has(w) || /\d/.test(w) ? w : (closest(w, vocabulary) ?? w)));
+    .map((w) => PLAIN_VERBS[w] ?? corrector.correct(w));
   fixOff(words);
   // "playing" is also a state ("what is playing"): read as the verb only where a request starts.
   return stripPolite(words.join(' '))
-    .replace(/^playing/, 'play')
+    .replace(/^playing/, 'play')
     .replace(/\b(?:please|for me|thanks|thank you|right now|now)\b/g, ' ')
     .replace(/\s+/g, ' ')
     .trim()
@@ -104,8 +128,8 @@ export function splitClauses(t: string): string[] {
   return clauses.filter(Boolean);
 }
 
-export function parseCommands(text: string, vocabulary: ReadonlySet<string>, names?: ReadonlySet<string>): ParseResult {
-  const prepared = prepare(text, vocabulary, names);
+export function parseCommands(text: string, corrector: Corrector, names?: ReadonlySet<string>): ParseResult {
+  const prepared = prepare(text, corrector, names);
   if (!prepared) return { ok: false, reason: 'empty', clause: '' };
   const commands: Command[] = [];
   for (const clause of splitClauses(prepared)) {

@@ -6,7 +6,8 @@
 import type { Agent, AgentContext, AgentPart, RouteDecision, TurnRequest } from '../turn/index.js';
 import type { LlmClient } from '../llm/index.js';
 import type { HomeBackend } from './home/index.js';
-import { KEYWORDS, parseCommands, type Command } from './action-parse.js';
+import { actionCorrector, parseCommands, type Command } from './action-parse.js';
+import type { Corrector } from './text/typos.js';
 import { resolveTarget, type HomeIndex } from './action-resolve.js';
 import { domainsFor, emptyMeansAll, groupFor, keptAs, planCommand, stepsForCalls, type ServiceCall, type Step } from './action-plan.js';
 import { yesNo, type ConversationMemory } from './action-memory.js';
@@ -28,17 +29,16 @@ export interface ActionAgentOptions {
 export const CONFIRM_INTENT = 'home.confirm';
 /** "a dishwasher", "an oven", "any bathroom lights": how a missing device is named back. */
 const aOrAny = (phrase: string) => `${/[^s]s$/.test(phrase) ? 'any' : /^[aeiou]/.test(phrase) ? 'an' : 'a'} ${phrase}`;
-const KEYWORD_SET = new Set(KEYWORDS);
 
 /**
- * What typo correction may correct towards: the rules' words and the home's. Kept per index, which
- * home-control.ts rebuilds only when a name, alias or area changes (its copies share `vocabulary`).
+ * Typo correction towards the rules' words and the home's. Kept per index, which home-control.ts
+ * rebuilds only when a name, alias or area changes (its copies share `vocabulary`).
  */
-const vocabularies = new WeakMap<Set<string>, Set<string>>();
-function vocabularyOf(index: HomeIndex): Set<string> {
-  let words = vocabularies.get(index.vocabulary);
-  if (!words) vocabularies.set(index.vocabulary, (words = new Set([...KEYWORD_SET, ...index.vocabulary])));
-  return words;
+const correctors = new WeakMap<Set<string>, Corrector>();
+function correctorOf(index: HomeIndex): Corrector {
+  let corrector = correctors.get(index.vocabulary);
+  if (!corrector) correctors.set(index.vocabulary, (corrector = actionCorrector(index.vocabulary)));
+  return corrector;
 }
 
 export function createActionAgent(options: ActionAgentOptions): Agent {
@@ -81,8 +81,7 @@ export function createActionAgent(options: ActionAgentOptions): Agent {
         yield errorPart(err);
         return yield say(`Sorry, I can't reach ${homeName(home)} right now.`);
       }
-      const vocabulary = vocabularyOf(index);
-      const parsed = parseCommands(text, vocabulary, names);
+      const parsed = parseCommands(text, correctorOf(index), names);
 
       const planned = parsed.ok ? plan(parsed.commands, index, ctx) : undefined;
       if (!planned || planned.unresolved.length) {

@@ -1,13 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { KEYWORDS, parseCommands, splitClauses, type Command } from '../../src/agents/action-parse.js';
+import { actionCorrector, parseCommands, prepare, splitClauses, type Command } from '../../src/agents/action-parse.js';
 import { yesNo } from '../../src/agents/action-memory.js';
 import { normalizeWords as normalize } from '../../src/agents/text/normalize.js';
 import { wordsToNumbers } from '../../src/agents/text/numbers.js';
 import { closest, editDistance } from '../../src/agents/text/typos.js';
 import { assistantNames } from '../../src/agents/text/names.js';
 
-const vocab = new Set([...KEYWORDS, 'kitchen', 'porch', 'front', 'door', 'bedroom', 'living', 'room', 'lamp', 'desk', 'coffee', 'maker', 'movie', 'night']);
+const vocab = actionCorrector(['kitchen', 'porch', 'front', 'door', 'bedroom', 'living', 'room', 'lamp', 'desk', 'coffee', 'maker', 'movie', 'night']);
 const parse = (t: string): Command[] => {
   const r = parseCommands(t, vocab);
   assert.ok(r.ok, `${t}: ${JSON.stringify(r)}`);
@@ -123,6 +123,60 @@ describe('commands', () => {
 
   it('vague or empty text does not parse', () => {
     for (const t of ['', 'please', 'set the mood', 'do the thing']) assert.equal(parseCommands(t, vocab).ok, false, t);
+  });
+});
+
+describe('typo correction: the home\'s words and the rules\', never a real word', () => {
+  const prepared = (t: string) => prepare(t, vocab);
+
+  it('leaves real English words alone, so they never become verbs or device names', () => {
+    assert.equal(prepared('burn the toast'), 'burn the toast');
+    assert.equal(prepared('look at the front door'), 'look at the front door', 'not "lock at the front door"');
+    assert.equal(prepared('born on the porch'), 'born on the porch');
+    assert.equal(prepared('the dog sleeps by the kitten'), 'the dog sleeps by the kitten', '"kitten" is not "kitchen"');
+    assert.ok(!parse('look at the front door').some((c) => c.kind === 'lock'));
+  });
+
+  it('still resolves typos of the home\'s names and of the rules\' words', () => {
+    assert.deepEqual(parse('kichen lights on'), [{ kind: 'power', action: 'on', target: 'kitchen lights' }]);
+    assert.deepEqual(parse('turn off the bedrom lamp'), [{ kind: 'power', action: 'off', target: 'the bedroom lamp' }]);
+    assert.deepEqual(parse('swithc on the cofee makr'), [{ kind: 'power', action: 'on', target: 'the coffee maker' }]);
+  });
+});
+
+describe('commas: inside a number they are the number\'s, between clauses they split', () => {
+  it('a decimal comma is a decimal point', () => {
+    assert.deepEqual(parse('set the thermostat to 21,5'), [{ kind: 'temperature', degrees: 21.5, target: 'thermostat' }]);
+    assert.deepEqual(parse('turn the heat up to 21,5 degrees'), [{ kind: 'temperature', degrees: 21.5, target: '' }]);
+    assert.deepEqual(parse('dim the desk lamp to 12,5 percent'), [{ kind: 'brightness', percent: 12.5, target: 'the desk lamp' }]);
+  });
+
+  it('thousands keep their comma out of the clauses', () => {
+    assert.equal(prepare('set the lights to 1,000 lumens', vocab), 'set the lights to 1000 lumens');
+    assert.deepEqual(splitClauses(prepare('set the lights to 1,000 lumens', vocab)), ['set the lights to 1000 lumens']);
+  });
+
+  it('a comma between targets or clauses still splits, with or without a following "and"', () => {
+    assert.deepEqual(parse('turn on the kitchen lights, the hallway lights and the fan'), [
+      { kind: 'power', action: 'on', target: 'the kitchen lights and the hallway lights and the fan' },
+    ]);
+    assert.deepEqual(parse('turn on the porch light, lock the front door'), [
+      { kind: 'power', action: 'on', target: 'the porch light' },
+      { kind: 'lock', action: 'lock', target: 'the front door' },
+    ]);
+    assert.deepEqual(parse('turn off the lights, and lock the door'), [
+      { kind: 'power', action: 'off', target: 'the lights' },
+      { kind: 'lock', action: 'lock', target: 'the door' },
+    ]);
+    assert.deepEqual(parse('set the thermostat to 19,5 degrees; lock the front door'), [
+      { kind: 'temperature', degrees: 19.5, target: 'thermostat' },
+      { kind: 'lock', action: 'lock', target: 'the front door' },
+    ]);
+    assert.deepEqual(parse('set the kitchen to 30 percent, the bedroom to 50 percent'), [
+      { kind: 'brightness', percent: 30, target: 'the kitchen' },
+      { kind: 'brightness', percent: 50, target: 'the bedroom' },
+    ]);
+    assert.deepEqual(parse('turn on the porch light,, please'), [{ kind: 'power', action: 'on', target: 'the porch light' }]);
   });
 });
 

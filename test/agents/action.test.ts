@@ -54,6 +54,9 @@ const COMMANDS: [string, string[], RegExp][] = [
   ['set the kitchen to 30 percent and the bedroom to 50 percent', ['light.turn_on light.kitchen_ceiling', 'light.turn_on light.kitchen_counter', 'light.turn_on light.bedroom_ceiling', 'light.turn_on light.bedside_lamp'], /kitchen lights to 30 percent and set the bedroom lights to 50 percent/],
   ['turn on the coffee maker and then start movie night', ['switch.turn_on switch.coffee_maker', 'scene.turn_on scene.movie_night'], /coffee maker and started the movie night scene/],
   ['turn off the bathroom light', [], /I can't find a bathroom light\./],
+  ['turn the heat up to 21,5 degrees', ['climate.set_temperature climate.thermostat'], /thermostat to 21\.5 degrees/],
+  ['look at the front door', [], /couldn't work out/],
+
   ['set the heat to 70 degrees', ['climate.set_temperature climate.thermostat'], /thermostat to 21 degrees, which is 70 Fahrenheit/],
   ['set the heat to 95 degrees', [], /can be set from 10 to 30 degrees, so I left it at 21 degrees/],
   ['turn down the porch light', [], /porch light is already off/],

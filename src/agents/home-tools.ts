@@ -17,7 +17,7 @@ import { resolveTarget, type HomeIndex } from './action-resolve.js';
 import { rangeWords, stepsForCalls, tempRange, type ServiceCall } from './action-plan.js';
 import { normalizeWords } from './text/normalize.js';
 import { capitalize, describe, percentOf, the } from './action-speech.js';
-import { askFirst, carryOut, homeName, spokenReason, type HomeControl } from './home-control.js';
+import { askFirst, carryOut, errorPart, homeName, spokenReason, type HomeControl } from './home-control.js';
 import { POWER_DOMAINS, powerService } from './home-services.js';
 
 /** One value or a list of them (Home Assistant's `cv.ensure_list`); a model writes either. */
@@ -49,6 +49,8 @@ type Answer = {
   content: { success: boolean; result?: unknown; error?: string };
   /** A question Barnabee asks the listener itself, ending the turn (an unlock waiting for a yes). */
   ask?: string;
+  /** What the service calls did, in words ("Okay, I turned on the porch light."): said if the model cannot say it. */
+  done?: string;
 };
 
 interface Env {
@@ -144,6 +146,8 @@ export interface RoundOutcome {
   runs: ToolRun[];
   /** Spoken by Barnabee to end the turn: what was done, then the question (an unlock waiting for a yes). */
   ask?: string;
+  /** What this round's service calls did, in words, one entry per call that made any. */
+  done: string[];
   aborted: boolean;
 }
 
@@ -154,10 +158,11 @@ export interface RoundOutcome {
 export async function* runHomeTools(calls: ToolCall[], control: HomeControl, ctx: AgentContext): AsyncGenerator<AgentPart, RoundOutcome> {
   const runs: ToolRun[] = [];
   const asks: string[] = [];
+  const done: string[] = [];
   let index: HomeIndex | null = null;
   let unreachable: string | null = null;
   for (const call of calls) {
-    if (ctx.signal.aborted) return { runs, aborted: true };
+    if (ctx.signal.aborted) return { runs, done, aborted: true };
     let answer: Answer;
     const tool = BY_NAME.get(call.name);
     const parsed = tool && !call.error ? tool.schema.safeParse(call.arguments) : undefined;
@@ -169,20 +174,23 @@ export async function* runHomeTools(calls: ToolCall[], control: HomeControl, ctx
         try {
           index = await control.read(ctx.signal);
         } catch (err) {
-          if (ctx.signal.aborted) return { runs, aborted: true };
+          if (ctx.signal.aborted) return { runs, done, aborted: true };
           unreachable = `I can't reach ${homeName(control.home)} right now: ${spokenReason(err)}.`;
+          // The turn says why, as the action agent's does (the model only hears the spoken reason).
+          yield errorPart(err);
         }
       }
-      if (ctx.signal.aborted) return { runs, aborted: true };
+      if (ctx.signal.aborted) return { runs, done, aborted: true };
       answer = index ? yield* tool.run(parsed.data, { control, ctx, index }) : failure(unreachable!);
     }
-    if (ctx.signal.aborted) return { runs, aborted: true };
+    if (ctx.signal.aborted) return { runs, done, aborted: true };
     const content = bounded(JSON.stringify(answer.content));
     runs.push({ call, ok: answer.ok, content });
     if (answer.ask) asks.push(answer.ask);
+    if (answer.done) done.push(answer.done);
     yield { type: 'tool_result', id: call.id, name: call.name, arguments: call.arguments, ok: answer.ok, content };
   }
-  return { runs, aborted: false, ...(asks.length ? { ask: asks.join(' ') } : {}) };
+  return { runs, done, aborted: false, ...(asks.length ? { ask: asks.join(' ') } : {}) };
 }
 
 const failure = (error: string): Answer => ({ ok: false, content: { success: false, error } });
@@ -293,9 +301,10 @@ async function* execute(calls: ServiceCall[], env: Env): AsyncGenerator<AgentPar
         error: question.endsWith('?') ? `Not done yet: it waits for the user's spoken yes. They have been asked: "${question}"` : `Not done: ${question}`,
       },
       ask: [done, question].filter(Boolean).join(' '),
+      done,
     };
   }
-  return failed ? { ok: false, content: { success: false, error: done } } : { ok: true, content: { success: true, result: done } };
+  return failed ? { ok: false, content: { success: false, error: done }, done } : { ok: true, content: { success: true, result: done }, done };
 }
 
 /** Passes a generator's parts on, showing each to `see`, and returns what it returns. */

@@ -23,6 +23,9 @@ import { HOME_TOOLS, runHomeTools } from './home-tools.js';
 /** Most model requests one turn makes: a model that keeps calling tools is stopped here. */
 export const MAX_MODEL_ROUNDS = 4;
 
+/** Said after what the tools did when the model fails in a later round. */
+const UNFINISHED = "Sorry, I couldn't finish my answer after that.";
+
 export interface InteractionAgentOptions {
   llm: LlmClient;
   /** Defaults to the client's configured model. */
@@ -84,6 +87,8 @@ export function createInteractionAgent(options: InteractionAgentOptions): Agent 
 
       /** Everything said so far this turn, across rounds. */
       let said = '';
+      /** What the home tools did this turn, in words: it happened, whatever becomes of the answer. */
+      const done: string[] = [];
       // Written inside `round`, a closure: the casts keep TypeScript from narrowing them to null.
       let usage = null as Usage | null;
       let model = options.model ?? llm.defaultModel;
@@ -159,7 +164,9 @@ export function createInteractionAgent(options: InteractionAgentOptions): Agent 
 
       const fail = function* (err: unknown): Generator<AgentPart> {
         const failure = describeFailure(err);
-        yield chunk(said ? '' : apology(failure.code), true);
+        // After a tool did something, "please try again" would be wrong (and a retry may repeat it): the listener hears what was done.
+        fresh = true;
+        yield chunk(done.length ? `${done.join(' ')} ${UNFINISHED}` : said ? '' : apology(failure.code), true);
         yield { type: 'error', ...failure };
       };
 
@@ -184,6 +191,7 @@ export function createInteractionAgent(options: InteractionAgentOptions): Agent 
         if (ctx.signal.aborted) return;
         const outcome = yield* runHomeTools(r.calls, home, ctx);
         if (outcome.aborted || ctx.signal.aborted) return;
+        done.push(...outcome.done);
         messages.push(
           { role: 'assistant', content: r.text, tool_calls: r.calls.map(toolCallRef) },
           ...outcome.runs.map((t): ChatMessage => ({ role: 'tool', content: t.content, tool_call_id: t.call.id })),

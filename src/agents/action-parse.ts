@@ -4,7 +4,7 @@
  * correction. Resolving phrases to entities is `action-resolve.ts`.
  */
 import { PLAIN_VERBS, tokenize } from './text/normalize.js';
-import { wordsToNumbers } from './text/numbers.js';
+import { wordsToNumbers } from '../numbers.js';
 import { fixOff, type Corrector } from './text/typos.js';
 import { homeCorrector } from './text/known-words.js';
 import { assistantNames } from './text/names.js';

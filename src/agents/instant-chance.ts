@@ -1,5 +1,5 @@
 /** Coins and dice: "flip a coin", "roll two dice", "roll a d20", "roll 3d6". */
-import { readNumber } from './text/numbers.js';
+import { readNumber } from '../numbers.js';
 
 export const MAX_DICE = 20;
 export const MAX_SIDES = 1000;

@@ -11,7 +11,7 @@ import { stripPolite } from './text/polite.js';
 import { readUtterance } from './router-text.js';
 import { assistantNames } from './text/names.js';
 import { evaluate, MathError, parseMath, parsePercentOf, sayExpr } from './words-math.js';
-import { speakMeasure, speakNumber } from './text/numbers.js';
+import { speakMeasure, speakNumber } from '../numbers.js';
 import { parseConversion } from './words-units.js';
 
 export interface InstantAgentOptions {

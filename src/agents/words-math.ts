@@ -3,7 +3,7 @@
  * "square root of 144", "15 percent of 80", "two to the power of ten", "subtract 3 from 10".
  * Lexer → recursive-descent parser → AST → evaluate / say. No eval, no Function.
  */
-import { readNumber } from './text/numbers.js';
+import { readNumber } from '../numbers.js';
 
 export type BinaryOp = '+' | '-' | '*' | '/' | '^' | 'mod' | 'of';
 export type Expr =

@@ -3,7 +3,7 @@
  * ask for them: "convert 5 miles to kilometers", "how many cups in a liter",
  * "what's 100 fahrenheit in celsius", "60 mph in km/h".
  */
-import { readNumber } from './text/numbers.js';
+import { readNumber } from '../numbers.js';
 import { MAX_QUESTION_CHARS } from './words-math.js';
 
 export type Dimension = 'length' | 'weight' | 'temperature' | 'volume' | 'speed' | 'time';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { actionCorrector, parseCommands, prepare, splitClauses, type Command } from '../../src/agents/action-parse.js';
 import { yesNo } from '../../src/agents/action-memory.js';
 import { normalizeWords as normalize } from '../../src/agents/text/normalize.js';
-import { wordsToNumbers } from '../../src/agents/text/numbers.js';
+import { wordsToNumbers } from '../../src/numbers.js';
 import { closest, editDistance } from '../../src/agents/text/typos.js';
 import { assistantNames } from '../../src/agents/text/names.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { evaluate, parseMath, parsePercentOf, MathError, type Expr } from '../../src/agents/words-math.js';
-import { readNumber, speakNumber, speakMeasure } from '../../src/agents/text/numbers.js';
+import { readNumber, speakNumber, speakMeasure } from '../../src/numbers.js';
 
 const calc = (text: string): number => {
   const e = parseMath(text);

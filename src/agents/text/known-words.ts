@@ -3,7 +3,7 @@
  * their correctors from them: towards the rules' keywords and the home's own names, never turning
  * a real word into one of those ("burn the toast" is not "turn the toast").
  */
-import { NUMBER_WORDS } from './numbers.js';
+import { NUMBER_WORDS } from '../../numbers.js';
 import { UNIT_WORDS } from '../words-units.js';
 import { MATH_WORDS } from '../words-math.js';
 import { PLACE_WORDS } from '../instant-zones.js';

@@ -2,7 +2,7 @@
  * The one normalizer for what people say and type, used by the router, the instant agent and the
  * action agent alike: lower case, contractions expanded, chat spellings fixed ("pls", "whats"),
  * punctuation dropped. Arithmetic symbols and decimals stay for the maths; a comma becomes its own
- * "," token so clauses can be split on it. Typo correction is typos.ts, number words numbers.ts.
+ * "," token so clauses can be split on it. Typo correction is typos.ts, number words src/numbers.ts.
  */
 import { SHORT_FIXES } from './typos.js';
 

@@ -1,7 +1,8 @@
 /**
  * The one number reader: numbers as people say and write them ("twelve", "one hundred and five",
  * "three point one four", "two and a half", "1,000", "3.5"), for the maths, the unit conversions,
- * the dice and the action agent's levels alike. And the reverse: a number formatted so
+ * the dice, the action agent's levels and the simulator's demo tool arguments alike: shared by
+ * every part, so it imports nothing. And the reverse: a number formatted so
  * text-to-speech reads it well (no 0.30000000000000004, no exponent notation, no grouping commas).
  */
 

@@ -8,6 +8,7 @@
  * Built for tools shaped like Home Assistant's Assist API (`HassTurnOn`, `HassLightSet`, …) but
  * nothing here names them: a tool is found by the words of its name, its arguments by its schema.
  */
+import { wordsToNumbers } from '../../numbers.js';
 import type { SimToolCall } from './types.js';
 
 interface PropSchema {
@@ -86,10 +87,13 @@ const trimFiller = (words: string[]) => {
   return words.slice(a, b);
 };
 
-/** Lower-case words, numbers (with a decimal part) and `%`, in order. */
-function wordsOf(text: string): string[] {
-  return text.toLowerCase().match(/\d+(?:[.,]\d+)?|[\p{L}\p{N}]+|%|°/gu) ?? [];
+/** Lower-case words, numbers (with a decimal part or digit grouping) and `%`, in order; `,` and `;` too with `punctuation`. */
+function wordsOf(text: string, punctuation = false): string[] {
+  return text.toLowerCase().match(punctuation ? /\d+(?:[.,]\d+)*|[\p{L}\p{N}]+|%|°|[,;]/gu : /\d+(?:[.,]\d+)*|[\p{L}\p{N}]+|%|°/gu) ?? [];
 }
+
+/** A number as written: "21,5" has a decimal comma, "1,000" digit grouping (as Barnabee's own tokenizer reads them). */
+const numberOf = (w: string) => Number(/^\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(w) ? w.replace(/,/g, '') : w.replace(',', '.'));
 
 /** lights → light, switches → switch, batteries → battery; short words stay. */
 function stem(word: string): string {
@@ -159,7 +163,7 @@ function fillArguments(tool: OfferedTool, words: string[], used: Set<number>): {
   const numericProps = Object.keys(props).filter((k) => isNumeric(props[k]));
   for (let i = 0; i < words.length; i++) {
     if (taken.has(i) || !/^\d/.test(words[i]!)) continue;
-    const n = Number(words[i]!.replace(',', '.'));
+    const n = numberOf(words[i]!);
     const unit = words[i + 1] ?? '';
     const pct = unit === '%' || unit === 'percent';
     const deg = /^(degree|degrees|°|celsius|fahrenheit)$/.test(unit);
@@ -246,8 +250,11 @@ function fillArguments(tool: OfferedTool, words: string[], used: Set<number>): {
 export function demoToolCalls(text: string, tools: OfferedTool[]): DemoCall[] {
   const calls: DemoCall[] = [];
   let previous: Match | null = null;
-  for (const clause of text.split(/\s*(?:[,;]|\band then\b|\band\b|\bthen\b)\s*/i)) {
-    const words = wordsOf(clause);
+  // Number words become digits first ("forty percent" → 40), by the one number reader, and before
+  // "and" splits the clauses ("one hundred and five"); a comma inside a number ("21,5") splits nothing.
+  const said = wordsToNumbers(wordsOf(text, true).join(' '));
+  for (const clause of said.split(/(?:^| )(?:[,;]|and then|and|then)(?= |$)/)) {
+    const words = clause.split(' ').filter(Boolean);
     if (!words.length) continue;
     const match = pickTool(words, tools);
     // "… and the hallway light": a clause that starts with its target does what the one before did.

@@ -31,8 +31,24 @@ describe('demo tool calls', () => {
     assert.deepEqual(calls('turn off the bedroom'), [['HassTurnOff', { area: 'bedroom' }]]);
   });
 
+  it('reads numbers as said or written: words ("forty percent"), decimal commas, "point five"', () => {
+    assert.deepEqual(calls('set the lights to forty percent'), [['HassLightSet', { brightness: 40 }]]);
+    assert.deepEqual(calls('set the bedroom lights to twenty-five percent'), [['HassLightSet', { area: 'bedroom', brightness: 25 }]]);
+    assert.deepEqual(calls('dim the desk lamp to one hundred percent'), [['HassLightSet', { brightness: 100, name: 'desk lamp' }]]);
+    assert.deepEqual(calls('set the thermostat to twenty one point five degrees'), [['HassClimateSetTemperature', { temperature: 21.5, name: 'thermostat' }]]);
+    assert.deepEqual(calls('set the thermostat to 21,5 degrees'), [['HassClimateSetTemperature', { temperature: 21.5, name: 'thermostat' }]]);
+    assert.deepEqual(calls('set the thermostat to nineteen and a half degrees'), [['HassClimateSetTemperature', { temperature: 19.5, name: 'thermostat' }]]);
+    assert.equal(sayBeforeCalls(demoToolCalls('set the bedroom lights to forty percent', tools), tools), 'Sure, setting the bedroom lights to 40 percent.');
+    // A number word that is a name stays a name where the rules keep it one ("the other one").
+    assert.deepEqual(calls('turn on the other one'), [['HassTurnOn', { name: 'other one' }]]);
+  });
+
   it('commands joined by "and" are separate calls; a clause that starts with its target repeats the verb', () => {
     assert.deepEqual(calls('turn on the porch light and the hallway light'), [
+      ['HassTurnOn', { name: 'porch light' }],
+      ['HassTurnOn', { name: 'hallway light' }],
+    ]);
+    assert.deepEqual(calls('turn on the porch light, the hallway light'), [
       ['HassTurnOn', { name: 'porch light' }],
       ['HassTurnOn', { name: 'hallway light' }],
     ]);

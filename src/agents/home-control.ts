@@ -78,7 +78,8 @@ export async function* carryOut(work: { step: Step; calls: ServiceCall[] }[], ho
     if (!calls.length) continue;
     if (signal.aborted) return { sentences: [], aborted: true };
     const results = await Promise.allSettled(
-      calls.map((c) => {
+      // async: a backend that throws instead of rejecting is a failed call too, never an escape.
+      calls.map(async (c) => {
         const [domain, service] = c.service.split('.');
         return home.callService(domain, service, { entity_id: c.entity.entity_id, ...c.data }, signal);
       }),

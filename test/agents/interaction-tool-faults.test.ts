@@ -182,12 +182,13 @@ describe('home tools: the home fails inside a tool', () => {
     await assertHistoryKeeps(s, results);
   });
 
-  it('a backend that throws something unexpected: a generic home_failed, no internals, the turn ends', { timeout: HANG_GUARD_MS }, async (t) => {
+  it('a backend that throws (not even rejects) inside a call: the action fails with a generic home_failed, no internals, the turn ends', { timeout: HANG_GUARD_MS }, async (t) => {
     const inner = createSimulatedHome();
     const home: HomeBackend = {
       name: 'simulated',
       listEntities: (signal) => inner.listEntities(signal),
-      callService: async () => {
+      // Thrown, not even rejected: a backend's bug must not escape the tool either.
+      callService: () => {
         throw new TypeError('Cannot read properties of undefined (reading "secret-internal-detail")');
       },
     };

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { TurnCancel, type Assistant, type EventOf, type TurnEvent, type TurnRequest } from '../turn/index.js';
-import { mayEndSentence } from '../speech/segment-rules.js';
+import { mayEndSentence } from '../speech/index.js';
 import { HttpError } from './errors.js';
 
 type AbortCode = 'client_disconnected' | 'client_too_slow' | 'barge_in' | 'server_shutdown';

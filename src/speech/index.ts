@@ -2,6 +2,7 @@
 export type { Chunker, PcmChunk, SynthesizeOptions, TtsEngine } from './types.js';
 export { createChunker, chunkText, DEFAULT_CHUNKER_OPTIONS, type ChunkerOptions } from './chunker.js';
 export { normalizeForSpeech } from './normalize.js';
+export { mayEndSentence } from './segment-rules.js';
 export { createSpeechStage, type SpeechStageOptions } from './speaker.js';
 export { wavHeader, encodeWav, parseWav, createWavReader, WavFormatError, UNKNOWN_LENGTH } from './wav.js';
 export { createWavFile, type WavFile } from './wav-file.js';

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { childLoad, pace, startChild, type Child } from './children.js';
 import { directStream, dispatcher, openWs, turnStream, wsTurn, type StreamResult } from './client.js';
 import { steadyLoad } from './load.js';
-import { ANSWER, STEADY_SIM } from './setup.js';
+import { ANSWER, STEADY_SIM, barnabeeEnv } from './setup.js';
 import { pct, r2 } from './stats.js';
 
 const other = process.argv[2];
@@ -33,18 +33,8 @@ const children: Child[] = [];
 try {
   const sim = await startChild('sim', {});
   children.push(sim);
-  const env = (name: string) => ({
-    LLM_BASE_URL: sim.url,
-    PORT: '0',
-    WYOMING_SERVER_PORT: '0',
-    LOG_LEVEL: 'silent',
-    BARNABEE_DB: join(dir, `${name}.db`),
-    RATE_LIMIT_PER_MINUTE: '100000000',
-    MAX_TURNS_PER_CLIENT: '100000',
-    LLM_MAX_RETRIES: '0',
-    SSE_HEARTBEAT_MS: '15000',
-  });
-  const a = await startChild('barnabee', { ...env('a'), ...envArgs('--a-env') }, [], resolve(other));
+  const env = (name: string) => barnabeeEnv(sim.url, join(dir, `${name}.db`));
+  const a = await startChild('barnabee', { ...env('a'), ...envArgs('--a-env') }, [], { checkout: resolve(other) });
   const b = await startChild('barnabee', { ...env('b'), ...envArgs('--b-env') });
   const floor = await startChild('floor', { LLM_BASE_URL: sim.url });
   children.push(a, b, floor);

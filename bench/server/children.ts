@@ -17,18 +17,28 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** `checkout`: run the role from another checkout's bench/server/ (its own src/): the A/B bench. */
+export interface ChildOptions {
+  /** Run the role from another checkout's bench/server/ (its own src/): the A/B bench. */
+  checkout?: string;
+  /** V8's GC trace lines (`--trace-gc-nvp` writes them to stdout, between the child's own lines). */
+  onGcTrace?: (line: string) => void;
+}
+
+/** V8 starts each of its trace lines with `[pid:isolate]`. */
+const V8_TRACE = /^\[\d+:0x[0-9a-f]+\]/;
+
 export async function startChild(
   role: 'sim' | 'barnabee' | 'floor' | 'peer',
   env: Record<string, string>,
   nodeArgs: string[] = [],
-  checkout?: string,
+  { checkout, onGcTrace }: ChildOptions = {},
 ): Promise<Child> {
   const file = checkout ? `${checkout}/bench/server/${role}.ts` : new URL(`./${role}.ts`, import.meta.url).pathname;
   const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', file], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
   const lines: string[] = [];
   const waiters: Array<(line: string) => void> = [];
   createInterface({ input: proc.stdout! }).on('line', (line) => {
+    if (onGcTrace && V8_TRACE.test(line)) return onGcTrace(line);
     const waiter = waiters.shift();
     if (waiter) waiter(line);
     else lines.push(line);

@@ -24,7 +24,7 @@ import { dispatcher, openWs, pathTurns, PATHS, type PathName } from './client.js
 import { levelRatios, targets } from './judge.js';
 import { machineCpu } from './load.js';
 import { RESULTS_JSON, render, writeSection } from './report.js';
-import { ANSWER, ANSWER_WORDS, CAPACITY_SIM, LATENCY_SIM, plan, type Mode } from './setup.js';
+import { ANSWER, ANSWER_WORDS, CAPACITY_SIM, LATENCY_SIM, barnabeeEnv, plan, type Mode } from './setup.js';
 import { runSteady, type Servers } from './steady.js';
 import { r2 } from './stats.js';
 import type { CapacityRow, ServerBenchResult } from './types.js';
@@ -50,21 +50,7 @@ async function run(mode: Mode): Promise<void> {
   try {
     const sim = await startChild('sim', {});
     children.push(sim);
-    const barnabee = await startChild(
-      'barnabee',
-      {
-        LLM_BASE_URL: sim.url,
-        PORT: '0',
-        WYOMING_SERVER_PORT: '0',
-        LOG_LEVEL: 'silent',
-        BARNABEE_DB: join(dir, 'bench.db'),
-        RATE_LIMIT_PER_MINUTE: '100000000',
-        MAX_TURNS_PER_CLIENT: '100000',
-        LLM_MAX_RETRIES: '0',
-        SSE_HEARTBEAT_MS: '15000',
-      },
-      ['--expose-gc', ...profileArgs('barnabee')],
-    );
+    const barnabee = await startChild('barnabee', barnabeeEnv(sim.url, join(dir, 'bench.db')), ['--expose-gc', ...profileArgs('barnabee')]);
     children.push(barnabee);
     const floor = await startChild('floor', { LLM_BASE_URL: sim.url }, profileArgs('floor'));
     children.push(floor);

@@ -68,3 +68,21 @@ export function plan(mode: Mode): Plan {
       return { mode, steady: [one(3, 500, 5000), hundred(3, 1500, 6000)], bursts: [[100, 3], [1000, 1]], capacityLevels: [500, 1000, 2000], write: true };
   }
 }
+
+/**
+ * The Barnabee child's settings in every server bench: the simulator as its model, ports the OS
+ * picks, no logging, its own database file, and limits out of the load's way.
+ */
+export function barnabeeEnv(simUrl: string, db: string): Record<string, string> {
+  return {
+    LLM_BASE_URL: simUrl,
+    PORT: '0',
+    WYOMING_SERVER_PORT: '0',
+    LOG_LEVEL: 'silent',
+    BARNABEE_DB: db,
+    RATE_LIMIT_PER_MINUTE: '100000000',
+    MAX_TURNS_PER_CLIENT: '100000',
+    LLM_MAX_RETRIES: '0',
+    SSE_HEARTBEAT_MS: '15000',
+  };
+}

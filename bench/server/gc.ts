@@ -3,10 +3,10 @@
  * Barnabee SSE and Barnabee WebSocket at 100 steady streams, each alone in rotating rounds, with V8's
  * own GC trace (`--trace-gc-nvp`) on both servers. Per turn: bytes allocated and promoted to the old
  * generation, the scavenges' pauses and their helper threads, the major GCs' pauses and their
- * background marking. Whole-process CPU moves ±15 % between rounds on a shared machine; V8's own
- * accounting of its collector moves far less, so a change that saves a tenth of a millisecond of
- * collection per turn shows here before the whole-turn CPU can resolve it. Prints a table and
- * writes bench/results/gc.json.
+ * background marking. Bytes allocated and promoted per turn hold to a few percent from run to run,
+ * where whole-process CPU moves ±15 %; the milliseconds follow the machine's load (helper threads
+ * most), and major GCs are lumpy: compare their count and marking over all the rounds, and runs
+ * back to back. Prints a table and writes bench/results/gc.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -25,6 +25,18 @@ export interface ResumeLimits {
 const OWNERS_KEPT = 10_000;
 const OWNER_TTL_MS = 10 * 60_000;
 
+/**
+ * What is remembered of a turn once its events are gone: one small entry, not its SseTurn (with its
+ * AbortController and timers), since there may be thousands for ten minutes — every one of them
+ * marked by each major GC (bench/server/findings.json).
+ */
+interface Owner {
+  clientId: string;
+  endSeq: number | null;
+  /** When it stops being remembered (ms, `Date.now()`). */
+  until: number;
+}
+
 interface Held {
   seq: number;
   text: string;
@@ -35,8 +47,11 @@ export type ResumePlan =
   | { kind: 'done' } // the turn ended and its turn.end was already delivered: 204
   | { kind: 'unknown' } // no such turn for this client (or forgotten): 404
   | { kind: 'memory'; turn: SseTurn }
-  /** Ended, and the events it needs are no longer held: the stored trace, if there is one. */
-  | { kind: 'trace'; turn: SseTurn };
+  /**
+   * Ended, and the events it needs are no longer held: the stored trace, if there is one (else
+   * what the turn still holds, if anything).
+   */
+  | { kind: 'trace'; turn: SseTurn | null };
 
 /** One SSE turn: its held events, the stream it currently writes to (if any), and its grace timer. */
 export class SseTurn {
@@ -152,18 +167,17 @@ export class SseTurn {
     this.live = null;
     this.owner.ended(this);
     // The events for an exact resume, for a while; the owner, longer (for 204 and the trace).
-    this.forget = setTimeout(() => {
-      this.owner.forgetEvents(this);
-      this.forget = setTimeout(() => this.owner.drop(this), OWNER_TTL_MS - this.owner.limits.windowMs);
-      this.forget.unref();
-    }, this.owner.limits.windowMs);
+    this.forget = setTimeout(() => this.owner.retire(this), this.owner.limits.windowMs);
     this.forget.unref();
   }
 }
 
 /** The SSE turns of one server, by turn id. */
 export class SseTurns {
+  /** Turns running, or ended and still holding their events. */
   private readonly turns = new Map<string, SseTurn>();
+  /** Turns whose events are gone, oldest first (insertion order is retirement order). */
+  private readonly owners = new Map<string, Owner>();
   /** Ended turns still holding events, in the order they ended: the first to lose them under memory pressure. */
   private readonly holding = new Set<SseTurn>();
   private total = 0;
@@ -186,7 +200,12 @@ export class SseTurns {
    */
   plan(turnId: string, afterSeq: number, clientId: string): ResumePlan {
     const turn = this.turns.get(turnId);
-    if (!turn || turn.clientId !== clientId) return { kind: 'unknown' };
+    if (!turn) {
+      const owner = this.owners.get(turnId);
+      if (!owner || owner.clientId !== clientId || owner.until <= Date.now()) return { kind: 'unknown' };
+      return owner.endSeq !== null && afterSeq >= owner.endSeq ? { kind: 'done' } : { kind: 'trace', turn: null };
+    }
+    if (turn.clientId !== clientId) return { kind: 'unknown' };
     if (turn.endSeq !== null && afterSeq >= turn.endSeq) return { kind: 'done' };
     if (turn.endSeq !== null && !turn.covers(afterSeq)) return { kind: 'trace', turn };
     // A running turn that dropped events past its bound resumes from the oldest still held: the
@@ -197,11 +216,26 @@ export class SseTurns {
   register(turn: SseTurn): void {
     this.turns.set(turn.turnId!, turn);
     if (this.turns.size <= OWNERS_KEPT) return;
-    // Running turns are bounded by the hub's per-client limit; the oldest ended ones go.
+    // Running turns are bounded by the hub's per-client limit; the oldest ended ones lose their events early.
     for (const old of this.turns.values()) {
       if (old.endSeq === null) continue;
-      this.drop(old);
+      this.retire(old);
       if (this.turns.size <= OWNERS_KEPT) break;
+    }
+  }
+
+  /** The turn's events go; its owner is remembered as one small entry for OWNER_TTL_MS. */
+  retire(turn: SseTurn): void {
+    const id = turn.turnId;
+    this.drop(turn);
+    if (id === undefined) return;
+    const now = Date.now();
+    this.owners.delete(id);
+    this.owners.set(id, { clientId: turn.clientId, endSeq: turn.endSeq, until: now + OWNER_TTL_MS });
+    // Oldest first: expired or past the bound, they go from the front (no timer per owner).
+    for (const [oldId, old] of this.owners) {
+      if (old.until > now && this.owners.size <= OWNERS_KEPT) break;
+      this.owners.delete(oldId);
     }
   }
 

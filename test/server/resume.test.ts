@@ -59,6 +59,34 @@ describe('SseTurns', () => {
     turns.drop(done);
     turns.drop(running);
   });
+
+  it('past the window an ended turn is remembered only by its owner: 204 after its end, the trace before it, nothing for others', async () => {
+    const turns = new SseTurns({ windowMs: 1, turnBytes: 50_000, totalBytes: 1_000_000 });
+    const t = turns.begin('a');
+    const out = t.outlet(encode);
+    for (let i = 0; i < 5; i++) out.send(chunk('gone', i, 'x'), false);
+    out.send(end('gone', 5), true);
+    assert.equal(turns.plan('gone', 2, 'a').kind, 'memory', 'within the window: the exact events');
+    // The window's timer retires the turn: its events go, one small owner entry stays.
+    while (turns.plan('gone', 2, 'a').kind === 'memory') await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(turns.heldBytes, 0);
+    assert.deepEqual(turns.plan('gone', 2, 'a'), { kind: 'trace', turn: null });
+    assert.equal(turns.plan('gone', 5, 'a').kind, 'done');
+    assert.equal(turns.plan('gone', 5, 'b').kind, 'unknown', 'another client learns nothing');
+  });
+
+  it('remembers at most 10,000 retired owners, the oldest forgotten first', () => {
+    const turns = new SseTurns({ windowMs: 60_000, turnBytes: 50_000, totalBytes: 1_000_000 });
+    for (let n = 0; n < 10_050; n++) {
+      const t = turns.begin('a');
+      t.outlet(encode).send(end(`t${n}`, 0), true);
+      turns.retire(t);
+    }
+    assert.equal(turns.plan('t0', 0, 'a').kind, 'unknown', 'the oldest are forgotten');
+    assert.equal(turns.plan('t49', 0, 'a').kind, 'unknown');
+    assert.equal(turns.plan('t50', 0, 'a').kind, 'done');
+    assert.equal(turns.plan('t10049', 0, 'a').kind, 'done');
+  });
 });
 
 describe('traceEvents', () => {

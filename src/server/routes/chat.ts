@@ -41,15 +41,16 @@ export function chatRoutes(app: FastifyInstance, ctx: ServerContext): void {
     }
     const trace = plan.kind === 'trace' ? ctx.runtime.store?.getTurn(last.turnId) : undefined;
     // Ended, its events gone and no trace to tell them: nothing more will ever come.
-    if (plan.kind === 'trace' && !trace && plan.turn.heldBytes === 0) return reply.code(204).send();
+    if (plan.kind === 'trace' && !trace && !plan.turn?.heldBytes) return reply.code(204).send();
     const stream = openHttpStream(reply, { headers: SSE_HEADERS, heartbeat, lingerMs: ctx.config.STREAM_BATCH_MS });
     stream.write(retry, false);
     if (trace) {
       for (const e of traceEvents(trace, last.seq)) stream.write(sseWireEvent(e), false);
       return stream.end();
     }
-    // Without a trace, what is still held (the jump in seq shows what was lost).
-    plan.turn.attach(stream, reply.raw, last.seq);
+    // Without a trace, what is still held (the jump in seq shows what was lost): a running turn, or an
+    // ended one that still holds some events (the check above).
+    plan.turn!.attach(stream, reply.raw, last.seq);
   };
 
   const sse = (turn: (r: FastifyRequest) => TurnRequest) => async (request: FastifyRequest, reply: FastifyReply) => {

@@ -261,12 +261,6 @@ export class SseTurns {
     this.holding.add(turn);
   }
 
-  /** An ended turn's window passed: its events go, its owner stays. */
-  forgetEvents(turn: SseTurn): void {
-    this.holding.delete(turn);
-    this.released(turn.trim(0));
-  }
-
   drop(turn: SseTurn): void {
     this.holding.delete(turn);
     if (turn.turnId !== undefined && this.turns.get(turn.turnId) === turn) this.turns.delete(turn.turnId);

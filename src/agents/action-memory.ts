@@ -6,6 +6,7 @@
  * address for request-per-turn transports): for anyone else it does not exist, so their "yes" is
  * a new request and cannot answer, drop or replace it (docs/protocol.md, "Confirmations").
  */
+import { setBounded } from '../bounded-map.js';
 import type { ServiceCall } from './action-plan.js';
 import { normalizeWords } from './text/normalize.js';
 import { assistantNames } from './text/names.js';
@@ -30,7 +31,7 @@ export class ConversationMemory {
   ) {}
 
   ask(conversationId: string, scope: string, calls: ServiceCall[], what: string): void {
-    remember(this.pending, questionKey(conversationId, scope), { calls, what, expiresAt: this.now() + this.confirmTtlMs });
+    setBounded(this.pending, questionKey(conversationId, scope), { calls, what, expiresAt: this.now() + this.confirmTtlMs }, MAX_CONVERSATIONS);
   }
 
   /** The live question this client was asked in this conversation, if any; an expired one is forgotten. */
@@ -53,7 +54,7 @@ export class ConversationMemory {
   }
 
   setRecent(conversationId: string, ids: string[]): void {
-    if (ids.length) remember(this.recent, conversationId, { ids, expiresAt: this.now() + this.recentTtlMs });
+    if (ids.length) setBounded(this.recent, conversationId, { ids, expiresAt: this.now() + this.recentTtlMs }, MAX_CONVERSATIONS);
   }
 
   getRecent(conversationId: string): string[] {
@@ -63,13 +64,6 @@ export class ConversationMemory {
 }
 
 const questionKey = (conversationId: string, scope: string) => JSON.stringify([scope, conversationId]);
-
-/** Insert, keeping the map bounded: the oldest conversation is forgotten first. */
-function remember<V>(map: Map<string, V>, key: string, value: V): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > MAX_CONVERSATIONS) map.delete(map.keys().next().value as string);
-}
 
 const YES = new Set(['yes', 'yeah', 'yep', 'yup', 'yea', 'sure', 'ok', 'okay', 'confirm', 'confirmed', 'correct', 'affirmative', 'absolutely', 'certainly', 'definitely', 'please do', 'do it', 'go ahead', 'of course', 'i am sure', 'that is right']);
 const NO = new Set(['no', 'nope', 'nah', 'cancel', 'do not', 'dont', 'stop', 'never mind', 'nevermind', 'negative', 'abort', 'forget it', 'not now', 'leave it', 'no way']);

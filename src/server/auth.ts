@@ -8,6 +8,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { setBounded } from '../bounded-map.js';
 import { errorBody } from './errors.js';
 
 export const SESSION_COOKIE = 'barnabee_session';
@@ -68,7 +69,7 @@ export class SessionCookies {
 
 /**
  * Failed authentications per client in fixed one-minute windows; past `max` the client is refused
- * until its window ends. The table is bounded: when full, expired entries go first, then the oldest.
+ * until its window ends. The table is bounded: when full, the oldest window goes (expired ones first).
  */
 export class AuthFailures {
   private readonly clients = new Map<string, { count: number; until: number }>();
@@ -101,13 +102,7 @@ export class AuthFailures {
       e.count += 1;
       return;
     }
-    this.clients.delete(client);
-    const cap = this.options.maxClients ?? 10_000;
-    if (this.clients.size >= cap) {
-      for (const [k, v] of this.clients) if (v.until <= now) this.clients.delete(k);
-      while (this.clients.size >= cap) this.clients.delete(this.clients.keys().next().value!);
-    }
-    this.clients.set(client, { count: 1, until: now + (this.options.windowMs ?? 60_000) });
+    setBounded(this.clients, client, { count: 1, until: now + (this.options.windowMs ?? 60_000) }, this.options.maxClients ?? 10_000);
   }
 
   get size(): number {

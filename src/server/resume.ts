@@ -8,6 +8,7 @@
  * with 204 that nothing more will come.
  */
 import type { ServerResponse } from 'node:http';
+import { setBounded } from '../bounded-map.js';
 import type { TurnEvent, TurnTrace } from '../turn/index.js';
 import type { HttpStream } from './outlets.js';
 import type { Outlet } from './turns.js';
@@ -229,14 +230,8 @@ export class SseTurns {
     const id = turn.turnId;
     this.drop(turn);
     if (id === undefined) return;
-    const now = Date.now();
-    this.owners.delete(id);
-    this.owners.set(id, { clientId: turn.clientId, endSeq: turn.endSeq, until: now + OWNER_TTL_MS });
-    // Oldest first: expired or past the bound, they go from the front (no timer per owner).
-    for (const [oldId, old] of this.owners) {
-      if (old.until > now && this.owners.size <= OWNERS_KEPT) break;
-      this.owners.delete(oldId);
-    }
+    // An expired owner is ignored when asked for and goes once the table is full (no timer per owner).
+    setBounded(this.owners, id, { clientId: turn.clientId, endSeq: turn.endSeq, until: Date.now() + OWNER_TTL_MS }, OWNERS_KEPT);
   }
 
   grew(turn: SseTurn, n: number): void {

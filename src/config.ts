@@ -142,7 +142,7 @@ const schema = z.object({
   CLIENT_BUFFER_BYTES: int(16 * 1024).default(4 * 1024 * 1024),
   CLIENT_IDLE_TIMEOUT_MS: int(1000).default(30_000),
   SSE_HEARTBEAT_MS: int(100).default(15_000),
-  STREAM_BATCH_MS: int(0, 100).default(20),
+  STREAM_BATCH_MS: int(0, 100).default(50),
   SSE_RETRY_MS: int(100, 600_000).default(3000),
   SSE_RESUME_MS: int(0, 300_000).default(10_000),
   REQUEST_TIMEOUT_MS: int(1000, 3_600_000).default(30_000),

@@ -18,6 +18,8 @@ export interface HttpStream {
   readonly opened: boolean;
   /** `urgent: false` lets the bytes wait up to `lingerMs` (STREAM_BATCH_MS), or to the end of this event-loop iteration when it is 0 (see `writeBatcher`). */
   write(chunk: string | Buffer, urgent?: boolean): void;
+  /** Bytes written and not yet taken by the client: what Node holds for this response, and what waits to join it. */
+  buffered(): number;
   outlet(encode: (event: TurnEvent) => string | Buffer | null | Array<string | Buffer>): Outlet;
   end(tail?: string): void;
   /** Ends the response after what is queued, and then the connection (no keep-alive reuse). */
@@ -48,7 +50,22 @@ export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions):
   });
   if (options.idleTimeoutMs) resetWhenStalled(res.socket, options.idleTimeoutMs, res);
 
-  const hold = writeBatcher(res, options.lingerMs);
+  // What is written while the batcher holds waits here and leaves as one `res.write`: with chunked
+  // encoding every `res.write` is four socket writes (size, CRLF, data, CRLF), so a batch of a
+  // turn's events costs four, not four per event (bench/server/findings.json).
+  let waiting: Array<string | Buffer> = [];
+  let waitingBytes = 0;
+  let holding = false;
+  const release = () => {
+    if (!holding) return;
+    holding = false;
+    if (waiting.length && !res.writableEnded && !res.destroyed) res.write(joined(waiting));
+    waiting = [];
+    waitingBytes = 0;
+    res.uncork();
+  };
+  // The socket stays corked too, so the header bytes leave with the first events.
+  const hold = writeBatcher({ cork: () => ((holding = true), res.cork()), uncork: release }, options.lingerMs);
   const open = () => {
     if (opened) return;
     opened = true;
@@ -73,15 +90,19 @@ export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions):
     open();
     lastWrite = Date.now();
     hold(urgent);
-    res.write(chunk);
+    if (!holding) return void res.write(chunk);
+    waiting.push(chunk);
+    waitingBytes += chunk.length;
   };
   if (!options.lazy) open();
   const end = (tail?: string) => {
     if (timer) clearInterval(timer);
     if (res.writableEnded || res.destroyed) return;
     if (tail) write(tail);
+    if (holding) release();
     if (opened) res.end();
   };
+  const buffered = () => res.writableLength + waitingBytes;
 
   return {
     gone: gone.signal,
@@ -89,6 +110,7 @@ export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions):
       return opened;
     },
     write,
+    buffered,
     outlet(encode) {
       return {
         send(event, urgent) {
@@ -97,7 +119,7 @@ export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions):
           if (Array.isArray(out)) for (const o of out) write(o, urgent);
           else write(out, urgent);
         },
-        buffered: () => res.writableLength,
+        buffered,
         close,
       };
     },
@@ -110,6 +132,13 @@ export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions):
     end();
     res.once('finish', () => res.socket?.end());
   }
+}
+
+/** One chunk of what waited: strings joined, anything with bytes in it concatenated. */
+function joined(parts: Array<string | Buffer>): string | Buffer {
+  if (parts.length === 1) return parts[0]!;
+  if (parts.every((p) => typeof p === 'string')) return parts.join('');
+  return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
 }
 
 /**

@@ -7,7 +7,6 @@
  * remembered longer than its events, so a late reconnect is served from the stored trace or told
  * with 204 that nothing more will come.
  */
-import type { ServerResponse } from 'node:http';
 import { setBounded } from '../bounded-map.js';
 import type { TurnEvent, TurnTrace } from '../turn/index.js';
 import type { HttpStream } from './outlets.js';
@@ -62,7 +61,7 @@ export class SseTurn {
   lastSeq = -1;
   private held: Held[] = [];
   private bytes = 0;
-  private live: { stream: HttpStream; res: ServerResponse } | null = null;
+  private live: HttpStream | null = null;
   private grace: NodeJS.Timeout | undefined;
   private forget: NodeJS.Timeout | undefined;
   private readonly abandon = new AbortController();
@@ -92,10 +91,10 @@ export class SseTurn {
         }
         this.lastSeq = event.seq;
         if (text !== null) this.hold({ seq: event.seq, text });
-        if (text !== null) this.live?.stream.write(text, urgent);
+        if (text !== null) this.live?.write(text, urgent);
         if (event.type === 'turn.end') this.ended(event.seq);
       },
-      buffered: () => this.live?.res.writableLength ?? 0,
+      buffered: () => this.live?.buffered() ?? 0,
       holds: true,
     };
   }
@@ -104,15 +103,15 @@ export class SseTurn {
    * Make `stream` the one this turn writes to, after replaying the held events past `afterSeq`.
    * A stream already attached (the old connection of a reconnect) is ended.
    */
-  attach(stream: HttpStream, res: ServerResponse, afterSeq: number): void {
+  attach(stream: HttpStream, afterSeq: number): void {
     for (const h of this.held) if (h.seq > afterSeq) stream.write(h.text, false);
     if (this.endSeq !== null) return stream.end();
     const old = this.live;
-    this.live = { stream, res };
-    old?.stream.end();
+    this.live = stream;
+    old?.end();
     clearTimeout(this.grace);
     const onGone = () => {
-      if (this.live?.stream !== stream) return;
+      if (this.live !== stream) return;
       this.live = null;
       this.waitForReconnect();
     };
@@ -164,7 +163,7 @@ export class SseTurn {
   private ended(seq: number): void {
     this.endSeq = seq;
     clearTimeout(this.grace);
-    this.live?.stream.end();
+    this.live?.end();
     this.live = null;
     this.owner.ended(this);
     // The events for an exact resume, for a while; the owner, longer (for 204 and the trace).

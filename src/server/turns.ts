@@ -132,13 +132,16 @@ export class TurnHub {
     const clientGone = () => gone;
 
     // What a listener waits for leaves at once: a turn's first text, its first audio, an error, the
-    // end, and a sentence's end together with the text after it (a client speaking the answer itself
-    // splits it into sentences, and knows one ended only from what follows: docs/protocol.md).
+    // end, and the end of the first sentence together with the text after it (a client speaking the
+    // answer itself splits it into sentences, and knows one ended only from what follows:
+    // docs/protocol.md). Later sentences are not hurried: while the first is being spoken, a few
+    // tens of milliseconds on the next cannot be heard, and each urgent event is one more write.
     // Everything else may wait up to STREAM_BATCH_MS (the end of this event-loop iteration when it
     // is 0) — `turn.start` and `route` then leave after the model request instead of ahead of it.
     let sentText = false;
     let sentAudio = false;
     let sentenceOpen = false;
+    let firstSentenceSent = false;
     const urgent = (event: TurnEvent): boolean => {
       switch (event.type) {
         case 'chunk': {
@@ -146,7 +149,8 @@ export class TurnHub {
           const first = !sentText;
           const confirms = sentenceOpen;
           sentText = true;
-          sentenceOpen = mayEndSentence(event.text);
+          sentenceOpen = !firstSentenceSent && mayEndSentence(event.text);
+          if (confirms) firstSentenceSent = true;
           return first || confirms || sentenceOpen;
         }
         case 'audio':

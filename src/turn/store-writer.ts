@@ -5,7 +5,10 @@
  *
  * Group commit: the turns that reach the worker in one go are written in one transaction (each in
  * a savepoint of its own, so one bad turn fails alone), and each `write` promise settles once its
- * turn is committed. Committed in WAL mode is durable across a process kill (`synchronous=NORMAL`
+ * turn is committed. The worker is woken at most once per `groupMs`: a write handed over within
+ * that long of the last wake-up waits for the window's end and is committed with the others that
+ * came meanwhile. An idle server's write goes at once; a busy one's turns share their pages and
+ * their wake-up (bench/server/findings.json). Committed in WAL mode is durable across a process kill (`synchronous=NORMAL`
  * leaves only power loss to the next checkpoint), so the turn runner holds `turn.end` until then.
  *
  * Nothing here blocks the main thread but `settle()`, which only `close()` calls. If the worker
@@ -114,6 +117,8 @@ export interface StoreWriterOptions {
   runHere(ops: WriteOp[]): void;
   /** A write that failed (key: the turn id), or the worker given up (no key). */
   onError(err: unknown, key?: string): void;
+  /** The shortest time between two wake-ups of the worker (ms; default 0: every write wakes it). */
+  groupMs?: number;
 }
 
 interface InFlight {
@@ -145,6 +150,9 @@ export function startStoreWriter(options: StoreWriterOptions): StoreWriter {
   let inFlight: InFlight[] = [];
   let watchdog: NodeJS.Timeout | null = null;
   let waiting = false;
+  const groupMs = options.groupMs ?? 0;
+  let lastWake = -Infinity;
+  let wakeTimer: NodeJS.Timeout | null = null;
 
   const runHere = (ops: WriteOp[], key: string): boolean => {
     try {
@@ -192,9 +200,19 @@ export function startStoreWriter(options: StoreWriterOptions): StoreWriter {
     watchDone();
   };
   const wake = () => {
+    if (wakeTimer) clearTimeout(wakeTimer);
+    wakeTimer = null;
+    lastWake = performance.now();
     // What it counts is in the port already: the worker takes everything up to POSTED.
     Atomics.store(ctl, POSTED, posted | 0);
     Atomics.notify(ctl, POSTED);
+  };
+  /** Wakes the worker now, or at the end of the window opened by the last wake-up. */
+  const wakeSoon = () => {
+    if (wakeTimer) return;
+    const wait = lastWake + groupMs - performance.now();
+    if (wait <= 0) return wake();
+    wakeTimer = setTimeout(wake, wait);
   };
   // While a write waits, the worker keeps the process alive and a watchdog watches it.
   const busy = () => {
@@ -221,6 +239,7 @@ export function startStoreWriter(options: StoreWriterOptions): StoreWriter {
     // What the worker committed stays committed; the rest is written here, in order.
     finish();
     worker = null;
+    if (wakeTimer) clearTimeout(wakeTimer);
     idle();
     void w.terminate();
     options.onError(why);
@@ -252,10 +271,11 @@ export function startStoreWriter(options: StoreWriterOptions): StoreWriter {
         inFlight.push({ seq, ops, key, postedAt: performance.now(), resolve });
         writes.port1.postMessage({ seq, ops, key });
         busy();
-        wake();
+        wakeSoon();
       });
     },
     settle() {
+      if (wakeTimer) wake();
       const deadline = performance.now() + WORKER_TIMEOUT_MS;
       while (worker) {
         const done = Atomics.load(ctl, DONE);

@@ -72,10 +72,18 @@ export interface OpenStoreOptions {
    * store (a test, one CLI chat) never starts one. 0 starts it at once.
    */
   writerAfter?: number;
+  /**
+   * Once writes are on the worker, the shortest time between two of its wake-ups (ms, default 20):
+   * a turn that ends within that long of another's commit waits for the rest of it and shares the
+   * next transaction. `turn.end` waits for the commit, so this is the most it can add to it, and
+   * only under load.
+   */
+  groupCommitMs?: number;
 }
 
 const DEFAULT_LIMIT = 50;
 const WRITER_AFTER = 50;
+const GROUP_COMMIT_MS = 20;
 const MAX_LIMIT = 500;
 
 export function openStore(path: string, options: OpenStoreOptions = {}): Store {
@@ -92,7 +100,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     db.close();
     throw new StoreError(path, `The database at ${path} is not usable: ${describe(err)}`, { cause: err });
   }
-  return new SqliteStore(db, path, options.logger, options.writerAfter ?? WRITER_AFTER);
+  return new SqliteStore(db, path, options.logger, options.writerAfter ?? WRITER_AFTER, options.groupCommitMs ?? GROUP_COMMIT_MS);
 }
 
 function prepareDatabase(db: Database.Database): void {
@@ -160,6 +168,7 @@ class SqliteStore implements Store {
     readonly path: string,
     private readonly logger: StoreLogger | undefined,
     private readonly writerAfter: number,
+    private readonly groupCommitMs: number,
   ) {
     const spoken = 'turn_id, created_at, ended_at, input, text, spoken_text, events';
     const s = {
@@ -254,6 +263,7 @@ class SqliteStore implements Store {
     this.writer = startStoreWriter({
       path: this.path,
       runHere: this.runHere,
+      groupMs: this.groupCommitMs,
       onError: (err, key) =>
         key ? this.failed(err, key) : this.logger?.warn({ err: describe(err), path: this.path }, 'store: writes stay on the main thread'),
     });

@@ -331,3 +331,31 @@ describe('store: a turn has ended once it is kept', () => {
     }
   });
 });
+
+describe('store: group commit on the worker thread', () => {
+  it('a turn handed over within the window of the last wake-up waits for the window to end, then is committed', async (t) => {
+    const store = openStore(join(tempDir(t), 'b.db'), { writerAfter: 0, groupCommitMs: 1000, logger: { warn: (obj) => assert.fail(JSON.stringify(obj)) } });
+    t.after(() => store.close());
+    // The first write finds the writer idle: it is woken at once, and opens a window.
+    const first = await turn('first', 'c', ['a']);
+    const handedAt = performance.now();
+    assert.equal(await record(store, first), true);
+    const second = await turn('second', 'c', ['b']);
+    assert.equal(await record(store, second), true);
+    // A timer never fires early: the second waited for the window opened when the first was handed over.
+    assert.ok(performance.now() - handedAt >= 900, 'the second turn waited for the window');
+    assert.deepEqual(store.listTurns().map((x) => x.input), ['second', 'first']);
+  });
+
+  it('close() commits a turn still waiting for its window', async (t) => {
+    const path = join(tempDir(t), 'b.db');
+    const store = openStore(path, { writerAfter: 0, groupCommitMs: 60_000, logger: { warn: (obj) => assert.fail(JSON.stringify(obj)) } });
+    assert.equal(await record(store, await turn('first', 'c', ['a'])), true);
+    const waiting = record(store, await turn('second', 'c', ['b']));
+    store.close();
+    assert.equal(await waiting, true);
+    const again = openStore(path);
+    t.after(() => again.close());
+    assert.deepEqual(again.listTurns().map((x) => x.input), ['second', 'first']);
+  });
+});

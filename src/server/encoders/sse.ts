@@ -13,9 +13,13 @@ export function sseTurnEvent(event: TurnEvent, options: { audioData?: boolean } 
   return sseWireEvent(toWire(event, options) as unknown as { type: TurnEvent['type']; turn_id: string; seq: number });
 }
 
-/** The same framing for an event already in wire form (e.g. rebuilt from a stored trace). */
+/**
+ * The same framing for an event already in wire form (e.g. rebuilt from a stored trace). Joined,
+ * not a template literal: V8 keeps a template's result as a rope of its pieces, and an SSE turn's
+ * events are held for resumes (SSE_RESUME_MS), where one flat string is one object to keep.
+ */
 export function sseWireEvent(wire: { type: TurnEvent['type']; turn_id: string; seq: number }): string {
-  return `event: ${sseEventName(wire.type)}\nid: ${wire.turn_id}:${wire.seq}\ndata: ${JSON.stringify(wire)}\n\n`;
+  return ['event: ', sseEventName(wire.type), '\nid: ', wire.turn_id, ':', wire.seq, '\ndata: ', JSON.stringify(wire), '\n\n'].join('');
 }
 
 /** A data-only event (OpenAI-style streams, the dashboard feed). */

@@ -50,7 +50,7 @@ export function chatRoutes(app: FastifyInstance, ctx: ServerContext): void {
     }
     // Without a trace, what is still held (the jump in seq shows what was lost): a running turn, or an
     // ended one that still holds some events (the check above).
-    plan.turn!.attach(stream, reply.raw, last.seq);
+    plan.turn!.attach(stream, last.seq);
   };
 
   const sse = (turn: (r: FastifyRequest) => TurnRequest) => async (request: FastifyRequest, reply: FastifyReply) => {

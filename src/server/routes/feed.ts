@@ -28,7 +28,7 @@ export function feedRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const remove = ctx.feed.add({
         event: (e) => stream.write(sseTurnEvent(e, { audioData: false })),
         snapshot: (s) => stream.write(sseData(JSON.stringify(s), 'metrics')),
-        buffered: () => reply.raw.writableLength,
+        buffered: stream.buffered,
         drop: () => {
           stream.close();
           resolve();

@@ -37,7 +37,7 @@ export async function streamTurn(
   let signal: AbortSignal;
   if (options.resumable) {
     const held = options.resumable.begin(clientId);
-    held.attach(stream, reply.raw, -1);
+    held.attach(stream, -1);
     outlet = held.outlet((e) => options.encode(e, stream) as string | null);
     signal = held.abandoned;
   } else {

@@ -15,7 +15,7 @@ import { writeBatcher } from '../../src/server/outlets.js';
 
 const CLIENTS = 100;
 const EVERY_MS = 10;
-const LINGERS = [0, 20];
+const LINGERS = [0, 50];
 const ROUNDS = 6;
 const WINDOW_MS = 3000;
 

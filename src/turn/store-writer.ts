@@ -8,8 +8,9 @@
  * turn is committed. The worker is woken at most once per `groupMs`: a write handed over within
  * that long of the last wake-up waits for the window's end and is committed with the others that
  * came meanwhile. An idle server's write goes at once; a busy one's turns share their pages and
- * their wake-up (bench/server/findings.json). Committed in WAL mode is durable across a process kill (`synchronous=NORMAL`
- * leaves only power loss to the next checkpoint), so the turn runner holds `turn.end` until then.
+ * their wake-up (bench/server/findings.json). Committed in WAL mode is durable across a process
+ * kill (`synchronous=NORMAL` leaves only power loss to the next checkpoint), so the turn runner
+ * holds `turn.end` until then.
  *
  * Nothing here blocks the main thread but `settle()`, which only `close()` calls. If the worker
  * cannot start, dies or stops answering, the writes it had not finished are run on the main

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { lingering, writeBatcher } from '../../src/server/outlets.js';
+import Fastify from 'fastify';
+import { lingering, openHttpStream, writeBatcher } from '../../src/server/outlets.js';
 import { waitUntil } from '../support/wait.js';
 import { TurnHub, type Outlet } from '../../src/server/turns.js';
 import type { Assistant, TurnEvent, TurnPart, TurnRequest } from '../../src/turn/index.js';
@@ -202,6 +203,30 @@ describe('writeBatcher with a linger', () => {
       await waitUntil(() => lingering() === 0, 'the dropped stream to be released');
       fast.client.destroy();
     });
+  });
+});
+
+describe('openHttpStream', () => {
+  it('a batch of events leaves as one chunk of the chunked response', async (t) => {
+    const app = Fastify();
+    t.after(() => app.close());
+    app.get('/s', async (_request, reply) => {
+      const stream = openHttpStream(reply, { headers: { 'content-type': 'text/event-stream' }, lingerMs: 50 });
+      for (const n of [1, 2, 3]) stream.write(`data: ${n}\n\n`, false);
+      assert.equal(stream.buffered() >= 3 * 'data: 1\n\n'.length, true, 'what waits counts as buffered');
+      stream.write('data: end\n\n');
+      stream.end();
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const socket = connect((app.server.address() as { port: number }).port, '127.0.0.1');
+    t.after(() => socket.destroy());
+    socket.write('GET /s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    let raw = '';
+    socket.on('data', (d: Buffer) => (raw += d.toString('latin1')));
+    await once(socket, 'end');
+    const body = raw.slice(raw.indexOf('\r\n\r\n') + 4);
+    // One chunk holds every event (the urgent one took the waiting ones along), then the last chunk.
+    assert.equal(body, `${(38).toString(16)}\r\ndata: 1\n\ndata: 2\n\ndata: 3\n\ndata: end\n\n\r\n0\r\n\r\n`);
   });
 });
 

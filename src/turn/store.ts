@@ -74,9 +74,9 @@ export interface OpenStoreOptions {
   writerAfter?: number;
   /**
    * Once writes are on the worker, the shortest time between two of its wake-ups (ms, default 20):
-   * a turn that ends within that long of another's commit waits for the rest of it and shares the
-   * next transaction. `turn.end` waits for the commit, so this is the most it can add to it, and
-   * only under load.
+   * a turn that ends within that long of the last wake-up waits for the rest of the window and
+   * shares the next transaction. `turn.end` waits for the commit, so this is the most it can add
+   * to it, and only under load.
    */
   groupCommitMs?: number;
 }

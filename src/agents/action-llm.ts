@@ -69,7 +69,8 @@ export function planPrompt(entities: HomeEntity[], text: string): ChatMessage[] 
     .map((e) => {
       const a = e.attributes;
       const aliases = Array.isArray(a.aliases) && a.aliases.length ? ` (also: ${a.aliases.join(', ')})` : '';
-      const area = typeof a.area === 'string' ? `, in the ${a.area}` : '';
+      const areaAliases = Array.isArray(a.area_aliases) && a.area_aliases.length ? ` (also: ${a.area_aliases.join(', ')})` : '';
+      const area = typeof a.area === 'string' ? `, in the ${a.area}${areaAliases}` : '';
       return `- ${e.entity_id}: ${a.friendly_name}${aliases}${area}; ${stateWords(e)}`;
     });
   const system = [

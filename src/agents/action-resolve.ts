@@ -35,7 +35,10 @@ interface Indexed {
 
 export interface HomeIndex {
   entries: Indexed[];
+  /** Every way an area is said — its name and its aliases, normalized — longest first. */
   areas: string[];
+  /** The area (its normalized name) each of those means. */
+  areaOf: Map<string, string>;
   /** Raw words of all names, aliases and areas: what typo correction may correct towards. */
   vocabulary: Set<string>;
   byId: Map<string, HomeEntity>;
@@ -43,18 +46,27 @@ export interface HomeIndex {
 
 export function indexHome(entities: HomeEntity[]): HomeIndex {
   const vocabulary = new Set<string>();
-  const areas = new Set<string>();
+  const areaOf = new Map<string, string>();
   const entries = entities.map((entity): Indexed => {
     const a = entity.attributes;
     const area = typeof a.area === 'string' && a.area ? normalizeWords(a.area) : undefined;
-    if (area) areas.add(area);
+    if (area) {
+      areaOf.set(area, area);
+      for (const alias of Array.isArray(a.area_aliases) ? a.area_aliases : []) {
+        const said = typeof alias === 'string' ? normalizeWords(alias) : '';
+        // A name is never taken over by another area's alias.
+        if (said && areaOf.get(said) !== said) areaOf.set(said, area);
+        for (const w of tokens(said)) vocabulary.add(w);
+      }
+    }
     const nameList = [a.friendly_name, ...(Array.isArray(a.aliases) ? a.aliases.filter((x): x is string => typeof x === 'string') : [])];
     const objectId = entity.entity_id.slice(entity.entity_id.indexOf('.') + 1).replace(/_/g, ' ');
     const words = new Set<string>();
     for (const n of [...nameList, objectId, area ?? '']) for (const w of tokens(n)) (words.add(stem(w)), vocabulary.add(w));
     return { entity, domain: domainOf(entity.entity_id), area, rawNames: new Set(nameList.map((n) => tokens(n).join(' '))), names: new Set(nameList.map(key)), words };
   });
-  return { entries, areas: [...areas].sort((x, y) => y.length - x.length), vocabulary, byId: new Map(entities.map((e) => [e.entity_id, e])) };
+  const areas = [...areaOf.keys()].sort((x, y) => y.length - x.length);
+  return { entries, areas, areaOf, vocabulary, byId: new Map(entities.map((e) => [e.entity_id, e])) };
 }
 
 export interface Group {
@@ -160,7 +172,7 @@ function resolvePart(index: HomeIndex, raw: string[], options: ResolveOptions): 
     const aw = a.split(' ').map(stem);
     const at = indexOfSeq(rest, aw);
     if (at >= 0) {
-      area = a;
+      area = index.areaOf.get(a) ?? a;
       rest = [...rest.slice(0, at), ...rest.slice(at + aw.length)];
       break;
     }

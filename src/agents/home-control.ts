@@ -45,12 +45,13 @@ export function createHomeControl(home: HomeBackend, options: HomeControlOptions
   };
 }
 
-/** What the index is built from, besides states: ids, names, aliases and areas. */
+/** What the index is built from, besides states: ids, names, aliases, areas and their aliases. */
 function namingKey(entities: HomeEntity[]): string {
+  const list = (v: unknown) => (Array.isArray(v) ? v.join('\u0002') : '');
   let key = '';
   for (const e of entities) {
     const a = e.attributes;
-    key += `${e.entity_id}\u0001${a.friendly_name}\u0001${a.area ?? ''}\u0001${Array.isArray(a.aliases) ? a.aliases.join('\u0002') : ''}\u0000`;
+    key += `${e.entity_id}\u0001${a.friendly_name}\u0001${a.area ?? ''}\u0001${list(a.area_aliases)}\u0001${list(a.aliases)}\u0000`;
   }
   return key;
 }

@@ -212,7 +212,7 @@ function find(env: Env, args: { name?: string; area?: string; domain?: string[];
   if (!allowed.length) return notFound(`This tool does not apply to the domain ${joinQuoted(args.domain ?? [])}.`);
   const name = args.name?.trim();
   const area = args.area?.trim();
-  if (area && !name && !index.areas.includes(normalizeWords(area))) return notFound(`There is no area called ${JSON.stringify(area)} in this home.`);
+  if (area && !name && !index.areaOf.has(normalizeWords(area))) return notFound(`There is no area called ${JSON.stringify(area)} in this home.`);
   if (!name && !area && !emptyMeansAll && !args.domain && !args.device_class) return notFound('Say which device (name) or area (area) you mean.');
   const r = resolveTarget(index, name || area || '', {
     domains: allowed,
@@ -223,7 +223,7 @@ function find(env: Env, args: { name?: string; area?: string; domain?: string[];
   if (!r.ok) return notFound(name ? `No device called ${JSON.stringify(name)} was found${area ? ` in the ${area}` : ''}.` : 'No matching device was found.');
   let entities = r.entities;
   if (name && area) {
-    const wanted = normalizeWords(area);
+    const wanted = index.areaOf.get(normalizeWords(area)) ?? normalizeWords(area);
     const inArea = new Set(index.entries.filter((x) => x.area === wanted).map((x) => x.entity.entity_id));
     entities = entities.filter((e) => inArea.has(e.entity_id));
     if (!entities.length) return notFound(`No device called ${JSON.stringify(name)} was found in the ${area}.`);
@@ -332,7 +332,8 @@ function compact(e: HomeEntity): Record<string, unknown> {
     // A scene's state is when it last ran: not a state to report.
     ...(domain === 'scene' ? {} : { state: e.state }),
   };
-  if (a.area) out.areas = a.area;
+  // The area's aliases too, as its names are listed: the model may hear "the lounge" for the Living Room.
+  if (a.area) out.areas = [a.area, ...(Array.isArray(a.area_aliases) ? a.area_aliases : [])].join(', ');
   const attributes: Record<string, unknown> = {};
   if (domain === 'light' && e.state === 'on' && typeof a.brightness === 'number') attributes.brightness_percent = percentOf(e);
   for (const k of ATTRIBUTES) if (a[k] !== undefined && a[k] !== null) attributes[k] = a[k];

@@ -51,6 +51,7 @@ export function homeVocabulary(entities: readonly HomeEntity[]): HomeVocabulary 
     add(e.attributes.friendly_name, mark);
     if (Array.isArray(e.attributes.aliases)) for (const a of e.attributes.aliases) add(a, mark);
     add(e.attributes.area, HOME_ROOM);
+    if (Array.isArray(e.attributes.area_aliases)) for (const a of e.attributes.area_aliases) add(a, HOME_ROOM);
   }
   for (const list of phrases.values()) list.sort((a, b) => b.words.length - a.words.length);
   return { phrases, corrector: routerCorrector(all) };
@@ -93,7 +94,7 @@ export interface WatchOptions {
 }
 
 /** What a name change touches: a state change alone leaves the vocabulary as it is. */
-const naming = (e: HomeEntity): string => JSON.stringify([e.attributes.friendly_name, e.attributes.aliases, e.attributes.area]);
+const naming = (e: HomeEntity): string => JSON.stringify([e.attributes.friendly_name, e.attributes.aliases, e.attributes.area, e.attributes.area_aliases]);
 
 /**
  * Reads the home once, then again whenever it reports a change of names, aliases or areas (or an

@@ -45,6 +45,9 @@ describe('action agent on Home Assistant (local WebSocket server)', () => {
     // Aliases and areas come from Home Assistant's registries.
     assert.deepEqual((await runAction(a, 'turn off the reading lamp')).calls, ['light.turn_off light.living_room_floor_lamp']);
     assert.deepEqual((await runAction(a, 'turn on the lights in the front yard')).calls, ['light.turn_on light.porch']);
+    // An area's alias names the area, as it does for Assist ("lounge" is the Living Room's).
+    assert.deepEqual((await runAction(a, 'turn off the lights in the lounge')).calls, ['light.turn_off light.living_room_floor_lamp']);
+    assert.deepEqual((await runAction(a, 'turn off the lounge tv')).calls, ['media_player.turn_off media_player.living_room_tv']);
     // A bulb that reports its new state a moment after the call: the action shows that state, not "unchanged".
     ha.late('light.porch', 150);
     const late = await runAction(a, 'turn off the porch light');

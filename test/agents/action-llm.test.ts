@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { createActionAgent } from '../../src/agents/action.js';
+import { planPrompt } from '../../src/agents/action-llm.js';
 import { createHomeControl } from '../../src/agents/home-control.js';
 import { createSimulatedHome, type HomeBackend } from '../../src/agents/home/index.js';
 import { createLlmClient, startSimulator, type LlmClient, type Simulator } from '../../src/llm/index.js';
@@ -170,5 +171,15 @@ describe('action agent: model fallback (simulated OpenAI-compatible server)', ()
     assert.deepEqual(r.actions, []);
     assert.equal((await stateOf(home, 'light.porch')).state, 'off');
     await sim.settled();
+  });
+});
+
+describe("action agent: the model fallback's prompt", () => {
+  it("lists each entity with its aliases and its area's aliases", () => {
+    const [system] = planPrompt(
+      [{ entity_id: 'light.sofa', state: 'off', attributes: { friendly_name: 'Sofa Lamp', aliases: ['reading lamp'], area: 'Living Room', area_aliases: ['lounge'] } }],
+      'lamp on in the lounge',
+    );
+    assert.match(system!.content as string, /- light\.sofa: Sofa Lamp \(also: reading lamp\), in the Living Room \(also: lounge\); off/);
   });
 });

@@ -75,6 +75,9 @@ describe('Home Assistant backend (WebSocket API over loopback)', () => {
     assert.equal(byId(states, 'cover.garage_door')!.attributes.area, 'Garage');
     assert.deepEqual(byId(states, 'light.porch')!.attributes.aliases, ['front light', 'entrance light']);
     assert.equal(byId(states, 'light.porch')!.attributes.area, 'Front Yard');
+    // The area's aliases come with it, from the area registry (the device's area here).
+    assert.deepEqual(byId(states, 'light.living_room_floor_lamp')!.attributes.area_aliases, ['lounge']);
+    assert.equal(kitchen.attributes.area_aliases, undefined, 'an area without aliases adds none');
     assert.equal(byId(states, 'sensor.outdoor_temperature')!.attributes.area, undefined);
     // Not in the registry (no unique id): kept, named after its object id, no area.
     assert.equal(byId(states, 'light.garage_strip')!.attributes.friendly_name, 'garage strip');

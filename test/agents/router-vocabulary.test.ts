@@ -45,6 +45,13 @@ describe('a router that knows the home', () => {
     assert.equal(markHome(plain, cottageWords), plain, 'nothing marked: the same tokens');
   });
 
+  it("knows an area by its aliases (Home Assistant's area registry)", () => {
+    const lamp: HomeEntity = { entity_id: 'light.sofa', state: 'off', attributes: { friendly_name: 'Sofa Lamp', area: 'Living Room', area_aliases: ['Snug'] } };
+    const words = homeVocabulary([lamp]);
+    assert.deepEqual(markHome('lights off in the snug'.split(' '), words), ['lights', 'off', 'in', 'the', 'homeroom']);
+    assert.equal(createRouter({ vocabulary: () => words }).classify('switch off the snug').agent, 'action');
+  });
+
   it('routes the fresh corpus for both homes at 95 % or better', () => {
     for (const [name, router] of [['default', inHouse], ['cottage', inCottage]] as const) {
       const set = FRESH.filter((u) => u.home === name);

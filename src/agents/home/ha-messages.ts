@@ -46,7 +46,7 @@ export const stateChangedSchema = z.looseObject({
 });
 
 /** `config/area_registry/list`: AreaEntry.json_fragment. */
-export const areasSchema = z.array(z.looseObject({ area_id: z.string(), name: z.string(), aliases: z.array(z.string()).nullish() }));
+export const areasSchema = z.array(z.looseObject({ area_id: z.string(), name: z.string(), aliases: z.array(z.string().nullable()).nullish() }));
 
 /** `config/device_registry/list`: DeviceEntry.dict_repr; an entity without an area takes its device's. */
 export const devicesSchema = z.array(z.looseObject({ id: z.string(), area_id: z.string().nullish() }));

@@ -1,7 +1,7 @@
 /**
  * From Home Assistant's states and registries to the entities Barnabee sees: the area by name (the
- * entity's own area, else its device's — as Home Assistant's UI and Assist resolve it), the
- * aliases from the entity registry, and only the entities Assist may use.
+ * entity's own area, else its device's — as Home Assistant's UI and Assist resolve it) with the
+ * area's aliases, the entity's aliases from the entity registry, and only the entities Assist may use.
  *
  * Exposure: an entity whose registry options say `conversation.should_expose: false` (the user
  * hid it from Assist, Settings → Voice assistants → Expose) is left out, and a service call for it
@@ -24,12 +24,19 @@ export interface Registries {
 export interface RegistryView {
   /** Area name by entity id (own area, else the device's). */
   area: Map<string, string>;
+  /** That area's aliases by entity id (only where it has some). */
+  areaAliases: Map<string, string[]>;
   aliases: Map<string, string[]>;
   /** Entity ids the user hid from Assist. */
   hidden: Set<string>;
 }
 
-export const EMPTY_VIEW: RegistryView = { area: new Map(), aliases: new Map(), hidden: new Set() };
+export const EMPTY_VIEW: RegistryView = { area: new Map(), areaAliases: new Map(), aliases: new Map(), hidden: new Set() };
+
+/** Aliases as Home Assistant keeps them: trimmed, without blanks (newer versions list `null` for the name itself) or repeats. */
+const cleanAliases = (list: ReadonlyArray<string | null> | null | undefined): string[] => [
+  ...new Set((list ?? []).filter((a): a is string => typeof a === 'string' && a.trim() !== '').map((a) => a.trim())),
+];
 
 const exposeFlag = (options: Record<string, unknown> | null | undefined): unknown =>
   (options?.conversation as { should_expose?: unknown } | undefined)?.should_expose;
@@ -41,17 +48,21 @@ export function aliasCandidates(entities: Registries['entities']): string[] {
 
 export function buildView(r: Registries): RegistryView {
   const areaName = new Map(r.areas.map((a) => [a.area_id, a.name]));
+  const areaAliases = new Map(r.areas.map((a) => [a.area_id, cleanAliases(a.aliases)]));
   const deviceArea = new Map(r.devices.map((d) => [d.id, d.area_id ?? undefined]));
-  const view: RegistryView = { area: new Map(), aliases: new Map(), hidden: new Set() };
+  const view: RegistryView = { area: new Map(), areaAliases: new Map(), aliases: new Map(), hidden: new Set() };
   for (const e of r.entities) {
     if (exposeFlag(e.options) === false) view.hidden.add(e.entity_id);
     const areaId = e.area_id ?? (e.device_id ? deviceArea.get(e.device_id) : undefined);
     const name = areaId ? areaName.get(areaId) : undefined;
-    if (name) view.area.set(e.entity_id, name);
+    if (!name) continue;
+    view.area.set(e.entity_id, name);
+    const others = areaAliases.get(areaId!)!.filter((a) => a.toLowerCase() !== name.toLowerCase());
+    if (others.length) view.areaAliases.set(e.entity_id, others);
   }
   for (const [id, entry] of Object.entries(r.extended)) {
-    const aliases = (entry?.aliases ?? []).filter((a): a is string => typeof a === 'string' && a.trim() !== '').map((a) => a.trim());
-    if (aliases.length) view.aliases.set(id, [...new Set(aliases)]);
+    const aliases = cleanAliases(entry?.aliases);
+    if (aliases.length) view.aliases.set(id, aliases);
   }
   return view;
 }
@@ -63,9 +74,16 @@ export function toEntity(s: HaState, view: RegistryView): HomeEntity | undefined
   // Entities without a friendly name are named after their object id, as Home Assistant's UI does.
   const name = friendly ?? s.entity_id.split('.')[1].replace(/_/g, ' ');
   const area = view.area.get(s.entity_id);
+  const areaAliases = view.areaAliases.get(s.entity_id);
   const aliases = view.aliases.get(s.entity_id);
   const { context: _context, ...rest } = s;
-  const attributes = Object.freeze({ ...s.attributes, friendly_name: name, ...(area ? { area } : {}), ...(aliases ? { aliases: Object.freeze([...aliases]) } : {}) });
+  const attributes = Object.freeze({
+    ...s.attributes,
+    friendly_name: name,
+    ...(area ? { area } : {}),
+    ...(areaAliases ? { area_aliases: Object.freeze([...areaAliases]) } : {}),
+    ...(aliases ? { aliases: Object.freeze([...aliases]) } : {}),
+  });
   return deepFreeze({ ...rest, attributes } as HomeEntity);
 }
 

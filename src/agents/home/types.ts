@@ -7,6 +7,8 @@ export interface EntityAttributes {
   friendly_name: string;
   /** The entity's area by name (Home Assistant: from the area, entity and device registries, not the state). */
   area?: string;
+  /** Other names of that area (Home Assistant: the area registry's aliases, e.g. "lounge" for "Living Room"). */
+  area_aliases?: string[];
   /** Other names the entity answers to (Home Assistant: the entity registry's aliases). */
   aliases?: string[];
   /** Lights: 0..255 while on, null while off (as in Home Assistant). */

@@ -162,6 +162,21 @@ describe('home tools: run on the home', () => {
     assert.equal(await find('christmas tree'), true);
   });
 
+  it("an area named by one of its aliases is that area (Home Assistant's area registry)", async () => {
+    const inner = createSimulatedHome();
+    const home: HomeBackend = {
+      name: 'simulated',
+      listEntities: async (s) => (await inner.listEntities(s)).map((e) => (e.attributes.area === 'living room' ? { ...e, attributes: { ...e.attributes, area_aliases: ['lounge'] } } : e)),
+      callService: (d, sv, data, s) => inner.callService(d, sv, data, s),
+    };
+    const targets = (parts: AgentPart[]) => parts.flatMap((p) => (p.type === 'action' ? [p.target] : [])).sort();
+    assert.deepEqual(targets(await run(home, 'HassTurnOn', { area: 'Lounge', domain: ['light'] })), ['light.living_room_ceiling', 'light.living_room_lamp']);
+    assert.deepEqual(targets(await run(home, 'HassTurnOff', { name: 'lamp', area: 'lounge' })), ['light.living_room_lamp']);
+    const unknown = (await run(home, 'HassTurnOn', { area: 'snug' })).find((p) => p.type === 'tool_result');
+    assert.ok(unknown?.type === 'tool_result' && !unknown.ok);
+    assert.equal((JSON.parse(unknown.content) as { error: string }).error, 'There is no area called "snug" in this home.');
+  });
+
   it('arguments that do not fit the schema are an error result naming the field; an unknown tool names the tools', async () => {
     const bad = await run(createSimulatedHome(), 'HassLightSet', { name: 'desk lamp', brightness: 150 });
     const [result] = bad.filter((p) => p.type === 'tool_result');

@@ -68,6 +68,18 @@ function toolCallView(name: string, args: unknown): TurnView['actions'][number] 
   return { service: `tool ${name}`, target: JSON.stringify(args ?? {}).slice(0, 200), ok: true, detail: 'run by the client' };
 }
 
+/** One of Barnabee's home tools, run for the model: the call, and what the model was told (its error, else the start of it). */
+function toolResultView(name: string, args: unknown, ok: boolean, content: string): TurnView['actions'][number] {
+  let told = content;
+  try {
+    const parsed = JSON.parse(content) as { error?: unknown };
+    if (typeof parsed?.error === 'string') told = parsed.error;
+  } catch {
+    // Not JSON: shown as it is.
+  }
+  return { service: `tool ${name}`, target: JSON.stringify(args ?? {}).slice(0, 200), ok, detail: told.length > 160 ? `${told.slice(0, 159)}…` : told };
+}
+
 /**
  * Applies one event to `turn` in place; returns false (and changes nothing) for an event that was
  * already applied or belongs to another turn. The feed delivers each turn's events in order, so
@@ -100,6 +112,9 @@ export function applyEvent(turn: TurnView, ev: TurnEvent): boolean {
       break;
     case 'tool_call':
       turn.actions.push(toolCallView(ev.name, ev.arguments));
+      break;
+    case 'tool_result':
+      turn.actions.push(toolResultView(ev.name, ev.arguments, ev.ok, ev.content));
       break;
     case 'speech.start':
       turn.segments.push({ index: ev.segment, text: ev.text, state: 'speaking', duration_ms: null });
@@ -182,6 +197,9 @@ export function turnFromTrace(trace: TurnTrace): TurnView {
         break;
       case 'tool_call':
         turn.actions.push(toolCallView(String(s.name), s.arguments));
+        break;
+      case 'tool_result':
+        turn.actions.push(toolResultView(String(s.name), s.arguments, s.ok === true, String(s.content ?? '')));
         break;
       case 'error':
         turn.errors.push({ code: String(s.code), message: String(s.message), retryable: s.retryable === true });

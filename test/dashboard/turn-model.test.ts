@@ -88,7 +88,11 @@ describe('turn model (the page fold of turn events)', () => {
   it('reads a stored trace (History) into the same view as the live fold', async (t) => {
     const store = tempStore(t);
     const events = await realTurn('switch it on', ['Done, ', 'the light is on.'], {
-      extra: [{ type: 'action', service: 'light.turn_on', target: 'light.kitchen', ok: true, detail: 'on' }],
+      extra: [
+        { type: 'action', service: 'light.turn_on', target: 'light.kitchen', ok: true, detail: 'on' },
+        { type: 'tool_result', id: 'c1', name: 'HassTurnOn', arguments: { name: 'kitchen light' }, ok: true, content: '{"success":true}' },
+        { type: 'tool_result', id: 'c2', name: 'HassTurnOn', arguments: { name: 'attic' }, ok: false, content: '{"success":false,"error":"No device called \\"attic\\" was found."}' },
+      ],
     });
     await store.recordTurn(events, { transport: 'ws' });
     const live = newTurn(events[0]!.turn_id);
@@ -98,6 +102,15 @@ describe('turn model (the page fold of turn events)', () => {
       assert.deepEqual(stored[key], live[key], key);
     }
     assert.deepEqual(stored.end, live.end);
+    // The home tools run for the model show with what the model was told (its error, when it failed).
+    assert.deepEqual(
+      live.actions.map((a) => [a.service, a.target, a.ok, a.detail]),
+      [
+        ['light.turn_on', 'light.kitchen', true, 'on'],
+        ['tool HassTurnOn', '{"name":"kitchen light"}', true, '{"success":true}'],
+        ['tool HassTurnOn', '{"name":"attic"}', false, 'No device called "attic" was found.'],
+      ],
+    );
     assert.deepEqual(
       stored.segments.map((s) => [s.index, s.text, s.state]),
       live.segments.map((s) => [s.index, s.text, s.state]),

@@ -64,9 +64,11 @@ export function newTurn(id: string): TurnView {
 }
 
 /** A call of the client's own tool is shown with the actions: Barnabee asked, the client runs it. */
-function toolCallView(name: string, args: unknown): TurnView['actions'][number] {
-  return { service: `tool ${name}`, target: JSON.stringify(args ?? {}).slice(0, 200), ok: true, detail: 'run by the client' };
+function toolView(name: string, args: unknown, ok: boolean, detail: string): TurnView['actions'][number] {
+  return { service: `tool ${name}`, target: JSON.stringify(args ?? {}).slice(0, 200), ok, detail };
 }
+
+const toolCallView = (name: string, args: unknown) => toolView(name, args, true, 'run by the client');
 
 /** One of Barnabee's home tools, run for the model: the call, and what the model was told (its error, else the start of it). */
 function toolResultView(name: string, args: unknown, ok: boolean, content: string): TurnView['actions'][number] {
@@ -77,7 +79,7 @@ function toolResultView(name: string, args: unknown, ok: boolean, content: strin
   } catch {
     // Not JSON: shown as it is.
   }
-  return { service: `tool ${name}`, target: JSON.stringify(args ?? {}).slice(0, 200), ok, detail: told.length > 160 ? `${told.slice(0, 159)}…` : told };
+  return toolView(name, args, ok, told.length > 160 ? `${told.slice(0, 159)}…` : told);
 }
 
 /**

@@ -89,8 +89,8 @@ export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions):
     if (res.writableEnded || res.destroyed) return;
     open();
     lastWrite = Date.now();
+    // Held from here on: `release` writes it, with whatever else this batch gathers.
     hold(urgent);
-    if (!holding) return void res.write(chunk);
     waiting.push(chunk);
     waitingBytes += chunk.length;
   };

@@ -241,6 +241,7 @@ export function startStoreWriter(options: StoreWriterOptions): StoreWriter {
     finish();
     worker = null;
     if (wakeTimer) clearTimeout(wakeTimer);
+    wakeTimer = null;
     idle();
     void w.terminate();
     options.onError(why);

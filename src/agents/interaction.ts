@@ -42,11 +42,6 @@ export interface InteractionAgentOptions {
   control?: HomeControl;
 }
 
-interface Round {
-  text: string;
-  calls: ToolCall[];
-}
-
 export function createInteractionAgent(options: InteractionAgentOptions): Agent {
   const { llm, control } = options;
   const assistantName = options.assistantName ?? 'Barnabee';
@@ -89,10 +84,9 @@ export function createInteractionAgent(options: InteractionAgentOptions): Agent 
       let said = '';
       /** What the home tools did this turn, in words: it happened, whatever becomes of the answer. */
       const done: string[] = [];
-      // Written inside `round`, a closure: the casts keep TypeScript from narrowing them to null.
-      let usage = null as Usage | null;
+      let usage: Usage | null = null;
       let model = options.model ?? llm.defaultModel;
-      let timing = null as StreamTiming | null;
+      let timing: StreamTiming | null = null;
       let truncated: AnswerCut | undefined;
       /** Set between rounds: the next text starts a new piece of the answer. */
       let fresh = false;
@@ -104,8 +98,18 @@ export function createInteractionAgent(options: InteractionAgentOptions): Agent 
         return { type: 'chunk', text: gap + text, done };
       };
 
-      /** One model request, streamed; null when it failed (the apology and `error` are out) or the turn was cancelled. */
-      const round = async function* (): AsyncGenerator<AgentPart, Round | null> {
+      const fail = function* (err: unknown): Generator<AgentPart> {
+        const failure = describeFailure(err);
+        // After a tool did something, "please try again" would be wrong (and a retry may repeat it): the listener hears what was done.
+        fresh = true;
+        yield chunk(done.length ? `${done.join(' ')} ${UNFINISHED}` : said ? '' : apology(failure.code), true);
+        yield { type: 'error', ...failure };
+      };
+
+      for (let n = 1; ; n++) {
+        fresh = true;
+        // One model request, streamed. Read here rather than in a generator of its own: every
+        // generator a token passes through costs it a promise and a result object.
         let text = '';
         const calls: ToolCall[] = [];
         let calling = false;
@@ -155,31 +159,15 @@ export function createInteractionAgent(options: InteractionAgentOptions): Agent 
           }
         } catch (err) {
           // Aborted: the runner has already ended the turn; nobody is listening.
-          if (ctx.signal.aborted) return null;
-          yield* fail(err);
-          return null;
+          if (ctx.signal.aborted) return;
+          return yield* fail(err);
         }
-        return { text, calls };
-      };
-
-      const fail = function* (err: unknown): Generator<AgentPart> {
-        const failure = describeFailure(err);
-        // After a tool did something, "please try again" would be wrong (and a retry may repeat it): the listener hears what was done.
-        fresh = true;
-        yield chunk(done.length ? `${done.join(' ')} ${UNFINISHED}` : said ? '' : apology(failure.code), true);
-        yield { type: 'error', ...failure };
-      };
-
-      for (let n = 1; ; n++) {
-        fresh = true;
-        const r = yield* round();
-        if (!r) return;
-        if (!r.calls.length) break;
+        if (!calls.length) break;
         if (clientTools) {
           // A client's broken call is refused, never handed on as if the model had meant it.
-          const broken = r.calls.find((c) => c.error);
+          const broken = calls.find((c) => c.error);
           if (broken) return yield* fail(malformedToolCall(broken.error!, model));
-          for (const c of r.calls) yield { type: 'tool_call', id: c.id, name: c.name, arguments: c.arguments };
+          for (const c of calls) yield { type: 'tool_call', id: c.id, name: c.name, arguments: c.arguments };
           break;
         }
         fresh = true;
@@ -189,11 +177,11 @@ export function createInteractionAgent(options: InteractionAgentOptions): Agent 
           break;
         }
         if (ctx.signal.aborted) return;
-        const outcome = yield* runHomeTools(r.calls, home, ctx);
+        const outcome = yield* runHomeTools(calls, home, ctx);
         if (outcome.aborted || ctx.signal.aborted) return;
         done.push(...outcome.done);
         messages.push(
-          { role: 'assistant', content: r.text, tool_calls: r.calls.map(toolCallRef) },
+          { role: 'assistant', content: text, tool_calls: calls.map(toolCallRef) },
           ...outcome.runs.map((t): ChatMessage => ({ role: 'tool', content: t.content, tool_call_id: t.call.id })),
         );
         // Waiting for a spoken yes: Barnabee asks, exactly as the action agent does, and the turn ends.

@@ -281,46 +281,89 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
     }
   }
 
-  async function* stream(request: ChatRequest, callOptions: CallOptions = {}): AsyncGenerator<StreamPart> {
-    validateRequest(request);
+  /**
+   * The retry and fallback policy around attempts. An iterator of its own rather than a generator
+   * over `attempt`: a generator between the model and the reader costs every token a promise and a
+   * result object, and once a token has been delivered nothing is retried, so from then on each
+   * `next()` is the attempt's own.
+   */
+  function stream(request: ChatRequest, callOptions: CallOptions = {}): AsyncIterableIterator<StreamPart> {
     const { signal } = callOptions;
     const primary = request.model ?? opts.model;
-    if (signal?.aborted) throw new LlmError('aborted', 'the request was aborted before it started', { model: primary });
     const fallbacks = request.fallbacks ?? opts.fallbacks;
     const chain = serverSideFallback ? [primary] : [primary, ...fallbacks];
     const models = serverSideFallback && fallbacks.length ? [primary, ...fallbacks] : null;
-    const now = performance.now();
-    const call: CallState = {
-      signal,
-      deadline: now + opts.totalTimeoutMs,
-      startedAt: now,
-      sentAt: null,
-      firstTokenAt: null,
-      firstAnswerAt: null,
-      lastTokenAt: null,
-      delivered: false,
+    let call: CallState | null = null;
+    let current: AsyncGenerator<StreamPart> | null = null;
+    let modelAt = 0;
+    let tries = 0;
+    /** Set by `return()`: no attempt starts after the reader left, even one waiting out a backoff. */
+    let closed = false;
+
+    const open = (): AsyncGenerator<StreamPart> => {
+      const model = chain[modelAt]!;
+      log?.debug({ model, attempt: tries }, 'llm: request');
+      return (current = attempt(request, model, models, call!));
     };
-    let last: LlmError | null = null;
-    for (const model of chain) {
-      for (let n = 0; ; n++) {
-        try {
-          log?.debug({ model, attempt: n }, 'llm: request');
-          yield* attempt(request, model, models, call);
-          return;
-        } catch (err) {
-          const e = err instanceof LlmError ? err : toLlmError(err, model, clean);
-          if (call.delivered || FINAL.has(e.code)) throw e;
-          last = e;
-          if (!e.retryable || e.code === 'first_token_timeout' || n >= opts.maxRetries) break;
-          const wait = backoffMs(n, opts.retryBaseMs, e.retryAfterMs);
-          if (performance.now() + wait >= call.deadline) break;
-          log?.warn({ model, code: e.code, status: e.status, attempt: n, waitMs: wait }, 'llm: retrying');
+    const first = (): AsyncGenerator<StreamPart> => {
+      validateRequest(request);
+      if (signal?.aborted) throw new LlmError('aborted', 'the request was aborted before it started', { model: primary });
+      const now = performance.now();
+      call = {
+        signal,
+        deadline: now + opts.totalTimeoutMs,
+        startedAt: now,
+        sentAt: null,
+        firstTokenAt: null,
+        firstAnswerAt: null,
+        lastTokenAt: null,
+        delivered: false,
+      };
+      return open();
+    };
+    /** The attempt failed: the next try of this model, the next model, or the error. */
+    const recover = async (err: unknown): Promise<IteratorResult<StreamPart>> => {
+      const model = chain[modelAt]!;
+      const e = err instanceof LlmError ? err : toLlmError(err, model, clean);
+      if (call!.delivered || FINAL.has(e.code)) throw e;
+      if (e.retryable && e.code !== 'first_token_timeout' && tries < opts.maxRetries) {
+        const wait = backoffMs(tries, opts.retryBaseMs, e.retryAfterMs);
+        if (performance.now() + wait < call!.deadline) {
+          log?.warn({ model, code: e.code, status: e.status, attempt: tries, waitMs: wait }, 'llm: retrying');
           await sleep(wait, signal, model);
+          tries++;
+          return closed ? over() : step(open());
         }
       }
-      if (model !== chain[chain.length - 1]) log?.warn({ model, code: last?.code, status: last?.status }, 'llm: falling back to the next model');
-    }
-    throw last ?? new LlmError('upstream_error', 'no model to try', { model: primary });
+      if (modelAt === chain.length - 1) throw e;
+      log?.warn({ model, code: e.code, status: e.status }, 'llm: falling back to the next model');
+      modelAt++;
+      tries = 0;
+      return closed ? over() : step(open());
+    };
+    const step = (it: AsyncGenerator<StreamPart>): Promise<IteratorResult<StreamPart>> => {
+      const next = it.next();
+      return call!.delivered ? next : next.then(undefined, recover);
+    };
+
+    return {
+      next() {
+        if (current) return step(current);
+        if (closed) return over();
+        try {
+          return step(first());
+        } catch (err) {
+          return Promise.reject(err);
+        }
+      },
+      return() {
+        closed = true;
+        return current ? current.return(undefined) : over();
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
   }
 
   async function complete(request: ChatRequest, callOptions: CallOptions = {}): Promise<Completion> {
@@ -367,6 +410,9 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
     },
   };
 }
+
+/** The result of a stream that is over. */
+const over = (): Promise<IteratorResult<StreamPart>> => Promise.resolve({ done: true, value: undefined });
 
 function finishPart(reader: ChunkReader, headerId: string | null, model: string, call: CallState, cut: AnswerCut | null): StreamPart {
   return {

@@ -124,113 +124,112 @@ export async function* runTurn(
     });
   };
 
-  async function* body(): AsyncGenerator<TurnEvent, void, undefined> {
-    const problem = checkRequest(request);
-    if (problem) {
-      status = 'failed';
-      yield stamp({ type: 'error', code: 'bad_request', message: problem, retryable: false });
-      return;
-    }
-    if (inner.signal.aborted) {
-      status = 'cancelled';
-      return;
-    }
-
-    // An agent waiting on this conversation claims the turn first, then the rules, then the
-    // router's optional second opinion.
-    const routeStart = clock();
-    let decision: RouteDecision;
-    try {
-      const claimed = intercept(deps.agents, request, conversationId);
-      decision = claimed ?? deps.router.classify(request.text, request);
-      if (!claimed && deps.router.refine) {
-        // A second opinion that fails is no opinion: the rule decision stands.
-        const rules = decision;
-        const refined = await untilAbort(deps.router.refine(request.text, rules, inner.signal, request).catch(() => rules));
-        if (refined === ABORTED) {
-          status = 'cancelled';
-          return;
-        }
-        decision = refined;
-      }
-    } catch (err) {
-      if (inner.signal.aborted) status = 'cancelled';
-      else {
-        status = 'failed';
-        yield stamp(errorPart('route_failed', err));
-      }
-      return;
-    }
-    routeMs = round(clock() - routeStart);
-    yield stamp({ type: 'route', agent: decision.agent, intent: decision.intent, confidence: decision.confidence, route_ms: routeMs });
-
-    const agent = deps.agents[decision.agent];
-    if (!agent) {
-      status = 'failed';
-      yield stamp({ type: 'error', code: 'no_agent', message: `No agent handles "${decision.agent}".`, retryable: false });
-      return;
-    }
-
-    try {
-      let history = request.context ?? deps.history(conversationId);
-      if (!Array.isArray(history)) {
-        const read = await untilAbort(history);
-        if (read === ABORTED) {
-          status = 'cancelled';
-          return;
-        }
-        history = read;
-      }
-      const ctx: AgentContext = { request, conversationId, route: decision, history, signal: inner.signal, now: new Date() };
-      let parts: AsyncIterable<AgentPart | TurnPart> = agent.run(ctx);
-      if (speak && deps.speech) parts = deps.speech(parts as AsyncIterable<AgentPart>, { signal: inner.signal, voice: request.voice });
-      iterator = parts[Symbol.asyncIterator]();
-
-      for (;;) {
-        if (aborted) {
-          status = 'cancelled';
-          return;
-        }
-        const step = await untilAbort(iterator.next());
-        if (step === ABORTED) {
-          status = 'cancelled';
-          return;
-        }
-        if (step.done) return;
-        const part = step.value;
-        if (part.type === 'model.timing') {
-          acc.timing(part.ttft_ms, part.tokens_per_s, part.truncated);
-          continue;
-        }
-        // For the speech stage only (it acts on it when it runs); nothing a client sees.
-        if (part.type === 'speech.flush') continue;
-        // Start, route and end belong to the runner; text after `done` is not part of the answer.
-        if (part.type === 'turn.start' || part.type === 'route' || part.type === 'turn.end') continue;
-        if (part.type === 'chunk' && acc.textDone) continue;
-        // Speech that breaks down does not fail an answer whose text still arrives: the listener is
-        // told (the `tts_failed` error) and the turn completes with its text (docs/protocol.md).
-        if (part.type === 'error' && part.code !== 'tts_failed') status = 'failed';
-        yield stamp(part);
-      }
-    } catch (err) {
-      if (inner.signal.aborted) status = 'cancelled';
-      else {
-        status = 'failed';
-        // Close the text first, as an agent reporting its own failure does.
-        if (acc.sawChunk && !acc.textDone) yield stamp({ type: 'chunk', text: '', done: true });
-        yield stamp(errorPart('agent_failed', err));
-      }
-    }
-  }
-
   try {
     yield stamp({ type: 'turn.start', conversation_id: conversationId, input: typeof request.text === 'string' ? request.text : '', speak });
-    yield* body();
+    // The answer: the route, then the agent's parts. Written here rather than as a generator of its
+    // own: every generator a token passes through costs it a promise and a result object.
+    answer: {
+      const problem = checkRequest(request);
+      if (problem) {
+        status = 'failed';
+        yield stamp({ type: 'error', code: 'bad_request', message: problem, retryable: false });
+        break answer;
+      }
+      if (inner.signal.aborted) {
+        status = 'cancelled';
+        break answer;
+      }
+
+      // An agent waiting on this conversation claims the turn first, then the rules, then the
+      // router's optional second opinion.
+      const routeStart = clock();
+      let decision: RouteDecision;
+      try {
+        const claimed = intercept(deps.agents, request, conversationId);
+        decision = claimed ?? deps.router.classify(request.text, request);
+        if (!claimed && deps.router.refine) {
+          // A second opinion that fails is no opinion: the rule decision stands.
+          const rules = decision;
+          const refined = await untilAbort(deps.router.refine(request.text, rules, inner.signal, request).catch(() => rules));
+          if (refined === ABORTED) {
+            status = 'cancelled';
+            break answer;
+          }
+          decision = refined;
+        }
+      } catch (err) {
+        if (inner.signal.aborted) status = 'cancelled';
+        else {
+          status = 'failed';
+          yield stamp(errorPart('route_failed', err));
+        }
+        break answer;
+      }
+      routeMs = round(clock() - routeStart);
+      yield stamp({ type: 'route', agent: decision.agent, intent: decision.intent, confidence: decision.confidence, route_ms: routeMs });
+
+      const agent = deps.agents[decision.agent];
+      if (!agent) {
+        status = 'failed';
+        yield stamp({ type: 'error', code: 'no_agent', message: `No agent handles "${decision.agent}".`, retryable: false });
+        break answer;
+      }
+
+      try {
+        let history = request.context ?? deps.history(conversationId);
+        if (!Array.isArray(history)) {
+          const read = await untilAbort(history);
+          if (read === ABORTED) {
+            status = 'cancelled';
+            break answer;
+          }
+          history = read;
+        }
+        const ctx: AgentContext = { request, conversationId, route: decision, history, signal: inner.signal, now: new Date() };
+        let parts: AsyncIterable<AgentPart | TurnPart> = agent.run(ctx);
+        if (speak && deps.speech) parts = deps.speech(parts as AsyncIterable<AgentPart>, { signal: inner.signal, voice: request.voice });
+        iterator = parts[Symbol.asyncIterator]();
+
+        for (;;) {
+          if (aborted) {
+            status = 'cancelled';
+            break answer;
+          }
+          const step = await untilAbort(iterator.next());
+          if (step === ABORTED) {
+            status = 'cancelled';
+            break answer;
+          }
+          if (step.done) break answer;
+          const part = step.value;
+          if (part.type === 'model.timing') {
+            acc.timing(part.ttft_ms, part.tokens_per_s, part.truncated);
+            continue;
+          }
+          // For the speech stage only (it acts on it when it runs); nothing a client sees.
+          if (part.type === 'speech.flush') continue;
+          // Start, route and end belong to the runner; text after `done` is not part of the answer.
+          if (part.type === 'turn.start' || part.type === 'route' || part.type === 'turn.end') continue;
+          if (part.type === 'chunk' && acc.textDone) continue;
+          // Speech that breaks down does not fail an answer whose text still arrives: the listener is
+          // told (the `tts_failed` error) and the turn completes with its text (docs/protocol.md).
+          if (part.type === 'error' && part.code !== 'tts_failed') status = 'failed';
+          yield stamp(part);
+        }
+      } catch (err) {
+        if (inner.signal.aborted) status = 'cancelled';
+        else {
+          status = 'failed';
+          // Close the text first, as an agent reporting its own failure does.
+          if (acc.sawChunk && !acc.textDone) yield stamp({ type: 'chunk', text: '', done: true });
+          yield stamp(errorPart('agent_failed', err));
+        }
+      }
+    }
     // The simplest clients read only `chunk` events and wait for `done`: always close the text.
     if (acc.sawChunk && !acc.textDone) yield stamp({ type: 'chunk', text: '', done: true });
     const why: unknown = signal.reason;
-    // `status` is set inside body(); TypeScript cannot see that.
-    if ((status as TurnStatus) === 'cancelled' && why instanceof TurnCancel && why.report) {
+    if (status === 'cancelled' && why instanceof TurnCancel && why.report) {
       yield stamp({ type: 'error', code: why.code, message: why.message, retryable: why.retryable });
     }
     yield await endRecorded();

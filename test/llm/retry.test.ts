@@ -24,6 +24,18 @@ describe('llm client: retries before the first token, then fallbacks', () => {
     assert.match(r.logs(), /llm: retrying/);
   });
 
+  it('a reader that leaves while a retry waits out its backoff starts no further request', async () => {
+    r = await rig({ text: OK }, { maxRetries: 2, retryBaseMs: 200 });
+    r.sim.enqueue({ fault: { kind: 'status', status: 503 } });
+    const it = r.client.stream(ask('x'))[Symbol.asyncIterator]();
+    const pending = it.next();
+    // The backoff has begun once the retry is logged.
+    while (!/llm: retrying/.test(r.logs())) await new Promise((resolve) => setImmediate(resolve));
+    await it.return!();
+    assert.deepEqual(await pending, { done: true, value: undefined });
+    assert.equal(r.sim.records.length, 1);
+  });
+
   it('honours Retry-After on a 429', async () => {
     r = await rig({ text: OK }, { maxRetries: 1, retryBaseMs: 10 });
     r.sim.enqueue({ fault: { kind: 'status', status: 429, retryAfterS: 1 } });

@@ -1,11 +1,11 @@
 /**
  * From a spoken target ("all the kitchen lights", "the lights in the bedroom", "everything in the
  * office", "front and back doors") to entities. Names, aliases, areas and object ids all count;
- * typos were corrected before this point, so matching here is on word stems.
+ * typos were corrected before this point, so matching here is on singular words (`singular`).
  */
 import type { HomeEntity } from './home/index.js';
 import { domainOf } from './home/index.js';
-import { normalizeWords } from './text/normalize.js';
+import { normalizeWords, singular } from './text/normalize.js';
 import { CLASS_DEVICE_CLASSES, CLASS_WORDS } from './home-words.js';
 
 const STOPWORDS = new Set(['the', 'a', 'an', 'my', 'our', 'your', 'in', 'at', 'of', 'on', 'inside', 'for', 'with', 'from', 'to', 'is', 'are', 'here', 'there', 'house', 'home']);
@@ -13,23 +13,17 @@ const QUANTIFIERS = new Set(['all', 'every', 'both', 'any', 'some', 'each', 'who
 const EVERYTHING = new Set(['everything', 'anything', 'device', 'thing', 'stuff', 'something']);
 const PRONOUNS = new Set(['it', 'them', 'that', 'those', 'these', 'this', 'they']);
 
-export function stem(w: string): string {
-  if (w.length <= 3) return w;
-  if (/(?:ch|sh|x)es$/.test(w)) return w.slice(0, -2);
-  if (w.endsWith('s') && !w.endsWith('ss')) return w.slice(0, -1);
-  return w;
-}
 const tokens = (s: string) => normalizeWords(s).split(' ').filter(Boolean);
-const key = (s: string) => tokens(s).map(stem).join(' ');
+const key = (s: string) => tokens(s).map(singular).join(' ');
 
 interface Indexed {
   entity: HomeEntity;
   domain: string;
   area: string | undefined;
-  /** Whole names (friendly name and aliases), as said and as stems, for exact phrase matches. */
+  /** Whole names (friendly name and aliases), as said and in the singular, for exact phrase matches. */
   rawNames: Set<string>;
   names: Set<string>;
-  /** Every word of every name, alias and the object id, as stems. */
+  /** Every word of every name, alias and the object id, in the singular. */
   words: Set<string>;
 }
 
@@ -62,7 +56,7 @@ export function indexHome(entities: HomeEntity[]): HomeIndex {
     const nameList = [a.friendly_name, ...(Array.isArray(a.aliases) ? a.aliases.filter((x): x is string => typeof x === 'string') : [])];
     const objectId = entity.entity_id.slice(entity.entity_id.indexOf('.') + 1).replace(/_/g, ' ');
     const words = new Set<string>();
-    for (const n of [...nameList, objectId, area ?? '']) for (const w of tokens(n)) (words.add(stem(w)), vocabulary.add(w));
+    for (const n of [...nameList, objectId, area ?? '']) for (const w of tokens(n)) (words.add(singular(w)), vocabulary.add(w));
     return { entity, domain: domainOf(entity.entity_id), area, rawNames: new Set(nameList.map((n) => tokens(n).join(' '))), names: new Set(nameList.map(key)), words };
   });
   const areas = [...areaOf.keys()].sort((x, y) => y.length - x.length);
@@ -105,8 +99,8 @@ function splitConjunction(words: string[], areas: string[]): string[][] {
   const parts: string[][] = [[]];
   for (const w of words) w === 'and' || w === 'or' ? parts.push([]) : parts[parts.length - 1].push(w);
   const nonEmpty = parts.filter((p) => p.length);
-  const classOf = (p: string[]) => p.filter((w) => stem(w) in CLASS_WORDS);
-  const open = (p: string[]) => !p.some((w) => stem(w) in CLASS_WORDS || EVERYTHING.has(stem(w)) || PRONOUNS.has(w));
+  const classOf = (p: string[]) => p.filter((w) => singular(w) in CLASS_WORDS);
+  const open = (p: string[]) => !p.some((w) => singular(w) in CLASS_WORDS || EVERYTHING.has(singular(w)) || PRONOUNS.has(w));
   const last = classOf(nonEmpty.at(-1) ?? []);
   if (last.length) {
     for (const p of nonEmpty) if (open(p)) p.push(...last);
@@ -152,14 +146,14 @@ function resolvePart(index: HomeIndex, raw: string[], options: ResolveOptions): 
   }
 
   const quantified = ws.some((w) => QUANTIFIERS.has(w));
-  const content = ws.filter((w) => !QUANTIFIERS.has(w) && !PRONOUNS.has(w)).map(stem);
+  const content = ws.filter((w) => !QUANTIFIERS.has(w) && !PRONOUNS.has(w)).map(singular);
   const everything = content.some((w) => EVERYTHING.has(w));
 
   // 1. A whole name or alias said as such: "the porch light", "movie night", "coffee machine".
   const whole = content.join(' ');
   const said = ws.filter((w) => !QUANTIFIERS.has(w)).join(' ');
   // "kitchen lights" is every kitchen light, even though one is also called "kitchen light".
-  const pluralClass = ws.some((w) => stem(w) !== w && stem(w) in CLASS_WORDS) || ws.some((w) => w === 'lamps');
+  const pluralClass = ws.some((w) => singular(w) !== w && singular(w) in CLASS_WORDS) || ws.some((w) => w === 'lamps');
   if (whole) {
     const exact = pool.filter((e) => e.rawNames.has(said) || (!pluralClass && e.names.has(whole)));
     if (exact.length) return { ok: true, entities: order(exact, options.domains), everything: false };
@@ -169,7 +163,7 @@ function resolvePart(index: HomeIndex, raw: string[], options: ResolveOptions): 
   let rest = content.filter((w) => !EVERYTHING.has(w));
   let area: string | undefined;
   for (const a of index.areas) {
-    const aw = a.split(' ').map(stem);
+    const aw = a.split(' ').map(singular);
     const at = indexOfSeq(rest, aw);
     if (at >= 0) {
       area = index.areaOf.get(a) ?? a;
@@ -189,7 +183,7 @@ function resolvePart(index: HomeIndex, raw: string[], options: ResolveOptions): 
   }
   const inArea = (list: Indexed[]) => {
     if (!area) return list;
-    const aw = area.split(' ').map(stem);
+    const aw = area.split(' ').map(singular);
     return list.filter((e) => e.area === area || aw.every((w) => e.words.has(w)));
   };
   candidates = inArea(candidates);

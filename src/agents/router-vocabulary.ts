@@ -6,7 +6,7 @@
  */
 import { domainOf, type HomeBackend, type HomeEntity } from './home/index.js';
 import { CLASS_WORDS } from './home-words.js';
-import { normalizeWords } from './text/normalize.js';
+import { normalizeWords, singular } from './text/normalize.js';
 import type { Corrector } from './text/typos.js';
 import { routerCorrector } from './router-text.js';
 
@@ -28,8 +28,6 @@ export interface HomeVocabulary {
   readonly corrector: Corrector;
 }
 
-/** "lights" and "light" are the same name; "glass" keeps its s. */
-const singular = (w: string): string => (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w);
 const words = (s: string): string[] => normalizeWords(s).replace(/^(?:the|a|an|my|our) /, '').split(' ').filter(Boolean);
 
 export function homeVocabulary(entities: readonly HomeEntity[]): HomeVocabulary {

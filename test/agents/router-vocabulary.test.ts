@@ -45,6 +45,15 @@ describe('a router that knows the home', () => {
     assert.equal(markHome(plain, cottageWords), plain, 'nothing marked: the same tokens');
   });
 
+  it('a name matches however either side counts it: -s, -es and -ies plurals', () => {
+    const torch: HomeEntity = { entity_id: 'light.patio_torch', state: 'off', attributes: { friendly_name: 'Patio Torch' } };
+    const berries: HomeEntity = { entity_id: 'switch.strawberries', state: 'off', attributes: { friendly_name: 'Strawberries Heater' } };
+    const words = homeVocabulary([torch, berries]);
+    assert.deepEqual(markHome('patio torches off'.split(' '), words), ['homedevice', 'off']);
+    assert.deepEqual(markHome('strawberry heaters on'.split(' '), words), ['homedevice', 'on']);
+    assert.equal(createRouter({ vocabulary: () => words }).classify('patio torches off').agent, 'action');
+  });
+
   it("knows an area by its aliases (Home Assistant's area registry)", () => {
     const lamp: HomeEntity = { entity_id: 'light.sofa', state: 'off', attributes: { friendly_name: 'Sofa Lamp', area: 'Living Room', area_aliases: ['Snug'] } };
     const words = homeVocabulary([lamp]);

@@ -49,6 +49,18 @@ export function normalizeWords(text: string): string {
     .join(' ');
 }
 
+/**
+ * One word as its singular, so a name and what is said of it match however either is counted:
+ * "lights" → "light", "switches" → "switch", "batteries" → "battery"; "glass" and words of three
+ * letters or fewer ("gas", "tvs") stay as they are. Both sides of a match go through it.
+ */
+export function singular(word: string): string {
+  if (word.length <= 3 || word.endsWith('ss')) return word;
+  if (word.endsWith('ies')) return `${word.slice(0, -3)}y`;
+  if (/(?:ch|sh|x)es$/.test(word)) return word.slice(0, -2);
+  return word.endsWith('s') ? word.slice(0, -1) : word;
+}
+
 /** "would you mind turning off…": verb forms the rules read as the plain verb. */
 export const PLAIN_VERBS: Readonly<Record<string, string>> = {
   turning: 'turn', switching: 'switch', locking: 'lock', unlocking: 'unlock', dimming: 'dim', setting: 'set', putting: 'put',

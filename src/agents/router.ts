@@ -43,6 +43,17 @@ export interface RouterOptions {
 const SEPARATORS = new Set(['and', 'then', ',', 'also', 'but', 'afterwards']);
 const LEAD_GREETING = /^(?:hey|hi|hello|yo|ok|good (?:morning|afternoon|evening)) (?:there )?(?=\S)/;
 
+/**
+ * `decide` on a clause without its politeness, and when that says nothing, once more without a
+ * leading greeting: "hey turn on the lights" is "hey, turn on the lights" without the comma.
+ */
+function withoutGreeting<T>(s: string, decide: (s: string) => T, saysNothing: (d: T) => boolean): T {
+  s = stripPolite(s);
+  const d = decide(s);
+  if (!saysNothing(d) || !LEAD_GREETING.test(s)) return d;
+  return decide(stripPolite(s.replace(LEAD_GREETING, '')));
+}
+
 /** Enough for any request said in one breath; the rest of a longer text does not change the route. */
 const MAX_CLAUSES = 12;
 
@@ -53,18 +64,8 @@ export function createRouter(options: RouterOptions = {}): Router {
   const names = assistantNames(options.assistantName);
   const vocabulary = options.vocabulary ?? (() => undefined);
 
-  const clause = (s: string): Clause => {
-    s = stripPolite(s);
-    const d = classifyClause(s);
-    if (d.intent !== 'chat' || !LEAD_GREETING.test(s)) return d;
-    // "hey, turn on the lights" without the comma.
-    return classifyClause(stripPolite(s.replace(LEAD_GREETING, '')));
-  };
-
-  const instantClause = (s: string): RouteDecision | null => {
-    s = stripPolite(s);
-    return instant(s) ?? (LEAD_GREETING.test(s) ? instant(stripPolite(s.replace(LEAD_GREETING, ''))) : null);
-  };
+  const clause = (s: string): Clause => withoutGreeting(s, classifyClause, (d) => d.intent === 'chat');
+  const instantClause = (s: string): RouteDecision | null => withoutGreeting(s, instant, (d) => d === null);
 
   const realHome = options.realHome === true;
 

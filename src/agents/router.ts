@@ -54,6 +54,9 @@ function withoutGreeting<T>(s: string, decide: (s: string) => T, saysNothing: (d
   return decide(stripPolite(s.replace(LEAD_GREETING, '')));
 }
 
+const isChat = (d: Clause): boolean => d.intent === 'chat';
+const isNull = (d: unknown): boolean => d === null;
+
 /** Enough for any request said in one breath; the rest of a longer text does not change the route. */
 const MAX_CLAUSES = 12;
 
@@ -64,8 +67,8 @@ export function createRouter(options: RouterOptions = {}): Router {
   const names = assistantNames(options.assistantName);
   const vocabulary = options.vocabulary ?? (() => undefined);
 
-  const clause = (s: string): Clause => withoutGreeting(s, classifyClause, (d) => d.intent === 'chat');
-  const instantClause = (s: string): RouteDecision | null => withoutGreeting(s, instant, (d) => d === null);
+  const clause = (s: string): Clause => withoutGreeting(s, classifyClause, isChat);
+  const instantClause = (s: string): RouteDecision | null => withoutGreeting(s, instant, isNull);
 
   const realHome = options.realHome === true;
 

@@ -55,10 +55,10 @@ export function normalizeWords(text: string): string {
  * letters or fewer ("gas", "tvs") stay as they are. Both sides of a match go through it.
  */
 export function singular(word: string): string {
-  if (word.length <= 3 || word.endsWith('ss')) return word;
+  if (word.length <= 3 || !word.endsWith('s') || word.endsWith('ss')) return word;
   if (word.endsWith('ies')) return `${word.slice(0, -3)}y`;
   if (/(?:ch|sh|x)es$/.test(word)) return word.slice(0, -2);
-  return word.endsWith('s') ? word.slice(0, -1) : word;
+  return word.slice(0, -1);
 }
 
 /** "would you mind turning off…": verb forms the rules read as the plain verb. */

@@ -326,19 +326,19 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       const model = chain[modelAt]!;
       const e = err instanceof LlmError ? err : toLlmError(err, model, clean);
       if (call!.delivered || FINAL.has(e.code)) throw e;
-      if (e.retryable && e.code !== 'first_token_timeout' && tries < opts.maxRetries) {
-        const wait = backoffMs(tries, opts.retryBaseMs, e.retryAfterMs);
-        if (performance.now() + wait < call!.deadline) {
-          log?.warn({ model, code: e.code, status: e.status, attempt: tries, waitMs: wait }, 'llm: retrying');
-          await sleep(wait, signal, model);
-          tries++;
-          return closed ? over() : step(open());
-        }
+      // A first-token timeout already cost a full timeout: the next model, not the same one again.
+      const retry = e.retryable && e.code !== 'first_token_timeout' && tries < opts.maxRetries;
+      const wait = retry ? backoffMs(tries, opts.retryBaseMs, e.retryAfterMs) : Infinity;
+      if (performance.now() + wait < call!.deadline) {
+        log?.warn({ model, code: e.code, status: e.status, attempt: tries, waitMs: wait }, 'llm: retrying');
+        await sleep(wait, signal, model);
+        tries++;
+      } else {
+        if (modelAt === chain.length - 1) throw e;
+        log?.warn({ model, code: e.code, status: e.status }, 'llm: falling back to the next model');
+        modelAt++;
+        tries = 0;
       }
-      if (modelAt === chain.length - 1) throw e;
-      log?.warn({ model, code: e.code, status: e.status }, 'llm: falling back to the next model');
-      modelAt++;
-      tries = 0;
       return closed ? over() : step(open());
     };
     const step = (it: AsyncGenerator<StreamPart>): Promise<IteratorResult<StreamPart>> => {

@@ -3,7 +3,8 @@
  * checkout's Barnabee against another checkout's (e.g. a `git worktree` of main), with the floor,
  * at 100 steady streams over SSE and WebSocket, every path alone in an order that rotates from
  * round to round. Before/after evidence for a change to the turn path, in minutes rather than the
- * whole bench's five; printed only. The other checkout needs its own node_modules (a symlink will do).
+ * whole bench's five; printed only. Each side runs its checkout's src/ as built (children.ts). The
+ * other checkout needs its own node_modules (a symlink will do).
  * `--a-env K=V` / `--b-env K=V` (repeatable) set a setting on one side only: with OTHER_CHECKOUT `.`,
  * an A/B of a setting (e.g. `--b-env STREAM_BATCH_MS=50`).
  */

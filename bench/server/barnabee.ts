@@ -1,13 +1,16 @@
 /**
  * Child process: the Barnabee server under test, the real runtime (router → interaction agent →
  * model client → the simulator at LLM_BASE_URL) behind the real server, configured from the
- * environment the parent passes.
+ * environment the parent passes. The server's code is its build at BARNABEE_BUILD (children.ts).
  */
 import { pino } from 'pino';
-import { loadConfig } from '../../src/config.js';
-import { startRuntime } from '../../src/runtime.js';
-import { startServer } from '../../src/server/index.js';
 import { answerParent } from './control.js';
+
+const code = process.env.BARNABEE_BUILD;
+if (!code) throw new Error('BARNABEE_BUILD (the compiled src/, see children.ts) is not set');
+const { loadConfig } = (await import(`${code}/config.js`)) as typeof import('../../src/config.js');
+const { startRuntime } = (await import(`${code}/runtime.js`)) as typeof import('../../src/runtime.js');
+const { startServer } = (await import(`${code}/server/index.js`)) as typeof import('../../src/server/index.js');
 
 const config = loadConfig(process.env, { envFile: false });
 const runtime = await startRuntime(config, { logger: pino({ level: 'silent' }) });

@@ -5,7 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import type { ChildLoad, ChildMemory } from './control.js';
 import type { SimPace } from './setup.js';
 
@@ -18,7 +21,7 @@ export interface Child {
 }
 
 export interface ChildOptions {
-  /** Run the role from another checkout's bench/server/ (its own src/): the A/B bench. */
+  /** Run another checkout's code: its build of src/ for Barnabee, its bench/server/ file for the other roles (the A/B bench). */
   checkout?: string;
   /** V8's GC trace lines (`--trace-gc-nvp` writes them to stdout, between the child's own lines). */
   onGcTrace?: (line: string) => void;
@@ -33,7 +36,9 @@ export async function startChild(
   nodeArgs: string[] = [],
   { checkout, onGcTrace }: ChildOptions = {},
 ): Promise<Child> {
-  const file = checkout ? `${checkout}/bench/server/${role}.ts` : new URL(`./${role}.ts`, import.meta.url).pathname;
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  const file = checkout && role !== 'barnabee' ? `${checkout}/bench/server/${role}.ts` : join(here, `${role}.ts`);
+  if (role === 'barnabee') env = { ...env, BARNABEE_BUILD: await build(checkout ?? join(here, '..', '..')) };
   const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', file], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
   const lines: string[] = [];
   const waiters: Array<(line: string) => void> = [];
@@ -64,6 +69,30 @@ export async function startChild(
       await exited;
     },
   };
+}
+
+/**
+ * Barnabee as its users run it: src/ compiled by the project's own build settings (tsconfig.build.json,
+ * the tsc step of `npm run build`), not transformed on the fly by tsx, whose keepNames wrapper
+ * (`__name`) runs for every closure made and cost ~2 % of a turn (bench/server/findings.json). Once
+ * per checkout and run, into `<checkout>/.bench-build/`: beside package.json and node_modules,
+ * which the server finds from there as it does from dist/.
+ */
+const builds = new Map<string, Promise<string>>();
+function build(checkout: string): Promise<string> {
+  const root = resolve(checkout);
+  let done = builds.get(root);
+  if (!done) {
+    const out = join(root, '.bench-build');
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    const proc = spawn(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', out], { stdio: ['ignore', 'inherit', 'inherit'] });
+    done = once(proc, 'exit').then(([code]) => {
+      if (code !== 0) throw new Error(`building ${root} for the bench failed (tsc exit ${code})`);
+      return out;
+    });
+    builds.set(root, done);
+  }
+  return done;
 }
 
 /** The simulator's pace for the next phase. */

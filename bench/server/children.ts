@@ -74,7 +74,7 @@ export async function startChild(
 /**
  * Barnabee as its users run it: src/ compiled by the project's own build settings (tsconfig.build.json,
  * the tsc step of `npm run build`), not transformed on the fly by tsx, whose keepNames wrapper
- * (`__name`) runs for every closure made and cost ~2 % of a turn (bench/server/findings.json). Once
+ * (`__name`) runs for every closure made and cost 2–5 % of a turn (bench/server/findings.json). Once
  * per checkout and run, into `<checkout>/.bench-build/`: beside package.json and node_modules,
  * which the server finds from there as it does from dist/.
  */

@@ -60,7 +60,7 @@ export function render(r: ServerBenchResult): string {
       `### ${level.streams} steady stream${level.streams === 1 ? '' : 's'}`,
       '',
       `${level.streams === 1 ? 'One client, starting' : `${level.streams} virtual clients, each starting`} its next turn the moment its previous one ends${level.streams === 1 ? '' : " (first turns spread over one answer's length)"}; the simulator answers after ${level.sim.ttftMs} ms at ${level.sim.tokensPerSecond} tokens/s (${level.turn_ms} ms per answer). ` +
-        `${level.rounds_n} rounds; in each, every path alone for ${level.warmup_ms / 1000} s of warm-up (not counted) and ${level.measure_ms / 1000} s measured, in an order that rotates from round to round. First chunk: percentiles over every counted turn of the level; added: the median of the rounds, in parentheses the smallest and largest round; CPU: over all rounds, in parentheses the range of single rounds.`,
+        `Before the rounds, every path alone for ${(2 * level.warmup_ms) / 1000} s, not counted (a server's first window at a level grows its heap and optimizes its code). ${level.rounds_n} rounds; in each, every path alone for ${level.warmup_ms / 1000} s of warm-up (not counted) and ${level.measure_ms / 1000} s measured, in an order that rotates from round to round. First chunk: percentiles over every counted turn of the level; added: the median of the rounds, in parentheses the smallest and largest round; CPU: over all rounds, in parentheses the range of single rounds.`,
       '',
       '**Absolute** (ms; turns/s; cores):',
       '',

@@ -106,6 +106,11 @@ export async function runSteady(plan: SteadyPlan, s: Servers): Promise<SteadyLev
 
   const raws: Array<Record<PathName, Raw>> = [];
   try {
+    // One pass of every path before the rounds, not counted: a server's first window at a level pays
+    // for growing its heap and optimizing its code for that load (a Barnabee child's first 100-stream
+    // window: 7.57 ms per SSE turn, later ones 4.6–5.4), and Barnabee's SSE path, ahead of its
+    // WebSocket one in every round's order, would pay for both (bench/server/findings.json).
+    for (const path of PATHS) await steadyLoad(plan.streams, turnMs, { warmupMs: 0, measureMs: 2 * plan.warmupMs }, s.expected[path], turn[path]);
     for (let round = 0; round < plan.rounds; round++) {
       const order = [...PATHS.slice(round % PATHS.length), ...PATHS.slice(0, round % PATHS.length)];
       const got: Partial<Record<PathName, Raw>> = {};

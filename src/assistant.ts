@@ -28,6 +28,8 @@ export interface AssistantDeps {
   speech?: SpeechStage;
   /** How many earlier turns of the conversation the agents see. */
   historyTurns: number;
+  /** See `RunTurnDeps.gatherMs` (STREAM_BATCH_MS). */
+  gatherMs?: number;
   logger?: Pick<Logger, 'debug' | 'warn'>;
 }
 
@@ -45,6 +47,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
         router: deps.router,
         agents: deps.agents,
         speech: deps.speech,
+        gatherMs: deps.gatherMs,
         // A conversation id minted just now has no past: skip the query (a per-turn SQLite read).
         history: fresh ? () => [] : history,
         tap(event) {

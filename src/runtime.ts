@@ -137,6 +137,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
       bus,
       speech,
       historyTurns: config.HISTORY_TURNS,
+      gatherMs: config.STREAM_BATCH_MS,
       logger: logger.child({ part: 'assistant' }),
     });
 

@@ -7,7 +7,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { TurnCancel, type Assistant, type EventOf, type TurnEvent, type TurnRequest } from '../turn/index.js';
-import { mayEndSentence } from '../speech/index.js';
 import { HttpError } from './errors.js';
 
 type AbortCode = 'client_disconnected' | 'client_too_slow' | 'barge_in' | 'server_shutdown';
@@ -131,34 +130,21 @@ export class TurnHub {
     if (!controller.signal.aborted) controller.signal.addEventListener('abort', () => (gone = isGone()), { once: true });
     const clientGone = () => gone;
 
-    // What a listener waits for leaves at once: a turn's first text, its first audio, an error, the
-    // end, and the end of the first sentence together with the text after it (a client speaking the
-    // answer itself splits it into sentences, and knows one ended only from what follows:
-    // docs/protocol.md). Later sentences are not hurried: while the first is being spoken, a few
-    // tens of milliseconds on the next cannot be heard, and each urgent event is one more write.
-    // Everything else may wait up to STREAM_BATCH_MS (the end of this event-loop iteration when it
-    // is 0) — `turn.start` and `route` then leave after the model request instead of ahead of it.
-    let sentText = false;
+    // What a listener waits for leaves at once: text (the runner already gathered what may wait,
+    // STREAM_BATCH_MS, into the chunk it hands on when that is due: TextUrgency), the first audio, an
+    // error, the end. Everything else may wait up to STREAM_BATCH_MS (the end of this event-loop
+    // iteration when it is 0) and leaves with the next write — `turn.start` and `route` then leave
+    // after the model request instead of ahead of it.
     let sentAudio = false;
-    let sentenceOpen = false;
-    let firstSentenceSent = false;
     const urgent = (event: TurnEvent): boolean => {
       switch (event.type) {
-        case 'chunk': {
-          if (!event.text) return false;
-          const first = !sentText;
-          const confirms = sentenceOpen;
-          sentText = true;
-          sentenceOpen = !firstSentenceSent && mayEndSentence(event.text);
-          if (confirms) firstSentenceSent = true;
-          return first || confirms || sentenceOpen;
-        }
-        case 'audio':
-          if (sentAudio) return false;
-          return (sentAudio = true);
+        case 'chunk':
         case 'error':
         case 'turn.end':
           return true;
+        case 'audio':
+          if (sentAudio) return false;
+          return (sentAudio = true);
         default:
           return false;
       }

@@ -261,7 +261,7 @@ describe('TurnHub: which events are urgent', () => {
     },
   };
 
-  it('the first text, the first sentence end and the text after it, the first audio, an error and turn.end are urgent; the rest is not', async () => {
+  it('text, the first audio, an error and turn.end are urgent; the rest is not', async () => {
     const sent: Array<[string, boolean]> = [];
     const outlet: Outlet = { send: (e, urgent) => void sent.push([e.type === 'chunk' ? `chunk:${e.text}` : e.type, urgent]), buffered: () => 0 };
     const hub = new TurnHub(assistant, { maxTurnsPerClient: 1, clientBufferBytes: 1 << 20 });
@@ -270,20 +270,20 @@ describe('TurnHub: which events are urgent', () => {
     assert.deepEqual(sent, [
       ['turn.start', false],
       ['route', false],
-      ['chunk:', false],
+      // Text that could wait was already gathered by the runner (test/turn/runner-gather.test.ts):
+      // every chunk it hands on is due.
+      ['chunk:', true],
       ['chunk:Hel', true],
-      ['chunk:lo', false],
-      // A client speaking the answer itself needs the sentence's end, and what follows to be sure of it.
+      ['chunk:lo', true],
       ['chunk: there.', true],
       ['chunk: How', true],
-      ['chunk: are', false],
-      // Later sentences may wait for the batch: while the first is spoken, nobody hears the difference.
-      ['chunk: you?', false],
+      ['chunk: are', true],
+      ['chunk: you?', true],
       ['speech.start', false],
       ['audio', true],
       ['audio', false],
       ['speech.end', false],
-      ['chunk:', false],
+      ['chunk:', true],
       ['error', true],
       ['turn.end', true],
     ]);

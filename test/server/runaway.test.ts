@@ -105,6 +105,9 @@ describe('a runaway upstream and clients that never read', () => {
         // Enough tokens that the dashboard feed is sent far more than the kernel can hold for it
         // (~14 MB), so its bound is reached; each answer is still cut at max_tokens.
         LLM_MAX_TOKENS: '1000',
+        // A token per event, the most events a model can cause: gathered text (the default) sends
+        // the feed too little for the kernel not to hold it all.
+        STREAM_BATCH_MS: '0',
         // Speech is never asked for; an engine that starts nothing keeps the child small and quick.
         TTS_ENGINE: 'openai',
         TTS_BASE_URL: 'http://127.0.0.1:9/v1',

@@ -26,7 +26,7 @@ export const DEMO_REPLIES: readonly string[] = [
   'Okay.',
   "Let me think about that for a second. Well, I'm a simulated model, so I don't really know. But if you connect a real one, it will stream its answer here just like this, and I'll start speaking before it has finished writing.",
   "Absolutely. Fun fact while we're at it: honey never spoils. Archaeologists have found pots of it in ancient tombs that were still perfectly edible.",
-  "I hear you. This reply is deliberately a little longer, so you can watch the text arrive word by word, and hear the speech begin after the first sentence, while the rest is still on its way. Try interrupting me to see barge-in work.",
+  "I hear you. This reply is deliberately a little longer, so you can watch the text arrive as it is written, and hear the speech begin after the first sentence, while the rest is still on its way. Try interrupting me to see barge-in work.",
   'Noted! Anything else I can do for you?',
   "Hmm, that's an interesting one. I'd say it depends, but since I'm only a simulator, please take my opinion with a grain of salt.",
 ];

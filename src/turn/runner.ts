@@ -255,7 +255,7 @@ export async function* runTurn(
           // Speech that breaks down does not fail an answer whose text still arrives: the listener is
           // told (the `tts_failed` error) and the turn completes with its text (docs/protocol.md).
           if (part.type === 'error' && part.code !== 'tts_failed') status = 'failed';
-          if (part.type === 'chunk' && !urgency.see(part.text) && !part.done && gatherMs > 0) {
+          if (gatherMs > 0 && part.type === 'chunk' && !part.done && !urgency.see(part.text)) {
             if (gathered === null) {
               gathered = part.text;
               dueTimer = setTimeout(onDue, gatherMs);

@@ -22,9 +22,4 @@ export class TextUrgency {
     if (confirms) this.firstSentenceSent = true;
     return first || confirms || this.sentenceOpen;
   }
-
-  /** Once the first sentence is out, no text is urgent any more. */
-  get settled(): boolean {
-    return this.firstSentenceSent;
-  }
 }

@@ -123,7 +123,7 @@ export function createInteractionAgent(options: InteractionAgentOptions): Agent 
               max_tokens: options.maxTokens,
               ...(tools ? { tools } : {}),
             },
-            { signal: ctx.signal },
+            { signal: ctx.signal, gather: ctx.gather },
           );
           for await (const part of stream) {
             switch (part.type) {

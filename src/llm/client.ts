@@ -26,7 +26,8 @@ import { LlmError, codeForStatus, parseRetryAfter, upstreamMessage } from './err
 import { backoffMs, type LlmClientOptions } from './options.js';
 import { endOfIteration } from './later.js';
 import { createSseDecoder } from './sse.js';
-import type { CallOptions, ChatRequest, Completion, LlmClient, StreamPart, StreamTiming, Usage } from './types.js';
+import { DUE, HeldText } from './gather.js';
+import type { CallOptions, ChatRequest, Completion, LlmClient, StreamPart, StreamTiming, TextGathering, Usage } from './types.js';
 
 /**
  * A single event larger than this is not a chat chunk: fail instead of buffering without end. It
@@ -52,6 +53,7 @@ interface CallState {
   firstAnswerAt: number | null;
   lastTokenAt: number | null;
   delivered: boolean;
+  gather: TextGathering | undefined;
 }
 
 const toolsJson = new WeakMap<object, string>();
@@ -132,6 +134,8 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       else fail(new LlmError('idle_timeout', `no data for ${opts.idleTimeoutMs} ms mid-stream`, { model }));
     };
     let finished = false;
+    // Text that may wait (CallOptions.gather), from the first token on: a retry never follows it.
+    const held = call.gather ? new HeldText(call.gather) : null;
     try {
       call.sentAt ??= performance.now();
       const res = await pool.request({
@@ -198,7 +202,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       );
 
       // The parts read so far, once their timing is noted; `handed()` after yielding them. A plain
-      // loop at each call site rather than `yield*` of a generator: that would wrap every part in
+      // loop at the one call site rather than `yield*` of a generator: that would wrap every part in
       // one more promise.
       const ready = (): boolean => {
         if (sawContent) {
@@ -225,8 +229,17 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       };
 
       const body = res.body[Symbol.asyncIterator]();
+      // The next read, kept across the held text's window closing while it was pending.
+      let reading: Promise<IteratorResult<unknown>> | null = null;
       for (;;) {
-        const next = await body.next();
+        if (held?.due) yield held.release();
+        reading ??= body.next();
+        const next = held?.holding ? await held.until(reading) : await reading;
+        if (next === DUE) {
+          yield held!.release();
+          continue;
+        }
+        reading = null;
         if (next.done) sse.end();
         else {
           // Once the first token is out, a read waits for the end of this event-loop iteration (see
@@ -237,12 +250,38 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
           sse.feed(next.value as Buffer);
           if (failure) throw failure;
         }
+        const last = !streamError && !budget.cut && (next.done || reader.done);
+        if (last) {
+          // The whole tool calls, assembled once the stream is over.
+          reader.end(out);
+          finished = true;
+          if (!next.done) {
+            // The answer is complete: read the rest of the body in the background so the socket can
+            // go back to the pool — unless the server holds it open after [DONE].
+            const grace = setTimeout(() => ac.abort(), DONE_GRACE_MS);
+            void drainRest(body).finally(() => clearTimeout(grace));
+          }
+        }
         if (ready()) {
-          for (let i = 0; i < out.length; i++) yield out[i]!;
+          for (let i = 0; i < out.length; i++) {
+            const part = out[i]!;
+            if (held) {
+              if (held.hold(part)) continue;
+              if (held.holding) {
+                // What was held goes first, joined to this part when it is text.
+                if (part.type === 'text-delta') {
+                  yield held.release(part);
+                  continue;
+                }
+                yield held.release();
+              }
+            }
+            yield part;
+          }
           handed();
         }
         if (streamError) throw streamError;
-        if (next.done) break;
+        if (held?.holding && (last || budget.cut)) yield held.release();
         if (budget.cut) {
           // Stop the upstream now (it stops generating and billing); the answer so far stands.
           finished = true;
@@ -252,26 +291,17 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
           yield finishPart(reader, typeof headerId === 'string' ? headerId : null, model, call, budget.cut);
           return;
         }
-        if (reader.done) {
-          // The answer is complete: finish now, and read the rest of the body in the background
-          // so the socket can go back to the pool — unless the server holds it open after [DONE].
-          finished = true;
-          const grace = setTimeout(() => ac.abort(), DONE_GRACE_MS);
-          void drainRest(body).finally(() => clearTimeout(grace));
-          break;
-        }
+        if (last) break;
       }
-      reader.end(out);
-      if (ready()) {
-        for (let i = 0; i < out.length; i++) yield out[i]!;
-        handed();
-      }
-      finished = true;
       yield finishPart(reader, typeof headerId === 'string' ? headerId : null, model, call, null);
     } catch (err) {
-      if (failure) throw failure;
-      throw toLlmError(err, model, clean);
+      const e = failure ?? toLlmError(err, model, clean);
+      // Text held when the stream failed was received before the failure: it goes first, as it
+      // would have unheld. Not to a reader that left (the call aborted): nobody would take it.
+      if (held?.holding && e.code !== 'aborted') yield held.release();
+      throw e;
     } finally {
+      held?.stop();
       clearTimeout(totalTimer);
       clearTimeout(firstTimer);
       if (idleTimer) clearTimeout(idleTimer);
@@ -318,6 +348,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         firstAnswerAt: null,
         lastTokenAt: null,
         delivered: false,
+        gather: callOptions.gather,
       };
       return open();
     };

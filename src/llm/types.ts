@@ -83,8 +83,21 @@ export interface Completion {
   timing: StreamTiming;
 }
 
+/**
+ * Text that may wait, held and passed on as fewer, longer text deltas (gather.ts) — as the AI SDK's
+ * `smoothStream` transform reshapes a stream's text (it splits; this joins).
+ */
+export interface TextGathering {
+  /** Longest a held delta waits, in ms (> 0). */
+  ms: number;
+  /** Whether this text, the answer's next, must be passed on at once. Asked once per non-empty text delta, in order. */
+  urgent(text: string): boolean;
+}
+
 export interface CallOptions {
   signal?: AbortSignal;
+  /** Gather text deltas that may wait (absent: every delta as the model sent it). */
+  gather?: TextGathering;
 }
 
 export type Provider = 'openrouter' | 'openai-compatible' | 'demo';

@@ -130,8 +130,8 @@ export class TurnHub {
     if (!controller.signal.aborted) controller.signal.addEventListener('abort', () => (gone = isGone()), { once: true });
     const clientGone = () => gone;
 
-    // What a listener waits for leaves at once: text (the runner already gathered what may wait,
-    // STREAM_BATCH_MS, into the chunk it hands on when that is due: TextUrgency), the first audio, an
+    // What a listener waits for leaves at once: text (what may wait was already gathered, for up to
+    // STREAM_BATCH_MS, where the model's text is read: RunTurnDeps.gatherMs), the first audio, an
     // error, the end. Everything else may wait up to STREAM_BATCH_MS (the end of this event-loop
     // iteration when it is 0) and leaves with the next write — `turn.start` and `route` then leave
     // after the model request instead of ahead of it.

@@ -36,6 +36,19 @@ export interface AgentContext {
   history: HistoryMessage[];
   signal: AbortSignal;
   now: Date;
+  /**
+   * Set when answer text may be gathered: text the `urgent` rule lets wait is held up to `ms` and
+   * passed on as one `chunk` (docs/protocol.md, "When events leave"). An agent that streams text
+   * hands this to its source (the model client's `gather`); one that makes a chunk or two ignores it.
+   */
+  gather?: TextGathering;
+}
+
+/** The shape of the model client's option of the same name: turn/ imports no other part. */
+export interface TextGathering {
+  ms: number;
+  /** Whether this text, the answer's next, must leave at once. Asked once per piece, in order. */
+  urgent(text: string): boolean;
 }
 
 /**

@@ -34,16 +34,15 @@ export interface RunTurnDeps {
   tap?(event: TurnEvent): void | PromiseLike<unknown>;
   /**
    * How long answer text that need not leave at once (`TextUrgency`) may be gathered into one
-   * `chunk` event (STREAM_BATCH_MS; docs/protocol.md, "When events leave"). Every stage after the
-   * runner — the tap's store and bus, each transport's framing and write — costs per event, not per
-   * character, and a model streams about a token per event. 0 or absent: every chunk as the agent
-   * made it.
+   * `chunk` (STREAM_BATCH_MS; docs/protocol.md, "When events leave"). It is gathered where the
+   * tokens are read (`AgentContext.gather`, the model client's `gather`), so that every stage after —
+   * the agent, this runner, the tap's store and bus, each transport — costs a piece, not a token. 0 or absent:
+   * every chunk as the model made it.
    */
   gatherMs?: number;
 }
 
 const ABORTED: unique symbol = Symbol('aborted');
-const GATHERED: unique symbol = Symbol('gathered');
 
 /**
  * Run one turn. The returned stream always ends with `turn.end` (completed, cancelled or failed).
@@ -68,21 +67,6 @@ export async function* runTurn(
   let iterator: AsyncIterator<AgentPart | TurnPart> | undefined;
   /** What the tap returned for `turn.end`: the store's commit. */
   let recorded: PromiseLike<unknown> | void = undefined;
-  const gatherMs = deps.gatherMs ?? 0;
-  const urgency = new TextUrgency();
-  // Text waiting to leave as one chunk. When its window closes, the timer wakes the loop's wait for
-  // the agent's next part (as an abort does), or marks it due if the loop is not waiting.
-  let gathered: string | null = null;
-  let due = false;
-  let dueTimer: NodeJS.Timeout | undefined;
-  /** The gathered text as a part of its own, or joined to the front of `part` when that is text too. */
-  const release = (part?: TurnPart): TurnPart => {
-    const text = gathered ?? '';
-    gathered = null;
-    due = false;
-    clearTimeout(dueTimer);
-    return part?.type === 'chunk' ? { ...part, text: text + part.text } : { type: 'chunk', text, done: false };
-  };
 
   const stamp = (part: TurnPart): TurnEvent => {
     const event = { ...part, turn_id: turnId, seq: seq++, t_ms: round(clock() - t0) } as TurnEvent;
@@ -123,10 +107,9 @@ export async function* runTurn(
   const onOuterAbort = () => inner.abort(signal.reason);
   if (signal.aborted) inner.abort(signal.reason);
   else signal.addEventListener('abort', onOuterAbort, { once: true });
-  // Races one pending step (a refine, the agent's next part) with the abort, and with the window of
-  // gathered text closing. One listener for the whole turn, re-aimed at each step, so a long answer
-  // does not pile up reactions.
-  let wake: ((v: typeof ABORTED | typeof GATHERED) => void) | null = null;
+  // Races one pending step (a refine, the agent's next part) with the abort. One listener for the
+  // whole turn, re-aimed at each step, so a long answer does not pile up reactions.
+  let wake: ((v: typeof ABORTED) => void) | null = null;
   // A plain flag, read on every streamed part, where the `aborted` getter's brand check shows in profiles.
   let aborted = inner.signal.aborted;
   inner.signal.addEventListener(
@@ -137,23 +120,17 @@ export async function* runTurn(
     },
     { once: true },
   );
-  const untilWoken = <T>(step: Promise<T>): Promise<T | typeof ABORTED | typeof GATHERED> => {
+  const untilAbort = <T>(step: Promise<T>): Promise<T | typeof ABORTED> => {
     if (aborted) {
       // The abort won: the step may still reject later and nobody waits for it.
       step.catch(() => {});
       return Promise.resolve(ABORTED);
     }
     // `then(resolve, reject)` also marks a later rejection as handled.
-    return new Promise<T | typeof ABORTED | typeof GATHERED>((resolve, reject) => {
+    return new Promise<T | typeof ABORTED>((resolve, reject) => {
       wake = resolve;
       step.then(resolve, reject);
     });
-  };
-  // Before the agent runs nothing is gathered, so only an abort can wake these steps.
-  const untilAbort = untilWoken as <T>(step: Promise<T>) => Promise<T | typeof ABORTED>;
-  const onDue = () => {
-    due = true;
-    wake?.(GATHERED);
   };
 
   try {
@@ -218,25 +195,21 @@ export async function* runTurn(
           history = read;
         }
         const ctx: AgentContext = { request, conversationId, route: decision, history, signal: inner.signal, now: new Date() };
+        if (deps.gatherMs) {
+          // One rule for the whole answer, across the agent's model requests.
+          const urgency = new TextUrgency();
+          ctx.gather = { ms: deps.gatherMs, urgent: (text) => urgency.see(text) };
+        }
         let parts: AsyncIterable<AgentPart | TurnPart> = agent.run(ctx);
         if (speak && deps.speech) parts = deps.speech(parts as AsyncIterable<AgentPart>, { signal: inner.signal, voice: request.voice });
         iterator = parts[Symbol.asyncIterator]();
 
-        // The agent's next part, kept across a wake-up for gathered text that came first.
-        let next: Promise<IteratorResult<AgentPart | TurnPart>> | null = null;
         for (;;) {
           if (aborted) {
             status = 'cancelled';
             break answer;
           }
-          if (due) yield stamp(release());
-          next ??= iterator.next();
-          const step = await untilWoken(next);
-          if (step === GATHERED) {
-            if (gathered !== null) yield stamp(release());
-            continue;
-          }
-          next = null;
+          const step = await untilAbort(iterator.next());
           if (step === ABORTED) {
             status = 'cancelled';
             break answer;
@@ -255,25 +228,9 @@ export async function* runTurn(
           // Speech that breaks down does not fail an answer whose text still arrives: the listener is
           // told (the `tts_failed` error) and the turn completes with its text (docs/protocol.md).
           if (part.type === 'error' && part.code !== 'tts_failed') status = 'failed';
-          if (gatherMs > 0 && part.type === 'chunk' && !part.done && !urgency.see(part.text)) {
-            if (gathered === null) {
-              gathered = part.text;
-              dueTimer = setTimeout(onDue, gatherMs);
-            } else gathered += part.text;
-            continue;
-          }
-          if (gathered !== null) {
-            // What was gathered leaves first, joined to this part when it is text.
-            if (part.type === 'chunk') {
-              yield stamp(release(part));
-              continue;
-            }
-            yield stamp(release());
-          }
           yield stamp(part);
         }
       } catch (err) {
-        if (gathered !== null) yield stamp(release());
         if (inner.signal.aborted) status = 'cancelled';
         else {
           status = 'failed';
@@ -283,8 +240,6 @@ export async function* runTurn(
         }
       }
     }
-    // Text gathered when the answer stopped (cancelled, finished) is part of it.
-    if (gathered !== null) yield stamp(release());
     // The simplest clients read only `chunk` events and wait for `done`: always close the text.
     if (acc.sawChunk && !acc.textDone) yield stamp({ type: 'chunk', text: '', done: true });
     const why: unknown = signal.reason;
@@ -298,12 +253,10 @@ export async function* runTurn(
     // the error like any other.
     if (ended) throw err;
     status = 'failed';
-    if (gathered !== null) yield stamp(release());
     if (acc.sawChunk && !acc.textDone) yield stamp({ type: 'chunk', text: '', done: true });
     yield stamp(errorPart('internal', err, 'The turn ended unexpectedly.'));
     yield await endRecorded();
   } finally {
-    clearTimeout(dueTimer);
     signal.removeEventListener('abort', onOuterAbort);
     inner.abort(new Error('turn over'));
     // Let the agent's generator run its cleanup (closing the upstream stream). If it is blocked on
@@ -313,7 +266,6 @@ export async function* runTurn(
     if (!ended) {
       // The consumer stopped early: nothing can be yielded any more, but the tap sees the turn close.
       if (status === 'completed') status = 'cancelled';
-      if (gathered !== null) stamp(release());
       if (acc.sawChunk && !acc.textDone) stamp({ type: 'chunk', text: '', done: true });
       end();
     }

@@ -3,7 +3,8 @@
  * and the end of the first sentence together with the text after it — a client speaking the answer
  * itself splits it into sentences and knows one ended only from what follows. Later sentences are
  * not hurried: while the first is being spoken, a few tens of milliseconds on the next cannot be
- * heard. The runner gathers the text that may wait into fewer events (RunTurnDeps.gatherMs).
+ * heard. The text that may wait is gathered into fewer events where it is made (AgentContext.gather,
+ * RunTurnDeps.gatherMs).
  */
 import { mayEndSentence } from '../speech/segment-rules.js';
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createLlmClient, startSimulator, type LlmClientOptions, type SimScript } from '../../src/llm/index.js';
+import { createLlmClient, startSimulator, type LlmClientOptions, type SimScript, type TextGathering } from '../../src/llm/index.js';
 import { ask, clientOptions, collect, rig, type Rig } from '../support/llm-sim.js';
 
 const TEXT = 'One two three four five six seven eight.';
@@ -98,29 +98,33 @@ describe('llm client: every fault ends in text or a typed error within its timeo
   });
   after(() => r.close());
 
-  for (const c of [...statusCases, ...streamCases]) {
-    it(c.name, async () => {
-      r.sim.enqueue(c.script);
-      const client = c.client ? createLlmClient(clientOptions(r.sim, { maxRetries: 0, ...c.client })) : r.client;
-      const result = await collect(client.stream(ask('go')));
-      if (client !== r.client) await client.close();
-      const bound = (c.boundMs ?? FIRST_TOKEN_MS) + SLACK_MS;
-      assert.ok(result.elapsedMs < bound, `took ${result.elapsedMs.toFixed(0)} ms (bound ${bound})`);
-      if (c.atLeastMs) assert.ok(result.elapsedMs >= c.atLeastMs - 5, `fired early: ${result.elapsedMs.toFixed(0)} ms`);
-      if (c.code === null) {
-        assert.equal(result.error, null, String(result.error));
-        assert.equal(result.parts.at(-1)?.type, 'finish');
-      } else {
-        assert.ok(result.error, `expected ${c.code}, got success with ${JSON.stringify(result.text)}`);
-        assert.equal(result.error.code, c.code, result.error.message);
-        assert.equal(result.error.model, 'test-model');
-        if (c.status !== undefined) assert.equal(result.error.status, c.status);
-        if (c.retryable !== undefined) assert.equal(result.error.retryable, c.retryable);
-        assert.ok(!result.parts.some((p) => p.type === 'finish'), 'an error is never followed or preceded by a finish');
-      }
-      if (c.text !== undefined) assert.equal(result.text, c.text);
-    });
-  }
+  const check = (c: Case, gather?: TextGathering) => async () => {
+    r.sim.enqueue(c.script);
+    const client = c.client ? createLlmClient(clientOptions(r.sim, { maxRetries: 0, ...c.client })) : r.client;
+    const result = await collect(client.stream(ask('go'), { gather }));
+    if (client !== r.client) await client.close();
+    const bound = (c.boundMs ?? FIRST_TOKEN_MS) + SLACK_MS;
+    assert.ok(result.elapsedMs < bound, `took ${result.elapsedMs.toFixed(0)} ms (bound ${bound})`);
+    if (c.atLeastMs) assert.ok(result.elapsedMs >= c.atLeastMs - 5, `fired early: ${result.elapsedMs.toFixed(0)} ms`);
+    if (c.code === null) {
+      assert.equal(result.error, null, String(result.error));
+      assert.equal(result.parts.at(-1)?.type, 'finish');
+    } else {
+      assert.ok(result.error, `expected ${c.code}, got success with ${JSON.stringify(result.text)}`);
+      assert.equal(result.error.code, c.code, result.error.message);
+      assert.equal(result.error.model, 'test-model');
+      if (c.status !== undefined) assert.equal(result.error.status, c.status);
+      if (c.retryable !== undefined) assert.equal(result.error.retryable, c.retryable);
+      assert.ok(!result.parts.some((p) => p.type === 'finish'), 'an error is never followed or preceded by a finish');
+    }
+    if (c.text !== undefined) assert.equal(result.text, c.text);
+    if (gather && result.text) assert.equal(result.parts.filter((p) => p.type === 'text-delta').length, 1, 'all the text, held to the end');
+  };
+  for (const c of [...statusCases, ...streamCases]) it(c.name, check(c));
+  // Holding text back changes how it is cut into deltas, never what arrives or how a stream ends:
+  // text held when a stream fails is passed on before the error.
+  const holdAll: TextGathering = { ms: 60_000, urgent: () => false };
+  for (const c of streamCases.filter((c) => c.text)) it(`${c.name}, with all text held back`, check(c, holdAll));
 
   it('HTTP errors carry the upstream message', async () => {
     r.sim.enqueue({ fault: { kind: 'status', status: 402, message: 'Insufficient credits' } });

@@ -26,7 +26,7 @@ import { LlmError, codeForStatus, parseRetryAfter, upstreamMessage } from './err
 import { backoffMs, type LlmClientOptions } from './options.js';
 import { endOfIteration } from './later.js';
 import { createSseDecoder } from './sse.js';
-import { DUE, HeldText } from './gather.js';
+import { DUE, HeldDeltas } from './gather.js';
 import type { CallOptions, ChatRequest, Completion, LlmClient, StreamPart, StreamTiming, TextGathering, Usage } from './types.js';
 
 /**
@@ -134,8 +134,8 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       else fail(new LlmError('idle_timeout', `no data for ${opts.idleTimeoutMs} ms mid-stream`, { model }));
     };
     let finished = false;
-    // Text that may wait (CallOptions.gather), from the first token on: a retry never follows it.
-    const held = call.gather ? new HeldText(call.gather) : null;
+    // Deltas that may wait (CallOptions.gather), from the first token on: a retry never follows it.
+    const held = call.gather ? new HeldDeltas(call.gather) : null;
     try {
       call.sentAt ??= performance.now();
       const res = await pool.request({
@@ -268,8 +268,8 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
             if (held) {
               if (held.hold(part)) continue;
               if (held.holding) {
-                // What was held goes first, joined to this part when it is text.
-                if (part.type === 'text-delta') {
+                // What was held goes first, joined to this part when it is of the same kind.
+                if (held.joins(part)) {
                   yield held.release(part);
                   continue;
                 }

@@ -96,7 +96,10 @@ export interface TextGathering {
 
 export interface CallOptions {
   signal?: AbortSignal;
-  /** Gather text deltas that may wait (absent: every delta as the model sent it). */
+  /**
+   * Gather the text deltas that may wait, and the reasoning deltas after a request's first, into
+   * fewer (absent: every delta as the model sent it).
+   */
   gather?: TextGathering;
 }
 

@@ -47,6 +47,16 @@ describe('llm client: gathering text that may wait', () => {
     assert.deepEqual(types(parts), ['text-delta', 'usage', 'finish']);
   });
 
+  it("passes a request's first reasoning on at once, gathers the rest, and the text that follows waits for none of it", async () => {
+    r.sim.enqueue({ text: 'One two three.', reasoning: 'Think about light and air.' });
+    const { parts, error } = await collect(r.client.stream(ask('x'), { gather: rule((t) => t === 'One') }));
+    assert.equal(error, null);
+    const reasoning = parts.filter((p) => p.type === 'reasoning-delta').map((p) => p.text);
+    assert.deepEqual(reasoning, ['Think', ' about light and air.']);
+    assert.deepEqual(texts(parts), ['One', ' two three.']);
+    assert.deepEqual(types(parts), ['reasoning-delta', 'text-delta', 'usage', 'finish']);
+  });
+
   it('speaks before a tool call: the text held when the model starts a call goes first', async () => {
     r.sim.enqueue({ text: 'Sure, turning on the porch light.', toolCalls: [{ name: 'HassTurnOn', arguments: { name: 'porch light' } }] });
     const tools = [{ type: 'function', function: { name: 'HassTurnOn', parameters: { type: 'object', properties: {} } } }];

@@ -66,38 +66,32 @@ describe('llm client: gathering text that may wait', () => {
     assert.deepEqual(types(parts), ['text-delta', 'tool-call-delta', 'tool-call', 'usage', 'finish']);
   });
 
-  it('passes held text on when the window closes while the model is silent', async () => {
+  /** Reads the text of an answer that stalls after three tokens, aborting the call once `stopAt` says so. */
+  async function readStalled(gather: TextGathering, stopAt: (text: string) => boolean) {
     r.sim.enqueue({ fault: { kind: 'stall', afterTokens: 3 } });
     const stop = new AbortController();
     const seen: string[] = [];
-    let error: unknown = null;
     try {
-      for await (const part of r.client.stream(ask('x'), { signal: stop.signal, gather: rule((t) => t === 'One', 20) })) {
+      for await (const part of r.client.stream(ask('x'), { signal: stop.signal, gather })) {
         if (part.type !== 'text-delta') continue;
         seen.push(part.text);
-        // The model is stalled for good: this delta can only have come from the window closing.
-        if (part.text === ' two three') stop.abort();
+        if (stopAt(part.text)) stop.abort();
       }
-    } catch (err) {
-      error = err;
+    } catch (error) {
+      return { seen, error };
     }
+    return { seen, error: null };
+  }
+
+  it('passes held text on when the window closes while the model is silent', async () => {
+    // The model is stalled for good: the second delta can only have come from the window closing.
+    const { seen, error } = await readStalled(rule((t) => t === 'One', 20), (t) => t === ' two three');
     assert.deepEqual(seen, ['One', ' two three']);
     assert.ok(error instanceof LlmError && error.code === 'aborted', String(error));
   });
 
   it('a reader that leaves takes nothing more: text held then is dropped with the request', async () => {
-    r.sim.enqueue({ fault: { kind: 'stall', afterTokens: 3 } });
-    const stop = new AbortController();
-    const seen: string[] = [];
-    let error: unknown = null;
-    try {
-      for await (const part of r.client.stream(ask('x'), { signal: stop.signal, gather: rule((t) => t === 'One') })) {
-        if (part.type === 'text-delta') seen.push(part.text);
-        stop.abort();
-      }
-    } catch (err) {
-      error = err;
-    }
+    const { seen, error } = await readStalled(rule((t) => t === 'One'), () => true);
     assert.deepEqual(seen, ['One']);
     assert.ok(error instanceof LlmError && error.code === 'aborted', String(error));
     await r.sim.settled();

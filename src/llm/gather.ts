@@ -35,7 +35,7 @@ export class HeldDeltas {
 
   /**
    * Holds `part` when it may wait; false when it must be passed on now, after what is held
-   * (`release`). A delta of the other kind than the held one is not held: what is held goes first.
+   * (`release`). A delta of another kind than the held ones is not held: what is held goes first.
    */
   hold(part: StreamPart): boolean {
     if (part.type === 'text-delta') {

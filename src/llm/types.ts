@@ -84,7 +84,7 @@ export interface Completion {
 }
 
 /**
- * Text that may wait, held and passed on as fewer, longer text deltas (gather.ts) — as the AI SDK's
+ * Deltas that may wait, held and passed on as fewer, longer ones (gather.ts) — as the AI SDK's
  * `smoothStream` transform reshapes a stream's text (it splits; this joins).
  */
 export interface TextGathering {
@@ -98,7 +98,7 @@ export interface CallOptions {
   signal?: AbortSignal;
   /**
    * Gather the text deltas that may wait, and the reasoning deltas after a request's first, into
-   * fewer (absent: every delta as the model sent it).
+   * fewer, longer ones (absent: every delta as the model sent it).
    */
   gather?: TextGathering;
 }

@@ -35,9 +35,9 @@ export interface RunTurnDeps {
   /**
    * How long answer text that need not leave at once (`TextUrgency`) may be gathered into one
    * `chunk` (STREAM_BATCH_MS; docs/protocol.md, "When events leave"). It is gathered where the
-   * tokens are read (`AgentContext.gather`, the model client's `gather`), so that every stage after —
-   * the agent, this runner, the tap's store and bus, each transport — costs a piece, not a token. 0 or absent:
-   * every chunk as the model made it.
+   * tokens are read (`AgentContext.gather`, the model client's `gather`), so that every stage after
+   * — the agent, this runner, the tap's store and bus, each transport — costs a piece, not a token.
+   * 0 or absent: every chunk as the model made it.
    */
   gatherMs?: number;
 }

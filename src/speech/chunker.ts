@@ -311,8 +311,9 @@ class StreamChunker implements SegmentingChunker {
           this.lastSafe > this.segStart ? this.lastSafe : this.lastOk > this.segStart ? this.lastOk : span >= 4 * limit ? this.lastAny : -1;
         if (at > this.segStart) {
           this.cut(at, at);
-        } else if (span >= 4 * limit) {
+        } else if (span >= 4 * limit && !(this.prevSpace && isLetterOrDigit(c))) {
           // No word start at all: before any token, else (a huge token or blank run) anywhere, so memory stays bounded.
+          // A word starting here is one: the next character cuts before it, as before any word.
           const any = this.lastToken > this.segStart ? this.lastToken : c >= 0xdc00 && c <= 0xdfff ? -1 : i;
           if (any > this.segStart) this.cut(any, any);
         }

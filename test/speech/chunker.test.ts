@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chunkText, createChunker, DEFAULT_CHUNKER_OPTIONS } from '../../src/speech/chunker.js';
+import { normalizeForSpeech } from '../../src/speech/normalize.js';
 import { feed, slices } from '../support/chunker-feed.js';
 
 /** Sentence segmentation only: no clause cuts, no length cuts. */
@@ -152,6 +153,15 @@ describe('a long run without punctuation', () => {
     for (const s of chunkText(t, { firstMaxChars: 100, maxChars: 100 })) {
       assert.ok(!s.includes('word11') || (s.includes('word10') && s.includes('word13')), `cut inside bold: ${s}`);
     }
+  });
+
+  it('cut at four times the limit just as a word starts: before that word, not before the mark ahead of it', () => {
+    // 48 characters without a word start, then "the": the dash stays a pause on the word before it,
+    // as in the whole text (a property run found it).
+    const t = 'the <https://x.io/y> "Hi," <https://x.io/y> --- the ';
+    const options = { firstMinWords: 1, firstMaxChars: 12, maxChars: 24, minChars: 10 };
+    assert.deepEqual(chunkText(t, options), ['the x.io/y "Hi," x.io/y,', 'the']);
+    assert.equal(chunkText(t, options).join(' '), normalizeForSpeech(t));
   });
 
   it('without any space is still cut, so memory stays bounded', () => {

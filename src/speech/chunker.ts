@@ -24,8 +24,10 @@
  * - A run longer than `firstMaxChars` (first segment) or `maxChars` (later ones) without an end is
  *   cut before its latest word: one outside any quotation, parenthesis or emphasis if there is one,
  *   else one inside them; inside a link or code span only past four times the limit. With no word
- *   start at all, at four times the limit before any token, else anywhere, so memory stays bounded
- *   (only such a cut can make the segments differ from normalizing the whole text).
+ *   start at all, at four times the limit before the latest token with a letter or digit in it (a
+ *   mark on its own stays on the word before it), from eight times the limit before any token, and
+ *   with no token anywhere, so memory stays bounded (only the last two can make the segments differ
+ *   from normalizing the whole text).
  * - Fenced code blocks are skipped entirely.
  *
  * Each character is looked at once (plus a look back over the word before a sentence mark), so
@@ -128,6 +130,8 @@ class StreamChunker implements SegmentingChunker {
   private lastSafe = -1;
   /** Latest start of any token (a word or not) in this segment. */
   private lastToken = -1;
+  /** Whether the token at `lastToken` has had a letter or digit so far. */
+  private lastTokenWord = false;
   // Open constructs; all reset at a newline.
   private quote = false;
   private paren = 0;
@@ -218,6 +222,7 @@ class StreamChunker implements SegmentingChunker {
     this.words = 0;
     this.prevSpace = true;
     this.lastAny = this.lastOk = this.lastSafe = this.lastToken = -1;
+    this.lastTokenWord = false;
   }
 
   /** Emits the segment from `segStart` to `end` (`at`: that end in the whole input, when already known). */
@@ -311,10 +316,19 @@ class StreamChunker implements SegmentingChunker {
           this.lastSafe > this.segStart ? this.lastSafe : this.lastOk > this.segStart ? this.lastOk : span >= 4 * limit ? this.lastAny : -1;
         if (at > this.segStart) {
           this.cut(at, at);
-        } else if (span >= 4 * limit && !(this.prevSpace && isLetterOrDigit(c))) {
-          // No word start at all: before any token, else (a huge token or blank run) anywhere, so memory stays bounded.
-          // A word starting here is one: the next character cuts before it, as before any word.
-          const any = this.lastToken > this.segStart ? this.lastToken : c >= 0xdc00 && c <= 0xdfff ? -1 : i;
+        } else if (span >= 4 * limit && !(this.prevSpace && !isSpace(c))) {
+          // No word start at all: before the latest token with a letter or digit in it, so that a mark
+          // on its own (a dash, a comma) stays on the word before it, as normalizing the whole text
+          // leaves it; from 8× the limit before any token; with no token (a huge one, or a blank run)
+          // anywhere, so memory stays bounded. A token starting here is decided at the next character.
+          const any =
+            this.lastToken > this.segStart
+              ? this.lastTokenWord || span >= 8 * limit
+                ? this.lastToken
+                : -1
+              : c >= 0xdc00 && c <= 0xdfff
+                ? -1
+                : i;
           if (any > this.segStart) this.cut(any, any);
         }
         if (this.segStart < i) this.prevSpace = isSpace(s.charCodeAt(i - 1));
@@ -329,8 +343,9 @@ class StreamChunker implements SegmentingChunker {
         const space = isSpace(c);
         if (!space && this.prevSpace && i > this.segStart) {
           this.lastToken = i;
-          if (isLetterOrDigit(c)) this.lastAny = i;
-        }
+          this.lastTokenWord = isLetterOrDigit(c);
+          if (this.lastTokenWord) this.lastAny = i;
+        } else if (!space && isLetterOrDigit(c)) this.lastTokenWord = true;
         this.prevSpace = space;
         this.i++;
         continue;
@@ -341,8 +356,12 @@ class StreamChunker implements SegmentingChunker {
         this.i++;
         continue;
       }
-      if (this.prevSpace && i > this.segStart) this.lastToken = i;
+      if (this.prevSpace && i > this.segStart) {
+        this.lastToken = i;
+        this.lastTokenWord = false;
+      }
       if (isLetterOrDigit(c)) {
+        this.lastTokenWord = true;
         if (this.prevSpace && i > this.segStart) {
           this.words++;
           this.lastAny = i;

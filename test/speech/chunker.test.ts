@@ -164,6 +164,13 @@ describe('a long run without punctuation', () => {
     assert.equal(chunkText(t, options).join(' '), normalizeForSpeech(t));
   });
 
+  it('cut at four times the limit inside a run of marks and links: before the link, so the mark stays on the word before it', () => {
+    const t = 'the <https://x.io/y> "Hi," <https://x.io/y> --- <https://x.io/z> the';
+    const options = { firstMinWords: 1, firstMaxChars: 12, maxChars: 24, minChars: 10 };
+    assert.deepEqual(chunkText(t, options), ['the x.io/y "Hi," x.io/y,', 'x.io/z the']);
+    assert.equal(chunkText(t, options).join(' '), normalizeForSpeech(t));
+  });
+
   it('without any space is still cut, so memory stays bounded', () => {
     const blob = 'x'.repeat(5000);
     const segs = feed(createChunker({ maxChars: 100, firstMaxChars: 100 }), slices(blob, 7));

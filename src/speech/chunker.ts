@@ -321,14 +321,9 @@ class StreamChunker implements SegmentingChunker {
           // on its own (a dash, a comma) stays on the word before it, as normalizing the whole text
           // leaves it; from 8× the limit before any token; with no token (a huge one, or a blank run)
           // anywhere, so memory stays bounded. A token starting here is decided at the next character.
-          const any =
-            this.lastToken > this.segStart
-              ? this.lastTokenWord || span >= 8 * limit
-                ? this.lastToken
-                : -1
-              : c >= 0xdc00 && c <= 0xdfff
-                ? -1
-                : i;
+          let any: number;
+          if (this.lastToken > this.segStart) any = this.lastTokenWord || span >= 8 * limit ? this.lastToken : -1;
+          else any = c >= 0xdc00 && c <= 0xdfff ? -1 : i;
           if (any > this.segStart) this.cut(any, any);
         }
         if (this.segStart < i) this.prevSpace = isSpace(s.charCodeAt(i - 1));

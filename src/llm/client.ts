@@ -232,7 +232,6 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       // The next read, kept across the held text's window closing while it was pending.
       let reading: Promise<IteratorResult<unknown>> | null = null;
       for (;;) {
-        if (held?.due) yield held.release();
         reading ??= body.next();
         const next = held?.holding ? await held.until(reading) : await reading;
         if (next === DUE) {
@@ -265,16 +264,14 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         if (ready()) {
           for (let i = 0; i < out.length; i++) {
             const part = out[i]!;
-            if (held) {
-              if (held.hold(part)) continue;
-              if (held.holding) {
-                // What was held goes first, joined to this part when it is of the same kind.
-                if (held.joins(part)) {
-                  yield held.release(part);
-                  continue;
-                }
-                yield held.release();
+            if (held?.hold(part)) continue;
+            if (held?.holding) {
+              // What was held goes first, joined to this part when it is of the same kind.
+              if (held.joins(part)) {
+                yield held.release(part);
+                continue;
               }
+              yield held.release();
             }
             yield part;
           }

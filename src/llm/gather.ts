@@ -24,8 +24,8 @@ export class HeldDeltas {
   private timer: NodeJS.Timeout | undefined;
   /** Resolves the pending `until`, if any, with DUE. */
   private wake: ((due: typeof DUE) => void) | null = null;
-  /** The window closed while no `until` was pending: pass the text on before reading again. */
-  due = false;
+  /** The window closed while no `until` was pending (the reader held a part): `until` gives DUE at once. */
+  private due = false;
 
   constructor(private readonly rule: TextGathering) {}
 
@@ -70,8 +70,9 @@ export class HeldDeltas {
     return { type: this.kind, text: part?.type === this.kind ? text + part.text : text };
   }
 
-  /** `read`, or DUE if the window closes first; `read` stays pending for the next call. */
+  /** `read`, or DUE if the window closes first (or closed already); `read` stays pending for the next call. */
   until<T>(read: Promise<T>): Promise<T | typeof DUE> {
+    if (this.due) return Promise.resolve(DUE);
     return new Promise<T | typeof DUE>((resolve, reject) => {
       this.wake = resolve;
       read.then(resolve, reject);

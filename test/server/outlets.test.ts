@@ -270,8 +270,8 @@ describe('TurnHub: which events are urgent', () => {
     assert.deepEqual(sent, [
       ['turn.start', false],
       ['route', false],
-      // Text that could wait was already gathered by the runner (test/turn/runner-gather.test.ts):
-      // every chunk it hands on is due.
+      // Text that could wait was already gathered where the model's tokens are read
+      // (test/llm/gather.test.ts, test/turn/runner-gather.test.ts): every chunk that arrives is due.
       ['chunk:', true],
       ['chunk:Hel', true],
       ['chunk:lo', true],

@@ -51,21 +51,26 @@ export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions):
   if (options.idleTimeoutMs) resetWhenStalled(res.socket, options.idleTimeoutMs, res);
 
   // What is written while the batcher holds waits here and leaves as one `res.write`: with chunked
-  // encoding every `res.write` is four socket writes (size, CRLF, data, CRLF), so a batch of a
-  // turn's events costs four, not four per event (bench/server/findings.json).
+  // encoding every `res.write` is four buffers (size, CRLF, data, CRLF), so a batch of a turn's
+  // events costs four, not four per event (bench/server/findings.json). The last batch leaves with
+  // the response's closing chunk, in one system call rather than two.
   let waiting: Array<string | Buffer> = [];
   let waitingBytes = 0;
   let holding = false;
-  const release = () => {
-    if (!holding) return;
-    holding = false;
-    if (waiting.length && !res.writableEnded && !res.destroyed) res.write(joined(waiting));
+  /** `last`: the response ends with what waited. */
+  const release = (last = false) => {
+    const out = waiting.length && !res.writableEnded && !res.destroyed ? joined(waiting) : undefined;
     waiting = [];
     waitingBytes = 0;
-    res.uncork();
+    // `res.end` uncorks the socket fully itself.
+    if (last) res.end(out);
+    else if (out !== undefined) res.write(out);
+    if (!holding) return;
+    holding = false;
+    if (!last) res.uncork();
   };
   // The socket stays corked too, so the header bytes leave with the first events.
-  const hold = writeBatcher({ cork: () => ((holding = true), res.cork()), uncork: release }, options.lingerMs);
+  const hold = writeBatcher({ cork: () => ((holding = true), res.cork()), uncork: () => release() }, options.lingerMs);
   const open = () => {
     if (opened) return;
     opened = true;
@@ -99,8 +104,7 @@ export function openHttpStream(reply: FastifyReply, options: HttpStreamOptions):
     if (timer) clearInterval(timer);
     if (res.writableEnded || res.destroyed) return;
     if (tail) write(tail);
-    if (holding) release();
-    if (opened) res.end();
+    if (opened) release(true);
   };
   const buffered = () => res.writableLength + waitingBytes;
 

@@ -228,6 +228,48 @@ describe('openHttpStream', () => {
     // One chunk holds every event (the urgent one took the waiting ones along), then the last chunk.
     assert.equal(body, `${(38).toString(16)}\r\ndata: 1\n\ndata: 2\n\ndata: 3\n\ndata: end\n\n\r\n0\r\n\r\n`);
   });
+
+  it("the last batch leaves with the response's closing chunk, in one socket write", async (t) => {
+    const app = Fastify();
+    t.after(() => app.close());
+    // Every socket write of the server, as the bytes it carried (a writev's buffers joined).
+    const writes: string[] = [];
+    type Chunk = string | Buffer;
+    type Spied = Socket & {
+      _writev(chunks: Array<{ chunk: Chunk }>, cb: () => void): void;
+      _write(chunk: Chunk, encoding: BufferEncoding, cb: () => void): void;
+    };
+    const text = (chunk: Chunk) => (typeof chunk === 'string' ? chunk : chunk.toString('latin1'));
+    app.server.on('connection', (socket: Spied) => {
+      const writev = socket._writev.bind(socket);
+      const write = socket._write.bind(socket);
+      socket._writev = (chunks, cb) => {
+        writes.push(chunks.map(({ chunk }) => text(chunk)).join(''));
+        writev(chunks, cb);
+      };
+      socket._write = (chunk, encoding, cb) => {
+        writes.push(text(chunk));
+        write(chunk, encoding, cb);
+      };
+    });
+    app.get('/s', async (_request, reply) => {
+      const stream = openHttpStream(reply, { headers: { 'content-type': 'text/event-stream' }, lingerMs: 50 });
+      stream.write('data: first\n\n');
+      await new Promise((r) => setImmediate(r));
+      stream.write('data: 2\n\n', false);
+      stream.write('data: end\n\n');
+      stream.end();
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const socket = connect((app.server.address() as { port: number }).port, '127.0.0.1');
+    t.after(() => socket.destroy());
+    socket.write('GET /s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    socket.resume();
+    await once(socket, 'end');
+    assert.equal(writes.length, 2, `two writes: the head with the first event, then the rest: ${JSON.stringify(writes)}`);
+    assert.ok(writes[0]!.startsWith('HTTP/1.1 200') && writes[0]!.endsWith('data: first\n\n\r\n'));
+    assert.equal(writes[1], `${(20).toString(16)}\r\ndata: 2\n\ndata: end\n\n\r\n0\r\n\r\n`);
+  });
 });
 
 describe('TurnHub: which events are urgent', () => {

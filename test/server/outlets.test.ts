@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply } from 'fastify';
 import { lingering, openHttpStream, writeBatcher } from '../../src/server/outlets.js';
 import { waitUntil } from '../support/wait.js';
 import { TurnHub, type Outlet } from '../../src/server/turns.js';
@@ -206,32 +206,44 @@ describe('writeBatcher with a linger', () => {
   });
 });
 
+/**
+ * One `GET /s` over a real socket to a Fastify app whose handler is `route`; resolves with the raw
+ * response once the server ends it. `onConnection` sees the server's side of the connection first.
+ */
+async function getOnce(
+  t: { after(fn: () => unknown): void },
+  route: (reply: FastifyReply) => Promise<void>,
+  onConnection: (socket: Socket) => void = () => {},
+): Promise<string> {
+  const app = Fastify();
+  t.after(() => app.close());
+  app.server.on('connection', onConnection);
+  app.get('/s', async (_request, reply) => route(reply));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const socket = connect((app.server.address() as { port: number }).port, '127.0.0.1');
+  t.after(() => socket.destroy());
+  socket.write('GET /s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+  let raw = '';
+  socket.on('data', (d: Buffer) => (raw += d.toString('latin1')));
+  await once(socket, 'end');
+  return raw;
+}
+
 describe('openHttpStream', () => {
   it('a batch of events leaves as one chunk of the chunked response', async (t) => {
-    const app = Fastify();
-    t.after(() => app.close());
-    app.get('/s', async (_request, reply) => {
+    const raw = await getOnce(t, async (reply) => {
       const stream = openHttpStream(reply, { headers: { 'content-type': 'text/event-stream' }, lingerMs: 50 });
       for (const n of [1, 2, 3]) stream.write(`data: ${n}\n\n`, false);
       assert.equal(stream.buffered() >= 3 * 'data: 1\n\n'.length, true, 'what waits counts as buffered');
       stream.write('data: end\n\n');
       stream.end();
     });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const socket = connect((app.server.address() as { port: number }).port, '127.0.0.1');
-    t.after(() => socket.destroy());
-    socket.write('GET /s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
-    let raw = '';
-    socket.on('data', (d: Buffer) => (raw += d.toString('latin1')));
-    await once(socket, 'end');
     const body = raw.slice(raw.indexOf('\r\n\r\n') + 4);
     // One chunk holds every event (the urgent one took the waiting ones along), then the last chunk.
     assert.equal(body, `${(38).toString(16)}\r\ndata: 1\n\ndata: 2\n\ndata: 3\n\ndata: end\n\n\r\n0\r\n\r\n`);
   });
 
   it("the last batch leaves with the response's closing chunk, in one socket write", async (t) => {
-    const app = Fastify();
-    t.after(() => app.close());
     // Every socket write of the server, as the bytes it carried (a writev's buffers joined).
     const writes: string[] = [];
     type Chunk = string | Buffer;
@@ -240,7 +252,7 @@ describe('openHttpStream', () => {
       _write(chunk: Chunk, encoding: BufferEncoding, cb: () => void): void;
     };
     const text = (chunk: Chunk) => (typeof chunk === 'string' ? chunk : chunk.toString('latin1'));
-    app.server.on('connection', (socket: Spied) => {
+    const spy = (socket: Spied) => {
       const writev = socket._writev.bind(socket);
       const write = socket._write.bind(socket);
       socket._writev = (chunks, cb) => {
@@ -251,21 +263,19 @@ describe('openHttpStream', () => {
         writes.push(text(chunk));
         write(chunk, encoding, cb);
       };
-    });
-    app.get('/s', async (_request, reply) => {
-      const stream = openHttpStream(reply, { headers: { 'content-type': 'text/event-stream' }, lingerMs: 50 });
-      stream.write('data: first\n\n');
-      await new Promise((r) => setImmediate(r));
-      stream.write('data: 2\n\n', false);
-      stream.write('data: end\n\n');
-      stream.end();
-    });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const socket = connect((app.server.address() as { port: number }).port, '127.0.0.1');
-    t.after(() => socket.destroy());
-    socket.write('GET /s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
-    socket.resume();
-    await once(socket, 'end');
+    };
+    await getOnce(
+      t,
+      async (reply) => {
+        const stream = openHttpStream(reply, { headers: { 'content-type': 'text/event-stream' }, lingerMs: 50 });
+        stream.write('data: first\n\n');
+        await new Promise((r) => setImmediate(r));
+        stream.write('data: 2\n\n', false);
+        stream.write('data: end\n\n');
+        stream.end();
+      },
+      (socket) => spy(socket as Spied),
+    );
     assert.equal(writes.length, 2, `two writes: the head with the first event, then the rest: ${JSON.stringify(writes)}`);
     assert.ok(writes[0]!.startsWith('HTTP/1.1 200') && writes[0]!.endsWith('data: first\n\n\r\n'));
     assert.equal(writes[1], `${(20).toString(16)}\r\ndata: 2\n\ndata: end\n\n\r\n0\r\n\r\n`);

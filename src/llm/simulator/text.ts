@@ -22,7 +22,7 @@ export const DEMO_REPLIES: readonly string[] = [
   "Sure! I'm running in demo mode right now, so this answer comes from Barnabee's built-in simulator rather than a real language model.",
   'Good question. In demo mode I can only pretend to think, but the streaming, the speech and the dashboard are all real.',
   'Happy to help. To get real answers, set OPENROUTER_API_KEY, or point LLM_BASE_URL at any OpenAI-compatible server, such as Ollama or llama.cpp.',
-  "Here's a thought: the best voice assistants answer quickly, speak naturally, and stop talking the moment you interrupt them. That's exactly what this demo is showing you, one token at a time.",
+  "Here's a thought: the best voice assistants answer quickly, speak naturally, and stop talking the moment you interrupt them. That's exactly what this demo is showing you, as the answer is written.",
   'Okay.',
   "Let me think about that for a second. Well, I'm a simulated model, so I don't really know. But if you connect a real one, it will stream its answer here just like this, and I'll start speaking before it has finished writing.",
   "Absolutely. Fun fact while we're at it: honey never spoils. Archaeologists have found pots of it in ancient tombs that were still perfectly edible.",

@@ -22,13 +22,19 @@ const TIME = new RegExp(
     `^what hour is it$|^how late is it$|^what is the time$`,
 );
 const DAY_REL = '(?: (today|tomorrow|yesterday))?';
+/**
+ * "<what day> is it / was it yesterday / will tomorrow be / is tomorrow…": the verb in any tense,
+ * the day named after it, before it or not at all (the instant agent reads which day from the words).
+ */
+const DAY = '(?:today|tomorrow|yesterday)';
+const BE_DAY = `(?:(?:is it|was it|will it be|it is|it was|it will be)(?: ${DAY})?|(?:is|was|will be) ${DAY}|will ${DAY} be)`;
 const DATE = new RegExp(
   `^(?:what is |tell me |give me )?(?:the |today |todays |tomorrow |yesterday )?date(?: today| is it| is it today| is today| please)?$|` +
-    `^what (?:is|was|will be) (?:the )?date${DAY_REL}$|^what (?:date|day of the month) (?:is|was|will it be|is it) (?:it|today|tomorrow|yesterday)(?: today)?$|` +
+    `^what (?:is|was|will be) (?:the )?date${DAY_REL}$|^what (?:date|day of the month) ${BE_DAY}${WHEN}$|` +
     `^what (?:is|was|will be) (?:today|tomorrow|yesterday)(?: date)?$|^(?:what is )?today date$|^what date is it${WHEN}$`,
 );
 const WEEKDAY = new RegExp(
-  `^(?:what|which) day (?:of the week )?(?:is it|is today|is tomorrow|was yesterday|will it be tomorrow|is it today|it is)${WHEN}$|` +
+  `^(?:what|which) day (?:of the week )?${BE_DAY}${WHEN}$|` +
     `^what day is it$|^(?:what is )?(?:the )?day of the week${DAY_REL}$|^what weekday is it(?: today)?$|^what is today weekday$`,
 );
 const CAPABILITIES =

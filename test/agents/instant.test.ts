@@ -60,6 +60,19 @@ describe('instant agent', () => {
     assert.equal(await say(london, 'what day was yesterday'), 'Yesterday was Tuesday.');
   });
 
+  it('reads which day is asked about wherever the sentence puts it, in any tense', async () => {
+    for (const q of ['what day is it tomorrow', 'what day will it be tomorrow', 'which day will tomorrow be', 'what day of the week is it tomorrow']) {
+      assert.equal(await say(london, q), 'Tomorrow is Thursday.', q);
+    }
+    for (const q of ['what day was it yesterday', 'which day was yesterday']) assert.equal(await say(london, q), 'Yesterday was Tuesday.', q);
+    assert.equal(await say(london, 'what date is it tomorrow'), 'Tomorrow is Thursday, November 26, 2026.');
+    assert.equal(await say(london, 'what date was it yesterday'), 'Yesterday was Tuesday, November 24, 2026.');
+    // A day that is not today, tomorrow or yesterday is the model's to work out.
+    for (const q of ['what day is christmas this year', 'what day was it when we met', 'what day is it tomorrow in the story']) {
+      assert.equal(router.classify(q).agent, 'interaction', q);
+    }
+  });
+
   it('counts calendar days across daylight-saving changes and year ends', async () => {
     const ny = createInstantAgent({ timeZone: 'America/New_York' });
     // 23:30 on the 23-hour day clocks spring forward (8 March 2026): tomorrow is the 9th.

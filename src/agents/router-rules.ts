@@ -21,17 +21,17 @@ const TIME = new RegExp(
     `^(?:tell me |give me )?the time$|^what time (?:do you have|it is|have you got)${WHEN}$|^(?:do you have|have you got|got) the time$|` +
     `^what hour is it$|^how late is it$|^what is the time$`,
 );
-const DAY_REL = '(?: (today|tomorrow|yesterday))?';
+const DAY = '(?:today|tomorrow|yesterday)';
+const DAY_REL = `(?: ${DAY})?`;
 /**
  * "<what day> is it / was it yesterday / will tomorrow be / is tomorrow…": the verb in any tense,
  * the day named after it, before it or not at all (the instant agent reads which day from the words).
  */
-const DAY = '(?:today|tomorrow|yesterday)';
 const BE_DAY = `(?:(?:is it|was it|will it be|it is|it was|it will be)(?: ${DAY})?|(?:is|was|will be) ${DAY}|will ${DAY} be)`;
 const DATE = new RegExp(
   `^(?:what is |tell me |give me )?(?:the |today |todays |tomorrow |yesterday )?date(?: today| is it| is it today| is today| please)?$|` +
     `^what (?:is|was|will be) (?:the )?date${DAY_REL}$|^what (?:date|day of the month) ${BE_DAY}${WHEN}$|` +
-    `^what (?:is|was|will be) (?:today|tomorrow|yesterday)(?: date)?$|^(?:what is )?today date$|^what date is it${WHEN}$`,
+    `^what (?:is|was|will be) ${DAY}(?: date)?$|^(?:what is )?today date$|^what date is it${WHEN}$`,
 );
 const WEEKDAY = new RegExp(
   `^(?:what|which) day (?:of the week )?${BE_DAY}${WHEN}$|` +

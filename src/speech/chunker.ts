@@ -340,7 +340,7 @@ class StreamChunker implements SegmentingChunker {
           this.lastToken = i;
           this.lastTokenWord = isLetterOrDigit(c);
           if (this.lastTokenWord) this.lastAny = i;
-        } else if (!space && isLetterOrDigit(c)) this.lastTokenWord = true;
+        } else if (!this.lastTokenWord && !space && isLetterOrDigit(c)) this.lastTokenWord = true;
         this.prevSpace = space;
         this.i++;
         continue;
